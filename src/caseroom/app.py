@@ -1,0 +1,66 @@
+"""create_app: the one place where adapters are chosen and wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from caseroom.config import Settings
+from caseroom.realtime.backends import broker_from_url
+from caseroom.realtime.hub import Hub
+from caseroom.storage.database import create_engine
+from caseroom.storage.uow import Database
+from caseroom.web import routes_auth, routes_issues, routes_public, stream
+from caseroom.web.context import AppContext
+from caseroom.web.problems import BodySizeLimit, install_problem_handlers
+
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+    )
+    hub = Hub(broker_from_url(settings.broker_url, prefix=settings.broker_prefix))
+    context = AppContext(settings=settings, db=Database(engine, hub.publish), hub=hub)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="caseroom",
+        version="1.0",
+        summary="Customer-support chat: every Issue has a public and a private room.",
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    install_problem_handlers(app)
+    for module in (routes_auth, routes_public, routes_issues, stream):
+        app.include_router(module.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    return app

@@ -1,0 +1,42 @@
+"""Settings: the only place configuration enters the program (env prefix CASEROOM_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CASEROOM_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./caseroom.db"
+    broker_url: str | None = Field(
+        default=None, description="None or memory:// for in-process; redis://host:port/db"
+    )
+    broker_prefix: str = "caseroom:"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    data_dir: Path = Path("./data")
+
+    # Sessions and cookies
+    session_ttl_hours: int = 24 * 14
+    customer_token_ttl_days: int = 90
+    cookie_secure: bool = False
+
+    # Request and message limits
+    max_request_bytes: int = 1_000_000
+    max_message_chars: int = 20_000
+    page_size_default: int = 50
+    page_size_max: int = 200
+
+    # Realtime
+    ws_heartbeat_seconds: float = 20.0
+    ws_queue_max: int = 1000
+    ws_replay_batch: int = 500
+
+    # Database pool
+    db_pool_size: int = 10
+    sqlite_busy_timeout_ms: int = 30_000

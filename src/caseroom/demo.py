@@ -1,0 +1,132 @@
+"""The demo organization that `make run` serves: people, teams and Issues in
+several states, so the console has something to show."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from caseroom.config import Settings
+from caseroom.domain.model import (
+    AgentPrincipal,
+    Channel,
+    CustomerPrincipal,
+    MessageKind,
+    Organization,
+    Role,
+    Room,
+)
+from caseroom.domain.status import Action
+from caseroom.services import conversations, issues, messages, organizations
+from caseroom.storage.database import create_engine
+from caseroom.storage.migrate import upgrade_async
+from caseroom.storage.uow import Database, UnitOfWork
+
+DEMO_SLUG = "demo"
+ADMIN = ("admin@demo.caseroom.dev", "Alex Admin", "demo-admin-pass")
+AGENTS = [
+    ("ana@demo.caseroom.dev", "Ana Lopez", "demo-agent-pass"),
+    ("ben@demo.caseroom.dev", "Ben Okafor", "demo-agent-pass"),
+]
+CUSTOMERS = [
+    ("Maria Rossi", "maria@example.com", None, "My order #4411 has not arrived yet."),
+    ("Tom Becker", None, "+4915112345678", "How do I change my billing address?"),
+    ("Priya Shah", "priya@example.com", None, "The app crashes when I upload a photo."),
+    ("Lee Chen", "lee@example.com", None, "Can I get an invoice for March?"),
+    ("Sam Novak", "sam@example.com", None, "Thanks, all sorted now!"),
+]
+
+
+def logins() -> str:
+    lines = ["Demo logins (organization 'demo'):"]
+    for email, name, password in [ADMIN, *AGENTS]:
+        lines.append(f"  {name:<12} {email:<28} password: {password}")
+    return "\n".join(lines)
+
+
+async def load_demo(settings: Settings) -> str:
+    await upgrade_async(settings.database_url)
+    engine = create_engine(settings.database_url)
+    db = Database(engine, _discard)
+    try:
+        if await db.read(lambda uow: uow.organizations.by_slug(DEMO_SLUG)) is None:
+            await db.run(_populate)
+    finally:
+        await engine.dispose()
+    return logins()
+
+
+async def _discard(events: object) -> None:
+    """Nothing is listening while the demo loads."""
+
+
+async def _populate(uow: UnitOfWork) -> Organization:
+    org = await organizations.create_organization(
+        uow, DEMO_SLUG, "Demo Outfitters", max_open_issues_per_agent=25
+    )
+    admin = await organizations.add_agent(
+        uow, org, email=ADMIN[0], name=ADMIN[1], password=ADMIN[2], role=Role.ADMIN
+    )
+    ana, ben = [
+        await organizations.add_agent(uow, org, email=e, name=n, password=p) for e, n, p in AGENTS
+    ]
+    support = await organizations.add_team(
+        uow,
+        org,
+        "Support",
+        members=[admin, ana, ben],
+        hours="Mon-Fri 09:00-17:00",
+        timezone="Europe/Berlin",
+    )
+    await organizations.add_team(uow, org, "Billing", members=[ben], hours="Mon-Fri 10:00-16:00")
+    ana_p = AgentPrincipal(org.id, ana)
+    ben_p = AgentPrincipal(org.id, ben)
+    started = []
+    for index, (name, email, phone, text) in enumerate(CUSTOMERS):
+        contact = conversations.Contact(name=name, email=email, phone=phone)
+        started.append(
+            await conversations.start_conversation(
+                uow,
+                DEMO_SLUG,
+                contact,
+                subject=None,
+                message=text,
+                idempotency_key=f"demo-start-{index}",
+                token_ttl=timedelta(days=1),
+                max_chars=20_000,
+            )
+        )
+        await issues.assign_issue(
+            ana_p, uow, started[-1].issue.id, agent_id=None, team_id=support.id
+        )
+    # Maria: claimed by Ana, a reply, a private exchange and a log note.
+    maria = started[0].issue.id
+    await issues.claim_issue(ana_p, uow, maria)
+    await _say(ana_p, uow, maria, Room.PUBLIC, "Hi Maria, let me check the tracking for you.")
+    await _say(ana_p, uow, maria, Room.PRIVATE, "Ben, is the carrier still delayed in Milan?")
+    await _say(ben_p, uow, maria, Room.PRIVATE, "Yes, two more days. Offer a voucher?")
+    await _say(ana_p, uow, maria, Room.PUBLIC, "Customer prefers email updates.", MessageKind.NOTE)
+    # Tom: claimed by Ben. Priya: unclaimed, waiting. Lee: resolved. Sam: closed.
+    await issues.claim_issue(ben_p, uow, started[1].issue.id)
+    lee = started[3].issue.id
+    await issues.claim_issue(ana_p, uow, lee)
+    await _say(ana_p, uow, lee, Room.PUBLIC, "Here is your invoice link; anything else?")
+    await issues.change_status(ana_p, uow, lee, Action.RESOLVE)
+    sam = started[4].issue.id
+    await issues.claim_issue(ben_p, uow, sam)
+    await issues.change_status(ben_p, uow, sam, Action.RESOLVE)
+    await issues.change_status(ben_p, uow, sam, Action.CLOSE)
+    priya = CustomerPrincipal(org.id, started[2].customer, None)
+    await _say(priya, uow, started[2].issue.id, Room.PUBLIC, "It happens on Android 15.")
+    return org
+
+
+async def _say(
+    principal: AgentPrincipal | CustomerPrincipal,
+    uow: UnitOfWork,
+    issue_id: str,
+    room: Room,
+    text: str,
+    kind: MessageKind = MessageKind.MESSAGE,
+) -> None:
+    new = messages.NewMessage(room, text, kind, Channel.CHAT, None)
+    await messages.send_message(principal, uow, issue_id, new, max_chars=20_000)

@@ -1,0 +1,55 @@
+"""Typed domain errors. The web layer maps each class to one HTTP status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error a use case raises on purpose."""
+
+    code = "domain-error"
+    title = "Request could not be completed"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotAuthenticated(DomainError):
+    code = "not-authenticated"
+    title = "Authentication required"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    title = "Not allowed"
+
+
+class NotFound(DomainError):
+    """Raised both for missing records and for records the principal may not see,
+    so that ids of other tenants or rooms are never confirmed."""
+
+    code = "not-found"
+    title = "Not found"
+
+
+class InvalidInput(DomainError):
+    code = "invalid-input"
+    title = "Invalid input"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    title = "Conflict with the current state"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal-transition"
+    title = "Status change not allowed"
+
+
+class LimitReached(Conflict):
+    code = "limit-reached"
+    title = "Limit reached"

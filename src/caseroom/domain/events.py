@@ -1,0 +1,149 @@
+"""Domain events. One shape for websockets and webhooks: a `type`, a `version`,
+the scope that decides who may receive it, and a payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from caseroom.domain.model import AgentPrincipal, Issue, Message, MessageKind, Principal, Room
+from caseroom.domain.visibility import Scope, issue_scope, may_see
+
+EVENT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    type: str
+    scope: Scope
+    issue_id: str
+    payload: dict[str, Any]
+    room: Room | None = None
+    seq: int | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "version": EVENT_VERSION,
+            "org_id": self.scope.org_id,
+            "issue_customer_id": self.scope.issue_customer_id,
+            "issue_id": self.issue_id,
+            "room": self.room.value if self.room else None,
+            "kind": self.scope.kind.value if self.scope.kind else None,
+            "seq": self.seq,
+            "payload": self.payload,
+        }
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Event:
+        room = Room(data["room"]) if data.get("room") else None
+        kind = MessageKind(data["kind"]) if data.get("kind") else None
+        return cls(
+            type=data["type"],
+            scope=Scope(data["org_id"], data["issue_id"], data["issue_customer_id"], room, kind),
+            issue_id=data["issue_id"],
+            payload=data["payload"],
+            room=room,
+            seq=data.get("seq"),
+        )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "issue_id": message.issue_id,
+        "room": message.room.value,
+        "seq": message.seq,
+        "kind": message.kind.value,
+        "channel": message.channel.value,
+        "author": {
+            "kind": message.author_kind.value,
+            "id": message.author_id,
+            "name": message.author_name,
+        },
+        "body": message.body,
+        "created_at": _iso(message.created_at),
+        "idempotency_key": message.idempotency_key,
+    }
+
+
+def issue_payload(issue: Issue) -> dict[str, Any]:
+    """The agent's view of an Issue."""
+    return {
+        "id": issue.id,
+        "reference": issue.reference,
+        "subject": issue.subject,
+        "status": issue.status.value,
+        "customer_id": issue.customer_id,
+        "owner_agent_id": issue.owner_agent_id,
+        "team_id": issue.team_id,
+        "source_channel": issue.source_channel.value,
+        "tags": list(issue.tags),
+        "watcher_ids": list(issue.watcher_ids),
+        "created_at": _iso(issue.created_at),
+        "claimed_at": _iso(issue.claimed_at),
+        "resolved_at": _iso(issue.resolved_at),
+        "last_message_at": _iso(issue.last_message_at),
+        "waiting_since": _iso(issue.waiting_since),
+        "linked_issue_id": issue.linked_issue_id,
+        "last_seq": {"public": issue.public_seq, "private": issue.private_seq},
+    }
+
+
+CUSTOMER_ISSUE_FIELDS = ("id", "reference", "subject", "status", "created_at", "resolved_at")
+
+
+def customer_issue_payload(issue_data: dict[str, Any]) -> dict[str, Any]:
+    """The Customer's view of an Issue: no owners, watchers, tags or private counters."""
+    view = {key: issue_data[key] for key in CUSTOMER_ISSUE_FIELDS}
+    view["last_seq"] = {"public": issue_data["last_seq"]["public"]}
+    return view
+
+
+def message_created(issue: Issue, message: Message) -> Event:
+    return Event(
+        type="message.created",
+        scope=issue_scope(issue, message.room, message.kind),
+        issue_id=issue.id,
+        payload={"message": message_payload(message)},
+        room=message.room,
+        seq=message.seq,
+    )
+
+
+def issue_changed(event_type: str, issue: Issue, changes: list[str]) -> Event:
+    return Event(
+        type=event_type,
+        scope=issue_scope(issue),
+        issue_id=issue.id,
+        payload={"issue": issue_payload(issue), "changes": changes},
+    )
+
+
+def typing(issue: Issue, room: Room, who: dict[str, Any]) -> Event:
+    return Event(
+        type="typing",
+        scope=issue_scope(issue, room, MessageKind.MESSAGE),
+        issue_id=issue.id,
+        payload={"who": who},
+        room=room,
+    )
+
+
+def view_for(principal: Principal, event: Event) -> dict[str, Any] | None:
+    """The wire form of `event` as `principal` may receive it, or None if they may not."""
+    if not may_see(principal, event.scope):
+        return None
+    wire = event.to_wire()
+    del wire["issue_customer_id"]
+    if not isinstance(principal, AgentPrincipal) and "issue" in event.payload:
+        wire["payload"] = {
+            "issue": customer_issue_payload(event.payload["issue"]),
+            "changes": [c for c in event.payload["changes"] if c in CUSTOMER_ISSUE_FIELDS],
+        }
+    return wire

@@ -1,0 +1,176 @@
+"""The domain model: plain dataclasses and enums, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    AGENT = "agent"
+
+
+class IssueStatus(StrEnum):
+    UNCLAIMED = "unclaimed"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    CANCELED = "canceled"
+
+
+class Room(StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class AuthorKind(StrEnum):
+    AGENT = "agent"
+    CUSTOMER = "customer"
+    BOT = "bot"
+    SYSTEM = "system"
+
+
+class MessageKind(StrEnum):
+    MESSAGE = "message"
+    NOTE = "note"
+    EVENT = "event"
+
+
+class Channel(StrEnum):
+    CHAT = "chat"
+    SMS = "sms"
+    EMAIL = "email"
+    VIDEO = "video"
+    BOT = "bot"
+    SYSTEM = "system"
+
+
+class Queue(StrEnum):
+    UNCLAIMED = "unclaimed"
+    MINE = "mine"
+    WATCHING = "watching"
+    MENTIONS = "mentions"
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    id: str
+    slug: str
+    name: str
+    max_open_issues_per_agent: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: str
+    org_id: str
+    name: str
+    hours: str | None = None
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: str
+    org_id: str
+    email: str
+    name: str
+    role: Role
+    active: bool = True
+    team_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: str
+    org_id: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    id: str
+    org_id: str
+    reference: str
+    subject: str
+    status: IssueStatus
+    customer_id: str
+    source_channel: Channel
+    created_at: datetime
+    owner_agent_id: str | None = None
+    team_id: str | None = None
+    tags: tuple[str, ...] = ()
+    watcher_ids: tuple[str, ...] = ()
+    claimed_at: datetime | None = None
+    resolved_at: datetime | None = None
+    public_seq: int = 0
+    private_seq: int = 0
+    last_message_at: datetime | None = None
+    waiting_since: datetime | None = None
+    linked_issue_id: str | None = None
+
+    def last_seq(self, room: Room) -> int:
+        return self.public_seq if room is Room.PUBLIC else self.private_seq
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: str
+    org_id: str
+    issue_id: str
+    room: Room
+    seq: int
+    kind: MessageKind
+    channel: Channel
+    author_kind: AuthorKind
+    author_id: str | None
+    author_name: str
+    body: str
+    created_at: datetime
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    id: str
+    org_id: str
+    issue_id: str
+    actor_kind: AuthorKind
+    actor_id: str | None
+    action: str
+    detail: dict[str, object] = field(default_factory=dict)
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentPrincipal:
+    """A signed-in agent (console session or API token)."""
+
+    org_id: str
+    agent: Agent
+
+    @property
+    def is_admin(self) -> bool:
+        return self.agent.role is Role.ADMIN
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPrincipal:
+    """A customer holding a customer token: the public rooms of their own Issues.
+
+    `issue_ids` narrows that to the Issues the token was granted (a conversation
+    started without a verified identity); None means every Issue of the customer
+    (an identity the organization vouched for)."""
+
+    org_id: str
+    customer: Customer
+    issue_ids: frozenset[str] | None = None
+    credential_id: str | None = None
+
+
+Principal = AgentPrincipal | CustomerPrincipal

@@ -1,0 +1,80 @@
+"""Who may see what. The one rule every delivery path (REST, websocket, search,
+transcripts, email, webhooks, exports) asks; anything not granted here is denied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caseroom.domain.model import (
+    AgentPrincipal,
+    CustomerPrincipal,
+    Issue,
+    Message,
+    MessageKind,
+    Principal,
+    Room,
+)
+
+_ALL_KINDS = frozenset(MessageKind)
+_CUSTOMER_KINDS = frozenset({MessageKind.MESSAGE, MessageKind.EVENT})
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a piece of content lives: enough to decide who may see it without
+    loading anything. `room` and `kind` are None for Issue-level content."""
+
+    org_id: str
+    issue_id: str
+    issue_customer_id: str
+    room: Room | None = None
+    kind: MessageKind | None = None
+
+
+def may_see(principal: Principal, scope: Scope) -> bool:
+    """The rule. Agents: everything in their own organization while active.
+    Customers: their own (granted) Issues, public room only, never notes."""
+    if principal.org_id != scope.org_id:
+        return False
+    if isinstance(principal, AgentPrincipal):
+        return principal.agent.active
+    if scope.issue_customer_id != principal.customer.id:
+        return False
+    if principal.issue_ids is not None and scope.issue_id not in principal.issue_ids:
+        return False
+    if scope.room is not None and scope.room is not Room.PUBLIC:
+        return False
+    return scope.kind is None or scope.kind in _CUSTOMER_KINDS
+
+
+def issue_scope(issue: Issue, room: Room | None = None, kind: MessageKind | None = None) -> Scope:
+    return Scope(issue.org_id, issue.id, issue.customer_id, room, kind)
+
+
+def can_see_issue(principal: Principal, issue: Issue) -> bool:
+    return may_see(principal, issue_scope(issue))
+
+
+def visible_kinds(principal: Principal, issue: Issue, room: Room) -> frozenset[MessageKind]:
+    """The message kinds of `room` the principal may read; empty if the room is hidden."""
+    return frozenset(k for k in MessageKind if may_see(principal, issue_scope(issue, room, k)))
+
+
+def can_see_room(principal: Principal, issue: Issue, room: Room) -> bool:
+    return bool(visible_kinds(principal, issue, room))
+
+
+def can_see_message(principal: Principal, issue: Issue, message: Message) -> bool:
+    if message.issue_id != issue.id or message.org_id != issue.org_id:
+        return False
+    return may_see(principal, issue_scope(issue, message.room, message.kind))
+
+
+def can_post(principal: Principal, issue: Issue, room: Room, kind: MessageKind) -> bool:
+    """Customers post plain messages to their own public room; agents post messages
+    and notes to either room. Event messages are written by the system only."""
+    if kind is MessageKind.EVENT:
+        return False
+    if isinstance(principal, CustomerPrincipal) and kind is not MessageKind.MESSAGE:
+        return False
+    return may_see(principal, issue_scope(issue, room, kind))

@@ -1,0 +1,153 @@
+"""Sign-in, sessions, API tokens and customer tokens: turning a secret into a principal."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from caseroom.domain.errors import InvalidInput, NotAuthenticated, NotFound
+from caseroom.domain.ids import new_id
+from caseroom.domain.model import AgentPrincipal, Customer, CustomerPrincipal, Principal
+from caseroom.services.common import require_admin, utcnow
+from caseroom.storage.directory import Credential
+from caseroom.storage.uow import UnitOfWork
+
+_hasher = PasswordHasher()
+# Verified against when no agent matches, so a wrong email costs the same time.
+_DUMMY_HASH = _hasher.hash("caseroom-timing-equalizer")
+
+SESSION, API, CUSTOMER = "session", "api", "customer"
+_PREFIX = {SESSION: "crs", API: "cra", CUSTOMER: "crc"}
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    credential: Credential
+
+
+async def issue_token(
+    uow: UnitOfWork,
+    *,
+    org_id: str,
+    kind: str,
+    subject_id: str,
+    now: datetime,
+    ttl: timedelta | None,
+    name: str | None = None,
+    all_issues: bool = False,
+) -> IssuedToken:
+    """Mint a secret; only its hash is stored."""
+    token = f"{_PREFIX[kind]}_{secrets.token_urlsafe(32)}"
+    credential = Credential(
+        new_id(), org_id, kind, subject_id, all_issues, name, now, now + ttl if ttl else None, None
+    )
+    await uow.credentials.add(credential, token_hash(token))
+    return IssuedToken(token, credential)
+
+
+async def sign_in(
+    uow: UnitOfWork,
+    email: str,
+    password: str,
+    *,
+    organization: str | None,
+    session_ttl: timedelta,
+) -> tuple[AgentPrincipal, IssuedToken]:
+    candidates = await uow.agents.with_password_by_email(email.strip().lower())
+    if organization:
+        org = await uow.organizations.by_slug(organization)
+        candidates = [c for c in candidates if org and c[0].org_id == org.id]
+    if len(candidates) > 1:
+        raise InvalidInput(
+            "this email belongs to several organizations; give `organization`",
+            field="organization",
+        )
+    agent, password_hash = candidates[0] if candidates else (None, None)
+    if not await asyncio.to_thread(_verify, password_hash, password) or agent is None:
+        raise NotAuthenticated("wrong email or password")
+    now = utcnow()
+    issued = await issue_token(
+        uow, org_id=agent.org_id, kind=SESSION, subject_id=agent.id, now=now, ttl=session_ttl
+    )
+    return AgentPrincipal(agent.org_id, agent), issued
+
+
+async def authenticate(uow: UnitOfWork, token: str) -> tuple[Principal, Credential]:
+    """The principal a bearer token or session cookie stands for."""
+    credential = await uow.credentials.active_by_hash(token_hash(token), utcnow())
+    if credential is None:
+        raise NotAuthenticated("the token is unknown, expired or revoked")
+    if credential.kind == CUSTOMER:
+        customer = await uow.customers.get(credential.org_id, credential.subject_id)
+        if customer is None:
+            raise NotAuthenticated("the token is unknown, expired or revoked")
+        grants = (
+            None if credential.all_issues else await uow.credentials.granted_issues(credential.id)
+        )
+        return CustomerPrincipal(credential.org_id, customer, grants, credential.id), credential
+    agent = await uow.agents.get(credential.org_id, credential.subject_id)
+    if agent is None or not agent.active:
+        raise NotAuthenticated("the token is unknown, expired or revoked")
+    return AgentPrincipal(agent.org_id, agent), credential
+
+
+async def sign_out(uow: UnitOfWork, token: str) -> None:
+    await uow.credentials.revoke_by_hash(token_hash(token), utcnow())
+
+
+async def create_api_token(principal: Principal, uow: UnitOfWork, name: str) -> IssuedToken:
+    admin = require_admin(principal)
+    return await issue_token(
+        uow,
+        org_id=admin.org_id,
+        kind=API,
+        subject_id=admin.agent.id,
+        now=utcnow(),
+        ttl=None,
+        name=name,
+    )
+
+
+async def list_api_tokens(principal: Principal, uow: UnitOfWork) -> list[Credential]:
+    admin = require_admin(principal)
+    return await uow.credentials.list(admin.org_id, API)
+
+
+async def revoke_api_token(principal: Principal, uow: UnitOfWork, credential_id: str) -> None:
+    admin = require_admin(principal)
+    if not await uow.credentials.revoke(admin.org_id, credential_id, API, utcnow()):
+        raise NotFound("no such API token")
+
+
+async def issue_customer_token(
+    uow: UnitOfWork, customer: Customer, issue_id: str, ttl: timedelta
+) -> IssuedToken:
+    """A token for a customer whose identity nobody vouched for: it grants only
+    `issue_id` (and Issues later started through it), never their older history."""
+    issued = await issue_token(
+        uow, org_id=customer.org_id, kind=CUSTOMER, subject_id=customer.id, now=utcnow(), ttl=ttl
+    )
+    await uow.credentials.grant_issue(customer.org_id, issued.credential.id, issue_id)
+    return issued

@@ -1,0 +1,216 @@
+"""Use cases on room messages: send (idempotent, gapless), read pages, typing."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+from caseroom.domain import events
+from caseroom.domain.errors import Conflict, Forbidden, NotFound
+from caseroom.domain.ids import new_id
+from caseroom.domain.model import (
+    AuthorKind,
+    Channel,
+    CustomerPrincipal,
+    Issue,
+    Message,
+    MessageKind,
+    Principal,
+    Room,
+)
+from caseroom.domain.status import Action, customer_message_outcome
+from caseroom.domain.text import clean_text
+from caseroom.domain.visibility import can_post, can_see_room, visible_kinds
+from caseroom.services.common import access_issue, actor_of, utcnow
+from caseroom.services.issues import apply_transition, open_issue
+from caseroom.storage.messages import KEEP, Page
+from caseroom.storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    room: Room
+    body: str
+    kind: MessageKind = MessageKind.MESSAGE
+    channel: Channel = Channel.CHAT
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    message: Message
+    created: bool  # False when an idempotent retry returned the original
+
+
+def sender_key(principal: Principal) -> str:
+    kind, actor_id, _ = actor_of(principal)
+    return f"{kind.value}:{actor_id}"
+
+
+async def send_message(
+    principal: Principal,
+    uow: UnitOfWork,
+    issue_id: str,
+    new: NewMessage,
+    *,
+    max_chars: int,
+) -> Sent:
+    body = clean_text(new.body, field="body", max_chars=max_chars)
+    if new.idempotency_key:
+        original = await uow.messages.by_idempotency_key(
+            principal.org_id, sender_key(principal), new.idempotency_key
+        )
+        if original is not None:
+            return Sent(_check_same_request(principal, original, issue_id, new, body), False)
+    issue = await access_issue(principal, uow, issue_id, for_update=True)
+    if not can_post(principal, issue, new.room, new.kind):
+        if not can_see_room(principal, issue, new.room):
+            raise NotFound("no such room")
+        raise Forbidden(f"you may not post a {new.kind.value} in the {new.room.value} room")
+    now = utcnow()
+    if isinstance(principal, CustomerPrincipal):
+        issue = await _ready_for_customer(principal, uow, issue, now)
+    kind, author_id, author_name = actor_of(principal)
+    message = await append_message(
+        uow,
+        issue,
+        dataclasses.replace(new, body=body),
+        author_kind=kind,
+        author_id=author_id,
+        author_name=author_name,
+        sender=sender_key(principal),
+        now=now,
+    )
+    return Sent(message, True)
+
+
+def _check_same_request(
+    principal: Principal, original: Message, issue_id: str, new: NewMessage, body: str
+) -> Message:
+    """A retry must repeat the original request; reusing a key for something else
+    is a client bug worth a clear error rather than a silent mismatch. A customer's
+    original may sit in the new Issue that followed a closed one."""
+    same = original.room is new.room and original.kind is new.kind and original.body == body
+    if original.issue_id != issue_id and not isinstance(principal, CustomerPrincipal):
+        same = False
+    if not same:
+        raise Conflict(
+            "this idempotency key was already used for a different message",
+            field="idempotency_key",
+        )
+    return original
+
+
+async def _ready_for_customer(
+    principal: CustomerPrincipal, uow: UnitOfWork, issue: Issue, now: datetime
+) -> Issue:
+    """A Customer writing to a resolved Issue reopens it; to a closed or canceled
+    one, starts a new Issue linked to it."""
+    outcome = customer_message_outcome(issue.status)
+    if outcome == "reopen":
+        return await apply_transition(uow, principal, issue, Action.REOPEN, now=now)
+    if outcome == "new":
+        successor = await open_issue(
+            uow,
+            principal.customer,
+            subject=issue.subject,
+            channel=issue.source_channel,
+            team_id=issue.team_id,
+            linked_issue_id=issue.id,
+            now=now,
+        )
+        if principal.credential_id and principal.issue_ids is not None:
+            await uow.credentials.grant_issue(issue.org_id, principal.credential_id, successor.id)
+        return successor
+    return issue
+
+
+async def append_message(
+    uow: UnitOfWork,
+    issue: Issue,
+    new: NewMessage,
+    *,
+    author_kind: AuthorKind,
+    author_id: str | None,
+    author_name: str,
+    sender: str | None,
+    now: datetime,
+) -> Message:
+    """Store one message with the room's next sequence number and announce it.
+    Every writer (people, bots, channels, the system) goes through here."""
+    waiting: object = KEEP
+    if new.room is Room.PUBLIC and new.kind is MessageKind.MESSAGE:
+        if author_kind is AuthorKind.CUSTOMER and issue.waiting_since is None:
+            waiting = now
+        elif author_kind is AuthorKind.AGENT:
+            waiting = None
+    seq = await uow.messages.take_seq(issue.org_id, issue.id, new.room, now, waiting)
+    message = Message(
+        id=new_id(),
+        org_id=issue.org_id,
+        issue_id=issue.id,
+        room=new.room,
+        seq=seq,
+        kind=new.kind,
+        channel=new.channel,
+        author_kind=author_kind,
+        author_id=author_id,
+        author_name=author_name,
+        body=new.body,
+        created_at=now,
+        idempotency_key=new.idempotency_key,
+    )
+    await uow.messages.add(message, sender)
+    uow.emit(events.message_created(issue, message))
+    if waiting is not KEEP and waiting != issue.waiting_since:
+        updated = dataclasses.replace(
+            issue,
+            waiting_since=waiting if isinstance(waiting, datetime) else None,
+            last_message_at=now,
+        )
+        uow.emit(events.issue_changed("issue.updated", updated, ["waiting_since"]))
+    return message
+
+
+async def post_system_event(uow: UnitOfWork, issue: Issue, room: Room, text: str) -> Message:
+    return await append_message(
+        uow,
+        issue,
+        NewMessage(room=room, body=text, kind=MessageKind.EVENT, channel=Channel.SYSTEM),
+        author_kind=AuthorKind.SYSTEM,
+        author_id=None,
+        author_name="caseroom",
+        sender=None,
+        now=utcnow(),
+    )
+
+
+async def list_messages(
+    principal: Principal,
+    uow: UnitOfWork,
+    issue_id: str,
+    room: Room,
+    *,
+    after: int | None,
+    before: int | None,
+    limit: int,
+) -> Page:
+    issue = await access_issue(principal, uow, issue_id)
+    kinds = visible_kinds(principal, issue, room)
+    if not kinds:
+        raise NotFound("no such room")
+    return await uow.messages.page(
+        issue.org_id, issue.id, room, kinds, after=after, before=before, limit=limit
+    )
+
+
+async def announce_typing(
+    principal: Principal, uow: UnitOfWork, issue_id: str, room: Room
+) -> events.Event:
+    """Typing is ephemeral: checked like a post, announced at once, never stored."""
+    issue = await access_issue(principal, uow, issue_id)
+    if not can_post(principal, issue, room, MessageKind.MESSAGE):
+        raise NotFound("no such room")
+    kind, author_id, name = actor_of(principal)
+    return events.typing(issue, room, {"kind": kind.value, "id": author_id, "name": name})

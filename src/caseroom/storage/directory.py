@@ -1,0 +1,271 @@
+"""Repositories for the directory: organizations, agents, teams, customers, credentials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from caseroom.domain.model import Agent, Customer, Organization, Team
+from caseroom.storage import tables as t
+from caseroom.storage.mappers import to_agent, to_customer, to_organization, to_team
+
+
+class OrganizationRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, org: Organization, now: datetime) -> None:
+        await self._conn.execute(
+            insert(t.organizations).values(
+                id=org.id,
+                slug=org.slug,
+                name=org.name,
+                max_open_issues_per_agent=org.max_open_issues_per_agent,
+                created_at=now,
+            )
+        )
+
+    async def get(self, org_id: str) -> Organization | None:
+        row = (
+            await self._conn.execute(select(t.organizations).where(t.organizations.c.id == org_id))
+        ).first()
+        return to_organization(row) if row else None
+
+    async def by_slug(self, slug: str) -> Organization | None:
+        query = select(t.organizations).where(t.organizations.c.slug == slug)
+        row = (await self._conn.execute(query)).first()
+        return to_organization(row) if row else None
+
+
+class AgentRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, agent: Agent, password_hash: str | None, now: datetime) -> None:
+        await self._conn.execute(
+            insert(t.agents).values(
+                id=agent.id,
+                org_id=agent.org_id,
+                email=agent.email,
+                name=agent.name,
+                role=agent.role.value,
+                password_hash=password_hash,
+                active=agent.active,
+                created_at=now,
+            )
+        )
+
+    async def _team_ids(self, agent_id: str) -> tuple[str, ...]:
+        query = select(t.team_members.c.team_id).where(t.team_members.c.agent_id == agent_id)
+        return tuple(sorted((await self._conn.execute(query)).scalars()))
+
+    async def get(self, org_id: str, agent_id: str) -> Agent | None:
+        query = select(t.agents).where(t.agents.c.org_id == org_id, t.agents.c.id == agent_id)
+        row = (await self._conn.execute(query)).first()
+        return to_agent(row, await self._team_ids(row.id)) if row else None
+
+    async def with_password_by_email(self, email: str) -> list[tuple[Agent, str | None]]:
+        """Every active agent with this email, across organizations (for sign-in)."""
+        query = select(t.agents).where(t.agents.c.email == email, t.agents.c.active.is_(True))
+        rows = (await self._conn.execute(query)).all()
+        return [(to_agent(r, await self._team_ids(r.id)), r.password_hash) for r in rows]
+
+    async def list(self, org_id: str) -> list[Agent]:
+        query = select(t.agents).where(t.agents.c.org_id == org_id).order_by(t.agents.c.name)
+        rows = (await self._conn.execute(query)).all()
+        return [to_agent(r, await self._team_ids(r.id)) for r in rows]
+
+
+class TeamRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, team: Team) -> None:
+        await self._conn.execute(
+            insert(t.teams).values(
+                id=team.id,
+                org_id=team.org_id,
+                name=team.name,
+                hours=team.hours,
+                timezone=team.timezone,
+            )
+        )
+
+    async def add_member(self, org_id: str, team_id: str, agent_id: str) -> None:
+        await self._conn.execute(
+            insert(t.team_members).values(org_id=org_id, team_id=team_id, agent_id=agent_id)
+        )
+
+    async def get(self, org_id: str, team_id: str) -> Team | None:
+        query = select(t.teams).where(t.teams.c.org_id == org_id, t.teams.c.id == team_id)
+        row = (await self._conn.execute(query)).first()
+        return to_team(row) if row else None
+
+    async def list(self, org_id: str) -> list[Team]:
+        query = select(t.teams).where(t.teams.c.org_id == org_id).order_by(t.teams.c.name)
+        return [to_team(r) for r in (await self._conn.execute(query)).all()]
+
+
+class CustomerRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, customer: Customer, now: datetime) -> None:
+        await self._conn.execute(
+            insert(t.customers).values(
+                id=customer.id,
+                org_id=customer.org_id,
+                name=customer.name,
+                email=customer.email,
+                phone=customer.phone,
+                external_id=customer.external_id,
+                created_at=now,
+            )
+        )
+
+    async def get(self, org_id: str, customer_id: str) -> Customer | None:
+        c = t.customers.c
+        row = (
+            await self._conn.execute(
+                select(t.customers).where(c.org_id == org_id, c.id == customer_id)
+            )
+        ).first()
+        return to_customer(row) if row else None
+
+    async def matching(
+        self, org_id: str, email: str | None, phone: str | None, external_id: str | None
+    ) -> list[Customer]:
+        """Customers sharing any of the identifiers, strongest identifier first."""
+        c = t.customers.c
+        keys = [
+            (c.external_id, external_id),
+            (c.email, email),
+            (c.phone, phone),
+        ]
+        conditions = [column == value for column, value in keys if value]
+        if not conditions:
+            return []
+        query = select(t.customers).where(and_(c.org_id == org_id, or_(*conditions)))
+        found = [to_customer(r) for r in (await self._conn.execute(query)).all()]
+
+        def strength(customer: Customer) -> int:
+            if external_id and customer.external_id == external_id:
+                return 0
+            return 1 if email and customer.email == email else 2
+
+        return sorted(found, key=strength)
+
+    async def update_contacts(self, customer: Customer) -> None:
+        c = t.customers.c
+        await self._conn.execute(
+            update(t.customers)
+            .where(c.org_id == customer.org_id, c.id == customer.id)
+            .values(
+                name=customer.name,
+                email=customer.email,
+                phone=customer.phone,
+                external_id=customer.external_id,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    id: str
+    org_id: str
+    kind: str
+    subject_id: str
+    all_issues: bool
+    name: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class CredentialRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, credential: Credential, token_hash: str) -> None:
+        await self._conn.execute(
+            insert(t.credentials).values(
+                id=credential.id,
+                org_id=credential.org_id,
+                kind=credential.kind,
+                subject_id=credential.subject_id,
+                all_issues=credential.all_issues,
+                token_hash=token_hash,
+                name=credential.name,
+                created_at=credential.created_at,
+                expires_at=credential.expires_at,
+            )
+        )
+
+    async def active_by_hash(self, token_hash: str, now: datetime) -> Credential | None:
+        c = t.credentials.c
+        query = select(t.credentials).where(
+            c.token_hash == token_hash,
+            c.revoked_at.is_(None),
+            or_(c.expires_at.is_(None), c.expires_at > now),
+        )
+        row = (await self._conn.execute(query)).first()
+        return _credential(row) if row else None
+
+    async def list(self, org_id: str, kind: str) -> list[Credential]:
+        c = t.credentials.c
+        query = (
+            select(t.credentials)
+            .where(c.org_id == org_id, c.kind == kind, c.revoked_at.is_(None))
+            .order_by(c.id)
+        )
+        return [_credential(r) for r in (await self._conn.execute(query)).all()]
+
+    async def revoke(self, org_id: str, credential_id: str, kind: str, now: datetime) -> bool:
+        c = t.credentials.c
+        result = await self._conn.execute(
+            update(t.credentials)
+            .where(
+                c.org_id == org_id,
+                c.id == credential_id,
+                c.kind == kind,
+                c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        return bool(result.rowcount)
+
+    async def grant_issue(self, org_id: str, credential_id: str, issue_id: str) -> None:
+        await self._conn.execute(
+            insert(t.customer_grants).values(
+                org_id=org_id, credential_id=credential_id, issue_id=issue_id
+            )
+        )
+
+    async def granted_issues(self, credential_id: str) -> frozenset[str]:
+        g = t.customer_grants.c
+        query = select(g.issue_id).where(g.credential_id == credential_id)
+        return frozenset((await self._conn.execute(query)).scalars())
+
+    async def revoke_by_hash(self, token_hash: str, now: datetime) -> None:
+        c = t.credentials.c
+        await self._conn.execute(
+            update(t.credentials).where(c.token_hash == token_hash).values(revoked_at=now)
+        )
+
+
+def _credential(row: Any) -> Credential:
+    return Credential(
+        row.id,
+        row.org_id,
+        row.kind,
+        row.subject_id,
+        row.all_issues,
+        row.name,
+        row.created_at,
+        row.expires_at,
+        row.revoked_at,
+    )

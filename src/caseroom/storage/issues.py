@@ -1,0 +1,203 @@
+"""Repositories for Issues, their watchers and their activity log."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from caseroom.domain.model import Activity, Issue, IssueStatus, Queue
+from caseroom.domain.status import OPEN_STATUSES
+from caseroom.storage import tables as t
+from caseroom.storage.mappers import to_activity, to_issue
+
+_c = t.issues.c
+
+
+class IssueRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, issue: Issue) -> None:
+        await self._conn.execute(
+            insert(t.issues).values(
+                id=issue.id,
+                org_id=issue.org_id,
+                reference=issue.reference,
+                subject=issue.subject,
+                status=issue.status.value,
+                customer_id=issue.customer_id,
+                source_channel=issue.source_channel.value,
+                owner_agent_id=issue.owner_agent_id,
+                team_id=issue.team_id,
+                tags=list(issue.tags),
+                created_at=issue.created_at,
+                updated_at=issue.created_at,
+                linked_issue_id=issue.linked_issue_id,
+                waiting_since=issue.waiting_since,
+            )
+        )
+
+    async def reference_taken(self, org_id: str, reference: str) -> bool:
+        query = select(_c.id).where(_c.org_id == org_id, _c.reference == reference)
+        return (await self._conn.execute(query)).first() is not None
+
+    async def get(self, org_id: str, issue_id: str, *, for_update: bool = False) -> Issue | None:
+        query = select(t.issues).where(_c.org_id == org_id, _c.id == issue_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._conn.execute(query)).first()
+        if row is None:
+            return None
+        return to_issue(row, (await self._watchers([row.id]))[row.id])
+
+    async def by_reference(self, org_id: str, reference: str) -> Issue | None:
+        query = select(_c.id).where(_c.org_id == org_id, _c.reference == reference)
+        issue_id = (await self._conn.execute(query)).scalar()
+        return await self.get(org_id, issue_id) if issue_id else None
+
+    async def save(self, issue: Issue, now: datetime) -> None:
+        """Write the mutable fields of `issue` (not the room counters)."""
+        await self._conn.execute(
+            update(t.issues)
+            .where(_c.org_id == issue.org_id, _c.id == issue.id)
+            .values(
+                subject=issue.subject,
+                status=issue.status.value,
+                owner_agent_id=issue.owner_agent_id,
+                team_id=issue.team_id,
+                tags=list(issue.tags),
+                claimed_at=issue.claimed_at,
+                resolved_at=issue.resolved_at,
+                updated_at=now,
+            )
+        )
+
+    async def add_watcher(self, org_id: str, issue_id: str, agent_id: str) -> bool:
+        w = t.watchers.c
+        exists = await self._conn.execute(
+            select(w.agent_id).where(w.issue_id == issue_id, w.agent_id == agent_id)
+        )
+        if exists.first():
+            return False
+        await self._conn.execute(
+            insert(t.watchers).values(org_id=org_id, issue_id=issue_id, agent_id=agent_id)
+        )
+        return True
+
+    async def remove_watcher(self, org_id: str, issue_id: str, agent_id: str) -> bool:
+        w = t.watchers.c
+        result = await self._conn.execute(
+            delete(t.watchers).where(
+                w.org_id == org_id, w.issue_id == issue_id, w.agent_id == agent_id
+            )
+        )
+        return bool(result.rowcount)
+
+    async def count_open_owned(self, org_id: str, agent_id: str) -> int:
+        query = select(func.count()).where(
+            _c.org_id == org_id,
+            _c.owner_agent_id == agent_id,
+            _c.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+        return int((await self._conn.execute(query)).scalar_one())
+
+    async def open_for_customer(self, org_id: str, customer_id: str) -> Issue | None:
+        """The Customer's newest Issue that is open or resolved (can take a new message)."""
+        query = (
+            select(_c.id)
+            .where(
+                _c.org_id == org_id,
+                _c.customer_id == customer_id,
+                _c.status.in_([IssueStatus.UNCLAIMED, IssueStatus.CLAIMED, IssueStatus.RESOLVED]),
+            )
+            .order_by(_c.id.desc())
+            .limit(1)
+        )
+        issue_id = (await self._conn.execute(query)).scalar()
+        return await self.get(org_id, issue_id) if issue_id else None
+
+    async def queue(
+        self,
+        org_id: str,
+        queue: Queue,
+        *,
+        agent_id: str,
+        team_ids: tuple[str, ...],
+        cursor: str | None,
+        limit: int,
+    ) -> list[Issue]:
+        """One page of a queue, keyset-paged on id. Unclaimed is oldest first."""
+        query = select(t.issues).where(_c.org_id == org_id)
+        ascending = queue is Queue.UNCLAIMED
+        if queue is Queue.UNCLAIMED:
+            query = query.where(
+                _c.status == IssueStatus.UNCLAIMED.value,
+                (_c.team_id.in_(team_ids) | _c.team_id.is_(None)),
+            )
+        elif queue is Queue.MINE:
+            query = query.where(
+                _c.owner_agent_id == agent_id,
+                _c.status.in_([s.value for s in OPEN_STATUSES]),
+            )
+        elif queue is Queue.WATCHING:
+            watched = select(t.watchers.c.issue_id).where(
+                t.watchers.c.org_id == org_id, t.watchers.c.agent_id == agent_id
+            )
+            query = query.where(_c.id.in_(watched))
+        else:
+            return []
+        if cursor:
+            query = query.where(_c.id > cursor if ascending else _c.id < cursor)
+        query = query.order_by(_c.id.asc() if ascending else _c.id.desc()).limit(limit)
+        return await self._with_watchers((await self._conn.execute(query)).all())
+
+    async def for_customer(
+        self, org_id: str, customer_id: str, cursor: str | None, limit: int
+    ) -> list[Issue]:
+        query = select(t.issues).where(_c.org_id == org_id, _c.customer_id == customer_id)
+        if cursor:
+            query = query.where(_c.id < cursor)
+        query = query.order_by(_c.id.desc()).limit(limit)
+        return await self._with_watchers((await self._conn.execute(query)).all())
+
+    async def _with_watchers(self, rows: Sequence[Row[Any]]) -> list[Issue]:
+        watchers = await self._watchers([r.id for r in rows])
+        return [to_issue(r, watchers[r.id]) for r in rows]
+
+    async def _watchers(self, issue_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        if issue_ids:
+            w = t.watchers.c
+            query = select(w.issue_id, w.agent_id).where(w.issue_id.in_(issue_ids))
+            for issue_id, agent_id in (await self._conn.execute(query)).all():
+                found[issue_id].append(agent_id)
+        return {i: tuple(sorted(found[i])) for i in issue_ids}
+
+
+class ActivityRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, entry: Activity) -> None:
+        await self._conn.execute(
+            insert(t.activity).values(
+                id=entry.id,
+                org_id=entry.org_id,
+                issue_id=entry.issue_id,
+                actor_kind=entry.actor_kind.value,
+                actor_id=entry.actor_id,
+                action=entry.action,
+                detail=entry.detail,
+                created_at=entry.created_at,
+            )
+        )
+
+    async def for_issue(self, org_id: str, issue_id: str) -> list[Activity]:
+        a = t.activity.c
+        query = select(t.activity).where(a.org_id == org_id, a.issue_id == issue_id).order_by(a.id)
+        return [to_activity(r) for r in (await self._conn.execute(query)).all()]

@@ -1,0 +1,114 @@
+"""Repository for room messages: per-room gapless sequence numbers and paging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from caseroom.domain.model import Message, MessageKind, Room
+from caseroom.storage import tables as t
+from caseroom.storage.mappers import to_message
+
+_m = t.messages.c
+_i = t.issues.c
+_SEQ_COLUMN = {Room.PUBLIC: _i.public_seq, Room.PRIVATE: _i.private_seq}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    messages: list[Message]
+    has_more: bool
+
+
+class MessageRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def take_seq(
+        self, org_id: str, issue_id: str, room: Room, now: datetime, waiting_since: object
+    ) -> int:
+        """Bump the room's counter and return the new value. The UPDATE holds the
+        Issue's row lock until commit, so concurrent senders queue up and a rollback
+        gives the number back: sequences have no gaps.
+
+        `waiting_since` is written alongside (the datetime, None to clear it, or
+        `KEEP` to leave it), so a message costs one UPDATE on the Issue."""
+        column = _SEQ_COLUMN[room]
+        values: dict[str, object] = {column.key: column + 1, "last_message_at": now}
+        if waiting_since is not KEEP:
+            values["waiting_since"] = waiting_since
+        query = (
+            update(t.issues)
+            .where(_i.org_id == org_id, _i.id == issue_id)
+            .values(values)
+            .returning(column)
+        )
+        return int((await self._conn.execute(query)).scalar_one())
+
+    async def add(self, message: Message, sender_key: str | None) -> None:
+        await self._conn.execute(
+            insert(t.messages).values(
+                id=message.id,
+                org_id=message.org_id,
+                issue_id=message.issue_id,
+                room=message.room.value,
+                seq=message.seq,
+                kind=message.kind.value,
+                channel=message.channel.value,
+                author_kind=message.author_kind.value,
+                author_id=message.author_id,
+                author_name=message.author_name,
+                body=message.body,
+                created_at=message.created_at,
+                sender_key=sender_key,
+                idempotency_key=message.idempotency_key,
+            )
+        )
+
+    async def by_idempotency_key(self, org_id: str, sender_key: str, key: str) -> Message | None:
+        query = select(t.messages).where(
+            _m.org_id == org_id, _m.sender_key == sender_key, _m.idempotency_key == key
+        )
+        row = (await self._conn.execute(query)).first()
+        return to_message(row) if row else None
+
+    async def page(
+        self,
+        org_id: str,
+        issue_id: str,
+        room: Room,
+        kinds: frozenset[MessageKind],
+        *,
+        after: int | None = None,
+        before: int | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """Messages of one room in sequence order. `after` pages forward (exclusive),
+        `before` pages back (exclusive); neither gives the newest page."""
+        query = select(t.messages).where(
+            _m.org_id == org_id,
+            _m.issue_id == issue_id,
+            _m.room == room.value,
+            _m.kind.in_([k.value for k in kinds]),
+        )
+        if after is not None:
+            query = query.where(_m.seq > after)
+        if before is not None:
+            query = query.where(_m.seq < before)
+        forward = after is not None
+        query = query.order_by(_m.seq.asc() if forward else _m.seq.desc()).limit(limit + 1)
+        rows = (await self._conn.execute(query)).all()
+        has_more = len(rows) > limit
+        found = [to_message(r) for r in rows[:limit]]
+        return Page(found if forward else found[::-1], has_more)
+
+
+class _Keep:
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()

@@ -1,0 +1,214 @@
+"""Table definitions (SQLAlchemy Core). Every tenant table carries org_id."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC on every database, returned as aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+def _id(name: str = "id") -> Column[str]:
+    return Column(name, String(32), primary_key=True)
+
+
+def _org() -> Column[str]:
+    return Column("org_id", String(32), ForeignKey("organizations.id"), nullable=False)
+
+
+organizations = Table(
+    "organizations",
+    metadata,
+    _id(),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("max_open_issues_per_agent", Integer),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    _id(),
+    _org(),
+    Column("email", String(320), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(200)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("org_id", "email"),
+)
+Index("ix_agents_email", agents.c.email)
+
+teams = Table(
+    "teams",
+    metadata,
+    _id(),
+    _org(),
+    Column("name", String(200), nullable=False),
+    Column("hours", String(200)),
+    Column("timezone", String(64), nullable=False, default="UTC"),
+    UniqueConstraint("org_id", "name"),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    _org(),
+    Column("team_id", String(32), ForeignKey("teams.id"), primary_key=True),
+    Column("agent_id", String(32), ForeignKey("agents.id"), primary_key=True),
+)
+Index("ix_team_members_agent", team_members.c.agent_id)
+
+customers = Table(
+    "customers",
+    metadata,
+    _id(),
+    _org(),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("phone", String(32)),
+    Column("external_id", String(200)),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("org_id", "email"),
+    UniqueConstraint("org_id", "phone"),
+    UniqueConstraint("org_id", "external_id"),
+)
+
+issues = Table(
+    "issues",
+    metadata,
+    _id(),
+    _org(),
+    Column("reference", String(6), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
+    Column("source_channel", String(16), nullable=False),
+    Column("owner_agent_id", String(32), ForeignKey("agents.id")),
+    Column("team_id", String(32), ForeignKey("teams.id")),
+    Column("tags", JSON, nullable=False, default=list),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("claimed_at", UTCDateTime),
+    Column("resolved_at", UTCDateTime),
+    Column("public_seq", Integer, nullable=False, default=0),
+    Column("private_seq", Integer, nullable=False, default=0),
+    Column("last_message_at", UTCDateTime),
+    Column("waiting_since", UTCDateTime),
+    Column("linked_issue_id", String(32), ForeignKey("issues.id")),
+    UniqueConstraint("org_id", "reference"),
+)
+Index("ix_issues_queue", issues.c.org_id, issues.c.status, issues.c.team_id, issues.c.id)
+Index("ix_issues_owner", issues.c.org_id, issues.c.owner_agent_id, issues.c.status, issues.c.id)
+Index("ix_issues_customer", issues.c.org_id, issues.c.customer_id, issues.c.id)
+
+watchers = Table(
+    "watchers",
+    metadata,
+    _org(),
+    Column("issue_id", String(32), ForeignKey("issues.id"), primary_key=True),
+    Column("agent_id", String(32), ForeignKey("agents.id"), primary_key=True),
+)
+Index("ix_watchers_agent", watchers.c.agent_id, watchers.c.issue_id)
+
+messages = Table(
+    "messages",
+    metadata,
+    _id(),
+    _org(),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("room", String(8), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("author_kind", String(8), nullable=False),
+    Column("author_id", String(32)),
+    Column("author_name", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sender_key", String(48)),
+    Column("idempotency_key", String(128)),
+    UniqueConstraint("issue_id", "room", "seq"),
+    UniqueConstraint("org_id", "sender_key", "idempotency_key"),
+)
+
+activity = Table(
+    "activity",
+    metadata,
+    _id(),
+    _org(),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("actor_kind", String(8), nullable=False),
+    Column("actor_id", String(32)),
+    Column("action", String(32), nullable=False),
+    Column("detail", JSON, nullable=False, default=dict),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_activity_issue", activity.c.issue_id, activity.c.id)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    _id(),
+    _org(),
+    Column("kind", String(16), nullable=False),  # session | api | customer
+    Column("all_issues", Boolean, nullable=False, default=False),
+    Column("subject_id", String(32), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(200)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+)
+Index("ix_credentials_subject", credentials.c.org_id, credentials.c.subject_id)
+
+# The Issues a customer token grants, when it grants only some (see CustomerPrincipal).
+customer_grants = Table(
+    "customer_grants",
+    metadata,
+    _org(),
+    Column("credential_id", String(32), ForeignKey("credentials.id"), primary_key=True),
+    Column("issue_id", String(32), ForeignKey("issues.id"), primary_key=True),
+)

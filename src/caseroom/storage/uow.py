@@ -1,0 +1,111 @@
+"""Unit of work: one transaction, its repositories, and the events it stages.
+
+Events are published only after a successful commit, in a step that request
+cancellation cannot interrupt; a rollback (including a failed attempt that
+is retried) drops them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from caseroom.domain.events import Event
+from caseroom.storage.database import READ_ONLY
+from caseroom.storage.directory import (
+    AgentRepository,
+    CredentialRepository,
+    CustomerRepository,
+    OrganizationRepository,
+    TeamRepository,
+)
+from caseroom.storage.issues import ActivityRepository, IssueRepository
+from caseroom.storage.messages import MessageRepository
+
+Publish = Callable[[list[Event]], Awaitable[None]]
+T = TypeVar("T")
+
+
+class UnitOfWork:
+    def __init__(self, conn: AsyncConnection, publish: Publish) -> None:
+        self._conn = conn
+        self._publish = publish
+        self._events: list[Event] = []
+        self.organizations = OrganizationRepository(conn)
+        self.agents = AgentRepository(conn)
+        self.teams = TeamRepository(conn)
+        self.customers = CustomerRepository(conn)
+        self.credentials = CredentialRepository(conn)
+        self.issues = IssueRepository(conn)
+        self.messages = MessageRepository(conn)
+        self.activity = ActivityRepository(conn)
+
+    def emit(self, event: Event) -> None:
+        """Stage an event for publication after commit."""
+        self._events.append(event)
+
+    async def commit(self) -> None:
+        await self._conn.commit()
+        events, self._events = self._events, []
+        if events:
+            # Shielded: a client that disconnects now must not cancel delivery
+            # of what is already durable.
+            await asyncio.shield(self._publish(events))
+
+    async def rollback(self) -> None:
+        self._events.clear()
+        await self._conn.rollback()
+
+
+class Database:
+    """Opens units of work on one engine, publishing their events through `publish`."""
+
+    def __init__(self, engine: AsyncEngine, publish: Publish) -> None:
+        self.engine = engine
+        self._publish = publish
+
+    async def run(self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = 5) -> T:
+        """Run `work` in a new transaction and commit it. A conflict (unique key race,
+        serialization failure, busy database) rolls back and runs it again, so `work`
+        must be a pure function of what it reads."""
+        for attempt in range(1, attempts + 1):
+            async with self.engine.connect() as conn:
+                await conn.begin()
+                uow = UnitOfWork(conn, self._publish)
+                try:
+                    result = await work(uow)
+                    await uow.commit()
+                    return result
+                except (IntegrityError, OperationalError, DBAPIError) as error:
+                    await uow.rollback()
+                    if attempt == attempts or not _retryable(error):
+                        raise
+                except BaseException:
+                    await uow.rollback()
+                    raise
+            await asyncio.sleep(0.005 * attempt)
+        raise AssertionError("unreachable")
+
+    async def read(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Run read-only `work` (on SQLite this does not take the write lock)."""
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(**{READ_ONLY: True})
+            await conn.begin()
+            uow = UnitOfWork(conn, self._publish)
+            try:
+                return await work(uow)
+            finally:
+                await uow.rollback()
+
+
+def _retryable(error: DBAPIError) -> bool:
+    if isinstance(error, IntegrityError):
+        return True
+    text = str(error.orig).lower()
+    return any(
+        marker in text
+        for marker in ("database is locked", "could not serialize", "deadlock detected")
+    )

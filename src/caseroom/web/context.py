@@ -1,0 +1,23 @@
+"""What the web layer needs, wired once in create_app and reached through the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import HTTPConnection
+
+from caseroom.config import Settings
+from caseroom.realtime.hub import Hub
+from caseroom.storage.uow import Database
+
+
+@dataclass(frozen=True, slots=True)
+class AppContext:
+    settings: Settings
+    db: Database
+    hub: Hub
+
+
+def get_context(connection: HTTPConnection) -> AppContext:
+    context: AppContext = connection.app.state.context
+    return context

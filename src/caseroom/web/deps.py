@@ -1,0 +1,63 @@
+"""Request authentication: bearer tokens for integrations and customers, a session
+cookie with a CSRF check for the browser console."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
+
+from caseroom.domain.errors import Forbidden, NotAuthenticated
+from caseroom.domain.model import Principal
+from caseroom.services import auth
+from caseroom.storage.uow import UnitOfWork
+from caseroom.web.context import AppContext, get_context
+
+SESSION_COOKIE = "caseroom_session"
+CSRF_COOKIE = "caseroom_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+Context = Annotated[AppContext, Depends(get_context)]
+
+
+def bearer_token(connection: HTTPConnection) -> str | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def check_csrf(request: Request) -> None:
+    """Double-submit check: a cross-site page can make the browser send our cookie
+    but cannot read it to copy it into the header."""
+    if request.method in SAFE_METHODS:
+        return
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    header = request.headers.get(CSRF_HEADER, "")
+    if not cookie or not hmac.compare_digest(cookie, header):
+        raise Forbidden("missing or wrong CSRF token (send the csrf cookie in X-CSRF-Token)")
+
+
+async def resolve_principal(context: AppContext, token: str) -> Principal:
+    async def work(uow: UnitOfWork) -> Principal:
+        principal, _ = await auth.authenticate(uow, token)
+        return principal
+
+    return await context.db.read(work)
+
+
+async def current_principal(request: Request, context: Context) -> Principal:
+    token = bearer_token(request)
+    if token is None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token is None:
+            raise NotAuthenticated("sign in, or send a bearer token")
+        check_csrf(request)
+    return await resolve_principal(context, token)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

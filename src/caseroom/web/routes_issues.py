@@ -1,0 +1,193 @@
+"""Issues and their rooms, for agents and customers alike (visibility decides)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from caseroom.domain.errors import InvalidInput
+from caseroom.domain.model import Channel, Issue, MessageKind, Queue, Room
+from caseroom.domain.status import Action
+from caseroom.services import issues, messages
+from caseroom.storage.messages import Page
+from caseroom.storage.uow import UnitOfWork
+from caseroom.web.deps import Context, CurrentPrincipal
+from caseroom.web.schemas import (
+    ActivityOut,
+    AssignRequest,
+    IssueList,
+    IssueOut,
+    MessageCreate,
+    MessageOut,
+    MessagePage,
+)
+
+router = APIRouter(prefix="/api/v1/issues", tags=["issues"])
+
+
+@router.get("", response_model=IssueList)
+async def list_issues(
+    principal: CurrentPrincipal,
+    context: Context,
+    queue: Queue = Queue.UNCLAIMED,
+    cursor: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+) -> IssueList:
+    """A queue for agents (unclaimed for their teams, mine, watching); a customer
+    gets the Issues their token grants, whatever the queue."""
+    settings = context.settings
+    size = min(limit or settings.page_size_default, settings.page_size_max)
+
+    async def work(uow: UnitOfWork) -> list[Issue]:
+        return await issues.list_queue(principal, uow, queue, cursor, size)
+
+    found = await context.db.read(work)
+    return IssueList(
+        items=[IssueOut.of(i, principal) for i in found],
+        next_cursor=found[-1].id if len(found) == size else None,
+    )
+
+
+@router.get("/{issue_id}", response_model=IssueOut)
+async def get_issue(issue_id: str, principal: CurrentPrincipal, context: Context) -> IssueOut:
+    async def work(uow: UnitOfWork) -> Issue:
+        return await issues.get_issue(principal, uow, issue_id)
+
+    return IssueOut.of(await context.db.read(work), principal)
+
+
+@router.get("/{issue_id}/activity", response_model=list[ActivityOut])
+async def get_activity(
+    issue_id: str, principal: CurrentPrincipal, context: Context
+) -> list[ActivityOut]:
+    async def work(uow: UnitOfWork) -> list[ActivityOut]:
+        entries = await issues.list_activity(principal, uow, issue_id)
+        return [
+            ActivityOut(
+                id=e.id,
+                action=e.action,
+                actor_kind=e.actor_kind.value,
+                actor_id=e.actor_id,
+                detail=e.detail,
+                created_at=e.created_at,
+            )
+            for e in entries
+        ]
+
+    return await context.db.read(work)
+
+
+def _transition_route(action: Action) -> None:
+    async def endpoint(issue_id: str, principal: CurrentPrincipal, context: Context) -> IssueOut:
+        async def work(uow: UnitOfWork) -> Issue:
+            if action is Action.CLAIM:
+                return await issues.claim_issue(principal, uow, issue_id)
+            return await issues.change_status(principal, uow, issue_id, action)
+
+        return IssueOut.of(await context.db.run(work), principal)
+
+    endpoint.__name__ = f"{action.value}_issue"
+    endpoint.__doc__ = (
+        f"{action.value.capitalize()} the Issue (409 if its status does not allow it)."
+    )
+    router.add_api_route(
+        f"/{{issue_id}}/{action.value}", endpoint, methods=["POST"], response_model=IssueOut
+    )
+
+
+for _action in (Action.CLAIM, Action.RESOLVE, Action.REOPEN, Action.CANCEL, Action.CLOSE):
+    _transition_route(_action)
+
+
+@router.post("/{issue_id}/assign", response_model=IssueOut)
+async def assign_issue(
+    issue_id: str, body: AssignRequest, principal: CurrentPrincipal, context: Context
+) -> IssueOut:
+    if body.agent_id is None and body.team_id is None:
+        raise InvalidInput("give agent_id, team_id or both", field="agent_id")
+
+    async def work(uow: UnitOfWork) -> Issue:
+        return await issues.assign_issue(
+            principal, uow, issue_id, agent_id=body.agent_id, team_id=body.team_id
+        )
+
+    return IssueOut.of(await context.db.run(work), principal)
+
+
+@router.put("/{issue_id}/watch", response_model=IssueOut)
+async def watch(issue_id: str, principal: CurrentPrincipal, context: Context) -> IssueOut:
+    return await _set_watching(issue_id, principal, context, watching=True)
+
+
+@router.delete("/{issue_id}/watch", response_model=IssueOut)
+async def unwatch(issue_id: str, principal: CurrentPrincipal, context: Context) -> IssueOut:
+    return await _set_watching(issue_id, principal, context, watching=False)
+
+
+async def _set_watching(
+    issue_id: str, principal: CurrentPrincipal, context: Context, *, watching: bool
+) -> IssueOut:
+    async def work(uow: UnitOfWork) -> Issue:
+        return await issues.watch_issue(principal, uow, issue_id, watching=watching)
+
+    return IssueOut.of(await context.db.run(work), principal)
+
+
+@router.get("/{issue_id}/rooms/{room}/messages", response_model=MessagePage)
+async def list_messages(
+    issue_id: str,
+    room: Room,
+    principal: CurrentPrincipal,
+    context: Context,
+    after: Annotated[int | None, Query(ge=0)] = None,
+    before: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+) -> MessagePage:
+    """Messages in sequence order: `after` pages forward, `before` pages back,
+    neither gives the newest page."""
+    if after is not None and before is not None:
+        raise InvalidInput("give after or before, not both", field="after")
+    settings = context.settings
+    size = min(limit or settings.page_size_default, settings.page_size_max)
+
+    async def work(uow: UnitOfWork) -> Page:
+        return await messages.list_messages(
+            principal, uow, issue_id, room, after=after, before=before, limit=size
+        )
+
+    page = await context.db.read(work)
+    return MessagePage(items=[MessageOut.of(m) for m in page.messages], has_more=page.has_more)
+
+
+@router.post(
+    "/{issue_id}/rooms/{room}/messages",
+    response_model=MessageOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "a retry: the message first created with this key"}},
+)
+async def send_message(
+    issue_id: str,
+    room: Room,
+    body: MessageCreate,
+    principal: CurrentPrincipal,
+    context: Context,
+    response: Response,
+) -> MessageOut:
+    new = messages.NewMessage(
+        room=room,
+        body=body.body,
+        kind=MessageKind(body.kind),
+        channel=Channel(body.channel),
+        idempotency_key=body.idempotency_key,
+    )
+
+    async def work(uow: UnitOfWork) -> messages.Sent:
+        return await messages.send_message(
+            principal, uow, issue_id, new, max_chars=context.settings.max_message_chars
+        )
+
+    sent = await context.db.run(work)
+    if not sent.created:
+        response.status_code = status.HTTP_200_OK
+    return MessageOut.of(sent.message)

@@ -1,0 +1,173 @@
+"""Request and response bodies of the HTTP API. Requests refuse unknown fields."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from caseroom.domain.events import customer_issue_payload, issue_payload, message_payload
+from caseroom.domain.model import Agent, AgentPrincipal, Channel, Issue, Message, Principal
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=100_000)
+
+
+# -- requests -----------------------------------------------------------------
+
+
+class LoginRequest(Strict):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1024)
+    organization: str | None = Field(default=None, max_length=64)
+
+
+class TokenCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ConversationStart(Strict):
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    subject: str | None = Field(default=None, max_length=300)
+    message: str
+    idempotency_key: str | None = Field(default=None, min_length=8, max_length=128)
+
+
+class AssignRequest(Strict):
+    agent_id: str | None = Field(default=None, max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)
+
+
+class MessageCreate(Strict):
+    body: str
+    kind: Literal["message", "note"] = "message"
+    channel: Literal["chat"] = Field(
+        default="chat", description="chat for now; sms, email and video arrive with channels"
+    )
+    idempotency_key: str = Field(
+        min_length=8,
+        max_length=128,
+        description="client-generated; a retry with the same key returns the first message",
+    )
+
+
+# -- responses ----------------------------------------------------------------
+
+
+class AgentOut(BaseModel):
+    id: str
+    name: str
+    email: str
+    role: str
+    team_ids: list[str]
+
+    @classmethod
+    def of(cls, agent: Agent) -> AgentOut:
+        return cls(
+            id=agent.id,
+            name=agent.name,
+            email=agent.email,
+            role=agent.role.value,
+            team_ids=list(agent.team_ids),
+        )
+
+
+class MeOut(BaseModel):
+    kind: Literal["agent", "customer"]
+    org_id: str
+    agent: AgentOut | None = None
+    customer: dict[str, Any] | None = None
+
+
+class LoginOut(BaseModel):
+    agent: AgentOut
+    csrf_token: str
+
+
+class TokenOut(BaseModel):
+    id: str
+    name: str | None
+    created_at: datetime
+    token: str | None = Field(default=None, description="shown once, at creation")
+
+
+class AuthorOut(BaseModel):
+    kind: str
+    id: str | None
+    name: str
+
+
+class MessageOut(BaseModel):
+    id: str
+    issue_id: str
+    room: Literal["public", "private"]
+    seq: int
+    kind: Literal["message", "note", "event"]
+    channel: Channel
+    author: AuthorOut
+    body: str
+    created_at: datetime
+    idempotency_key: str | None
+
+    @classmethod
+    def of(cls, message: Message) -> MessageOut:
+        return cls.model_validate(message_payload(message))
+
+
+class MessagePage(BaseModel):
+    items: list[MessageOut]
+    has_more: bool
+
+
+class IssueOut(BaseModel):
+    """An Issue as an agent sees it; customers get the fields of CustomerIssueOut only."""
+
+    id: str
+    reference: str
+    subject: str
+    status: str
+    created_at: datetime
+    resolved_at: datetime | None
+    last_seq: dict[str, int]
+    customer_id: str | None = None
+    owner_agent_id: str | None = None
+    team_id: str | None = None
+    source_channel: str | None = None
+    tags: list[str] | None = None
+    watcher_ids: list[str] | None = None
+    claimed_at: datetime | None = None
+    last_message_at: datetime | None = None
+    waiting_since: datetime | None = None
+    linked_issue_id: str | None = None
+
+    @classmethod
+    def of(cls, issue: Issue, principal: Principal) -> IssueOut:
+        data = issue_payload(issue)
+        if not isinstance(principal, AgentPrincipal):
+            data = customer_issue_payload(data)
+        return cls.model_validate(data)
+
+
+class IssueList(BaseModel):
+    items: list[IssueOut]
+    next_cursor: str | None
+
+
+class ActivityOut(BaseModel):
+    id: str
+    action: str
+    actor_kind: str
+    actor_id: str | None
+    detail: dict[str, Any]
+    created_at: datetime | None
+
+
+class ConversationStarted(BaseModel):
+    customer_token: str = Field(description="grants this conversation's public room")
+    customer_id: str
+    issue: IssueOut
+    message: MessageOut
