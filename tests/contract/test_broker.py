@@ -36,6 +36,13 @@ async def next_item(sub: Subscription) -> BrokerMessage | Resync:
     return await asyncio.wait_for(anext(aiter(sub)), GUARD)
 
 
+async def next_message(sub: Subscription) -> BrokerMessage:
+    """The next message, skipping Resyncs (a slow machine may miss a health check)."""
+    while not isinstance(item := await next_item(sub), BrokerMessage):
+        pass
+    return item
+
+
 async def take(sub: Subscription, count: int) -> list[BrokerMessage | Resync]:
     return [await next_item(sub) for _ in range(count)]
 
@@ -259,6 +266,7 @@ class FlakyProxy:
         self.rejected = 0
         self._rejected_changed = asyncio.Event()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._frozen: set[asyncio.StreamWriter] = set()
         self._handlers: set[asyncio.Task[None]] = set()
 
     async def __aenter__(self) -> FlakyProxy:
@@ -280,6 +288,11 @@ class FlakyProxy:
     def go_up(self) -> None:
         self._up = True
 
+    def freeze(self) -> None:
+        """Silently stop forwarding on the open connections (a dead link that no
+        TCP reset reports); new connections work normally."""
+        self._frozen |= self._writers
+
     async def wait_rejected(self, count: int) -> None:
         while self.rejected < count:
             self._rejected_changed.clear()
@@ -300,17 +313,18 @@ class FlakyProxy:
                 await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
             finally:
                 self._writers -= {writer, up_writer}
+                self._frozen -= {writer, up_writer}
                 up_writer.close()
         finally:
             writer.close()
             self._handlers.discard(task)
 
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
+                if writer not in self._frozen:
+                    writer.write(data)
+                    await writer.drain()
         except OSError:
             pass
         finally:
@@ -363,3 +377,25 @@ async def test_redis_broker_start_fails_clearly_when_redis_is_down(
         await broker.start()
     with pytest.raises(BrokerNotStarted):
         await broker.publish("room:1", b"never started")
+
+
+@pytest.mark.redis
+async def test_redis_subscription_notices_a_silently_dead_link(
+    redis_url: str, proxy: tuple[FlakyProxy, str]
+) -> None:
+    flaky, url = proxy
+    prefix = unique_prefix()
+    receiver = RedisBroker(url, prefix=prefix, health_check_interval=0.5)
+    sender = RedisBroker(redis_url, prefix=prefix)  # not through the proxy
+    await receiver.start()
+    await sender.start()
+    try:
+        sub = await receiver.subscribe(["room:1"])
+        flaky.freeze()
+        # Unanswered PINGs make the subscription reconnect on a fresh connection.
+        assert isinstance(await next_item(sub), Resync)
+        await sender.publish("room:1", b"after")
+        assert await next_message(sub) == BrokerMessage("room:1", b"after")
+    finally:
+        await receiver.stop()
+        await sender.stop()

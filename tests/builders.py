@@ -1,0 +1,123 @@
+"""Builders: objects with sensible defaults, so a test states only what matters to it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from caseroom.domain.model import Agent, AgentPrincipal, Organization, Role, Team
+from caseroom.services import auth, organizations
+from caseroom.storage.uow import Database, UnitOfWork
+from tests.components import unique
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Org:
+    org: Organization
+    admin: Agent
+    ana: Agent
+    ben: Agent
+    team: Team
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.org.slug
+
+    def auth(self, agent: Agent) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[agent.id]}"}
+
+    def principal(self, agent: Agent) -> AgentPrincipal:
+        return AgentPrincipal(self.org.id, agent)
+
+
+async def make_org(db: Database, *, cap: int | None = None) -> Org:
+    """An organization with an admin and two agents (Ana, Ben) in one team, each
+    with an API token."""
+    slug = unique("org-")
+
+    async def work(uow: UnitOfWork) -> Org:
+        org = await organizations.create_organization(
+            uow, slug, f"Org {slug}", max_open_issues_per_agent=cap
+        )
+        people = []
+        for name, role in (
+            ("Alex Admin", Role.ADMIN),
+            ("Ana Agent", Role.AGENT),
+            ("Ben Agent", Role.AGENT),
+        ):
+            email = f"{name.split()[0].lower()}@{slug}.example"
+            people.append(
+                await organizations.add_agent(
+                    uow, org, email=email, name=name, password=PASSWORD, role=role
+                )
+            )
+        team = await organizations.add_team(uow, org, "Support", members=people)
+        admin, ana, ben = (
+            Agent(a.id, a.org_id, a.email, a.name, a.role, a.active, (team.id,)) for a in people
+        )
+        built = Org(org, admin, ana, ben, team)
+        for agent in (admin, ana, ben):
+            issued = await auth.issue_token(
+                uow, org_id=org.id, kind=auth.API, subject_id=agent.id, now=auth.utcnow(), ttl=None
+            )
+            built.tokens[agent.id] = issued.token
+        return built
+
+    return await db.run(work)
+
+
+def key() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass
+class Chat:
+    """A conversation a Customer started through the API."""
+
+    issue_id: str
+    customer_id: str
+    token: str
+    first_message: dict[str, Any]
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+async def start_chat(
+    client: httpx.AsyncClient,
+    org: Org,
+    *,
+    name: str = "Casey Customer",
+    email: str | None = None,
+    message: str = "Hello, I need help with my order.",
+) -> Chat:
+    response = await client.post(
+        f"/api/v1/organizations/{org.slug}/conversations",
+        json={"name": name, "email": email or f"{key()[:8]}@customer.example", "message": message},
+    )
+    assert response.status_code == 201, response.text
+    data = response.json()
+    return Chat(data["issue"]["id"], data["customer_id"], data["customer_token"], data["message"])
+
+
+async def send(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    issue_id: str,
+    room: str = "public",
+    body: str = "hello",
+    kind: str = "message",
+    idempotency_key: str | None = None,
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/issues/{issue_id}/rooms/{room}/messages",
+        json={"body": body, "kind": kind, "idempotency_key": idempotency_key or key()},
+        headers=headers,
+    )
