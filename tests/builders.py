@@ -121,3 +121,21 @@ async def send(
         json={"body": body, "kind": kind, "idempotency_key": idempotency_key or key()},
         headers=headers,
     )
+
+
+async def row_counts(db: Database) -> dict[str, int]:
+    """How many rows each table holds: compared before and after a refused request."""
+    from sqlalchemy import func, select
+
+    from caseroom.storage.tables import metadata
+
+    async def work(uow: UnitOfWork) -> dict[str, int]:
+        conn = uow.connection
+        counts = {}
+        for table in metadata.sorted_tables:
+            counts[table.name] = (
+                await conn.execute(select(func.count()).select_from(table))
+            ).scalar_one()
+        return counts
+
+    return await db.read(work)

@@ -399,3 +399,27 @@ async def test_redis_subscription_notices_a_silently_dead_link(
     finally:
         await receiver.stop()
         await sender.stop()
+
+
+@pytest.mark.redis
+async def test_redis_add_on_a_dead_link_returns_and_the_subscription_recovers(
+    redis_url: str, proxy: tuple[FlakyProxy, str]
+) -> None:
+    flaky, url = proxy
+    prefix = unique_prefix()
+    # Health checks are out of the picture: only the unconfirmed SUBSCRIBE can
+    # reveal the dead link.
+    receiver = RedisBroker(url, prefix=prefix, timeout=2.0, health_check_interval=600)
+    sender = RedisBroker(redis_url, prefix=prefix)
+    await receiver.start()
+    await sender.start()
+    try:
+        sub = await receiver.subscribe(["room:1"])
+        flaky.freeze()
+        await asyncio.wait_for(sub.add(["room:2"]), GUARD)
+        assert isinstance(await next_item(sub), Resync)
+        await sender.publish("room:2", b"joined after all")
+        assert await next_message(sub) == BrokerMessage("room:2", b"joined after all")
+    finally:
+        await receiver.stop()
+        await sender.stop()

@@ -39,7 +39,7 @@ def check_transition(current: IssueStatus, action: Action, *, has_owner: bool) -
         allowed = ", ".join(sorted(s.value for s in _ALLOWED_FROM[action]))
         raise IllegalTransition(
             f"cannot {action.value} an Issue that is {current.value} (allowed from: {allowed})",
-            status=current.value,
+            current_status=current.value,
             action=action.value,
         )
     if action is Action.CLAIM:

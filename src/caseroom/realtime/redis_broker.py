@@ -162,6 +162,23 @@ class RedisBroker(Broker):
         return connection
 
 
+async def _write(conn: AbstractConnection, *args: str | bytes) -> None:
+    """Send one command on a subscription connection; raises BrokerUnavailable
+    (never reconnects) when the connection is closed or closes meanwhile."""
+    # redis-py would silently reconnect a closed connection, and the new one would
+    # be subscribed to nothing.
+    if not conn.is_connected:
+        raise BrokerUnavailable("connection closed")
+    try:
+        await conn.send_command(*args, check_health=False)
+    except _UNREACHABLE:
+        raise
+    except Exception as exc:
+        # The write runs in a task of its own (socket timeout), so the reader may
+        # close the connection under it; redis-py then fails with internal errors.
+        raise BrokerUnavailable(f"connection closed while sending {args[0]!r}") from exc
+
+
 @dataclass(slots=True)
 class _Pending:
     """A (UN)SUBSCRIBE sent on `conn`, waiting for one reply per channel."""
@@ -232,16 +249,14 @@ class _RedisSubscription(Subscription):
         """Send with the lock held. Returns None without a live connection: the
         next reconnect subscribes the wanted set and then yields a Resync."""
         conn = self._conn
-        # Checked right before sending: redis-py would silently reconnect a closed
-        # connection, and that one would be subscribed to nothing.
-        if conn is None or not conn.is_connected:
+        if conn is None:
             return None
         pending = _Pending(len(channels), conn, asyncio.get_running_loop().create_future())
         self._pending.append(pending)
         try:
-            await conn.send_command(command, *map(self._encode, channels), check_health=False)
+            await _write(conn, command, *map(self._encode, channels))
         except _UNREACHABLE:
-            # redis-py closed the connection; the reader notices and reconnects.
+            # The connection is closed; the reader notices and reconnects.
             return None
         return pending
 
@@ -284,9 +299,7 @@ class _RedisSubscription(Subscription):
                             len(self._channels), conn, asyncio.get_running_loop().create_future()
                         )
                         self._pending.append(pending)
-                        await conn.send_command(
-                            "SUBSCRIBE", *map(self._encode, self._channels), check_health=False
-                        )
+                        await _write(conn, "SUBSCRIBE", *map(self._encode, self._channels))
                         while not pending.done.done():
                             self._dispatch(await conn.read_response())
             except BaseException:
@@ -324,9 +337,7 @@ class _RedisSubscription(Subscription):
                 if ping_sent:
                     raise BrokerUnavailable(f"no reply to PING within {interval}s")
                 async with self._lock:
-                    if not conn.is_connected:
-                        raise BrokerUnavailable("connection closed")
-                    await conn.send_command("PING", check_health=False)
+                    await _write(conn, "PING")
                 ping_sent = True
         except _UNREACHABLE as exc:
             return f"connection to Redis lost: {exc}"

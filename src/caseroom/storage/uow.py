@@ -43,6 +43,11 @@ class UnitOfWork:
         self.messages = MessageRepository(conn)
         self.activity = ActivityRepository(conn)
 
+    @property
+    def connection(self) -> AsyncConnection:
+        """For repositories added by features; use cases never touch it."""
+        return self._conn
+
     def emit(self, event: Event) -> None:
         """Stage an event for publication after commit."""
         self._events.append(event)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,11 +28,35 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
 }
 
 
-def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail}
-    body.update(extra)
+RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
+
+
+def problem_body(
+    status: int, code: str, title: str, detail: str, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The RFC 9457 members, then any extension members that do not shadow them."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    body.update({k: v for k, v in (extra or {}).items() if k not in RESERVED})
+    return body
+
+
+def domain_problem(error: errors.DomainError) -> dict[str, Any]:
+    return problem_body(status_for(error), error.code, error.title, error.detail, error.extra)
+
+
+def problem_response(body: dict[str, Any]) -> JSONResponse:
+    status = int(body["status"])
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    return problem_response(problem_body(status, code, title, detail, extra))
 
 
 def status_for(error: errors.DomainError) -> int:
@@ -42,7 +68,7 @@ def status_for(error: errors.DomainError) -> int:
 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, errors.DomainError)
-    return problem(status_for(error), error.code, error.title, error.detail, **error.extra)
+    return problem_response(domain_problem(error))
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -105,19 +131,27 @@ class BodySizeLimit:
             await self._refuse(scope, receive, send)
             return
         seen = 0
+        exceeded = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    exceeded = True
                     raise _TooLarge
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
+        async def guarded_send(message: Message) -> None:
+            # Whatever the application makes of the interrupted body (a framework
+            # may turn it into its own 400), the client gets the 413.
+            if not exceeded:
+                await send(message)
+
+        with contextlib.suppress(_TooLarge):
+            await self.app(scope, limited_receive, guarded_send)
+        if exceeded:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -36,7 +36,7 @@ from caseroom.storage.messages import Page
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.context import AppContext, get_context
 from caseroom.web.deps import SESSION_COOKIE, bearer_token, resolve_principal
-from caseroom.web.problems import status_for
+from caseroom.web.problems import domain_problem
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -146,13 +146,7 @@ class StreamSession:
         await self._ws.send_text(json.dumps(frame, separators=(",", ":")))
 
     async def _error(self, error: DomainError, ref: str | None) -> None:
-        problem = {
-            "type": "https://caseroom.dev/problems/" + error.code,
-            "title": error.title,
-            "status": status_for(error),
-            "detail": error.detail,
-            **error.extra,
-        }
+        problem = domain_problem(error)
         await self._send({"type": "error", "ref": ref, "problem": problem})
 
     # -- reading client frames ----------------------------------------------------
