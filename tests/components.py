@@ -3,10 +3,14 @@ skips its tests with the reason; under CI=true it fails them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
+import subprocess
+import time
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -58,3 +62,42 @@ def free_port() -> int:
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+REDIS_STOP = ["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize", "yes",
+    "--bind", "127.0.0.1",
+    "--port", "6379",
+    "--save", "",
+    "--appendonly", "no",
+]  # fmt: skip
+
+
+def start_redis() -> None:
+    """Start the local Redis if it is down, and wait until it answers."""
+    if not port_open("127.0.0.1", 6379):
+        subprocess.run(REDIS_START, check=True, capture_output=True)
+    for _ in range(100):
+        if port_open("127.0.0.1", 6379):
+            return
+        time.sleep(0.05)
+    raise RuntimeError("Redis did not come back on 127.0.0.1:6379")
+
+
+@contextlib.contextmanager
+def redis_outage() -> Iterator[None]:
+    """Stop the local Redis for the duration of the block; it is started again
+    whatever happens inside."""
+    try:
+        subprocess.run(REDIS_STOP, check=False, capture_output=True)
+        for _ in range(100):
+            if not port_open("127.0.0.1", 6379):
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("Redis did not stop (redis-cli shutdown nosave)")
+        yield
+    finally:
+        start_redis()
