@@ -1,0 +1,1 @@
+"""caseroom's benchmark: `make bench` (python -m bench). See bench/run.py."""

@@ -1,0 +1,210 @@
+"""`make bench`: runs every scenario on this machine in one go, prints a table and
+writes the figures to bench/results/.
+
+Scenarios (BENCH_ONLY=name,... runs a subset):
+  relay, durable     the two floors (bench/floors.py) under the websocket load
+  sqlite-ws          caseroom on SQLite, one process, messages sent over the websocket
+  sqlite-rest        the same, messages sent with the REST API
+  pg-ws, pg-rest     caseroom on PostgreSQL with Redis, two processes
+  idle               idle connections one process holds, and memory per connection
+  reads              a history page from a long room; inbox queries in a large organization
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bench import reads, seed
+from bench.procs import Process, cores, raise_open_files_limit
+from bench.report import render, write
+from bench.settings import BenchSettings
+
+RESULTS = Path(__file__).parent / "results"
+
+
+class Bench:
+    def __init__(self, settings: BenchSettings, workdir: Path) -> None:
+        self.settings = settings
+        self.workdir = workdir
+        self.server_cpus, self.driver_cpus = cores()
+        self.results: dict[str, Any] = {"scenarios": {}, "notes": []}
+
+    # -- driving -----------------------------------------------------------------
+
+    def drive(self, name: str, plan: dict[str, Any]) -> dict[str, Any]:
+        s = self.settings
+        plan = {
+            "name": name,
+            "mode": "load",
+            "rates": s.rates,
+            "step_seconds": s.step_seconds,
+            "drain_seconds": s.drain_seconds,
+            "body_bytes": s.body_bytes,
+            "cpus": sorted(self.driver_cpus),
+            **plan,
+        }
+        plan_path, out_path = self.workdir / f"{name}.plan.json", self.workdir / f"{name}.json"
+        plan_path.write_text(json.dumps(plan))
+        subprocess.run(
+            [sys.executable, "-m", "bench.driver", str(plan_path), str(out_path)], check=True
+        )
+        result: dict[str, Any] = json.loads(out_path.read_text())
+        return result
+
+    def load(
+        self, name: str, servers: list[Process], members: list[dict[str, str]], send: str
+    ) -> None:
+        print(f"-- {name}", flush=True)
+        targets = [{"ws_url": p.ws_url, "http_url": p.http_url} for p in servers]
+        result = self.drive(
+            name,
+            {
+                "targets": targets,
+                "members": members,
+                "send": send,
+                "server_pids": [p.pid for p in servers],
+            },
+        )
+        result["server_processes"] = len(servers)
+        self.results["scenarios"][name] = result
+
+    # -- servers -------------------------------------------------------------------
+
+    def caseroom(self, name: str, env: dict[str, str]) -> Process:
+        return Process(name, ["-m", "caseroom.cli", "serve"], env, self.workdir)
+
+    @contextlib.contextmanager
+    def serving(self, processes: list[Process], cpus: set[int] | None) -> Iterator[list[Process]]:
+        try:
+            yield [p.start(cpus or set(os.sched_getaffinity(0))) for p in processes]
+        finally:
+            for process in processes:
+                process.stop()
+
+    # -- scenarios -------------------------------------------------------------------
+
+    def floors(self, members: list[dict[str, str]]) -> None:
+        for kind in ("relay", "durable"):
+            if not self.settings.wants(kind):
+                continue
+            db = self.workdir / f"{kind}.db"
+            floor = Process(
+                f"floor-{kind}", ["-m", "bench.floors", kind, "--db", str(db)], {}, self.workdir
+            )
+            with self.serving([floor], self.server_cpus):
+                self.load(kind, [floor], members, "ws")
+
+    def sqlite(self) -> None:
+        s = self.settings
+        wanted = [n for n in ("sqlite-ws", "sqlite-rest", "idle", "reads") if s.wants(n)]
+        if not wanted and not (s.wants("relay") or s.wants("durable")):
+            return
+        url = f"sqlite+aiosqlite:///{self.workdir / 'caseroom.db'}"
+        print(f"seeding {s.issues} conversations (SQLite)", flush=True)
+        members = asyncio.run(seed.conversations_under_load(url, s.issues, s.agents))
+        self.floors(members)
+        env = {"CASEROOM_DATABASE_URL": url}
+        for send in ("ws", "rest"):
+            if s.wants(f"sqlite-{send}"):
+                with self.serving([self.caseroom("sqlite", env)], self.server_cpus) as servers:
+                    self.load(f"sqlite-{send}", servers, members, send)
+        if s.wants("idle"):
+            self.idle(env, members)
+        if s.wants("reads"):
+            self.reads(url, env)
+
+    def idle(self, env: dict[str, str], members: list[dict[str, str]]) -> None:
+        print("-- idle", flush=True)
+        with self.serving([self.caseroom("idle", env)], self.server_cpus) as (server,):
+            plan = {
+                "mode": "idle",
+                "targets": [{"ws_url": server.ws_url, "http_url": server.http_url}],
+                "members": members,
+                "server_pids": [server.pid],
+                "idle_levels": self.settings.idle_levels,
+            }
+            self.results["idle"] = self.drive("idle", plan)
+
+    def reads(self, url: str, env: dict[str, str]) -> None:
+        s = self.settings
+        print(f"-- reads: seeding {s.big_issues} Issues and a room of {s.history}", flush=True)
+        big = asyncio.run(seed.big_organization(url, s.big_issues, s.history))
+        with self.serving([self.caseroom("reads", env)], self.server_cpus) as (server,):
+            self.results["reads"] = asyncio.run(reads.measure(server.http_url, big, s.reads))
+
+    def postgres(self) -> None:
+        s = self.settings
+        wanted = [n for n in ("pg-ws", "pg-rest") if s.wants(n)]
+        if not wanted:
+            return
+        name = f"caseroom_bench_{uuid.uuid4().hex[:8]}"
+        try:
+            asyncio.run(_pg_admin(s.postgres, f'CREATE DATABASE "{name}"'))
+        except (OSError, asyncpg.PostgresError) as error:
+            self.results["notes"].append(f"PostgreSQL scenarios skipped: {error}")
+            return
+        try:
+            url = f"{s.postgres.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+            print(f"seeding {s.issues} conversations (PostgreSQL)", flush=True)
+            members = asyncio.run(seed.conversations_under_load(url, s.issues, s.agents))
+            env = {"CASEROOM_DATABASE_URL": url, "CASEROOM_BROKER_URL": s.redis}
+            for send in wanted:
+                # Channels of this run only: other users of the same Redis are unaffected.
+                env["CASEROOM_BROKER_PREFIX"] = f"caseroom-bench:{uuid.uuid4().hex[:8]}:"
+                pair = [self.caseroom(f"{send}-{i}", env) for i in (1, 2)]
+                # Not pinned: two processes, PostgreSQL and Redis share the machine.
+                with self.serving(pair, None) as servers:
+                    self.load(send, servers, members, send.split("-")[1])
+        finally:
+            asyncio.run(_pg_admin(s.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def run(self) -> dict[str, Any]:
+        started = time.time()
+        self.results["machine"] = {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "server_cpus": sorted(self.server_cpus),
+            "driver_cpus": sorted(self.driver_cpus),
+            "open_files": raise_open_files_limit(),
+        }
+        self.results["settings"] = self.settings.__dict__
+        self.sqlite()
+        self.postgres()
+        self.results["seconds"] = time.time() - started
+        return self.results
+
+
+async def _pg_admin(server: str, sql: str) -> None:
+    conn = await asyncpg.connect(f"{server}/postgres", timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def main() -> int:
+    settings = BenchSettings()
+    with tempfile.TemporaryDirectory(prefix="caseroom-bench-") as tmp:
+        results = Bench(settings, Path(tmp)).run()
+    results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results["command"] = "make bench"
+    print(render(results))
+    path = write(results, RESULTS)
+    print(f"\nresults written to {path}")
+    return 0

@@ -1,0 +1,174 @@
+"""Data for the benchmark. The conversations under load are started through the
+use cases, as a real Customer would; the large volumes (100,000 Issues, a room of
+10,000 messages) are written in bulk, straight into the tables."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, update
+
+from caseroom.domain.events import Event
+from caseroom.domain.ids import new_id
+from caseroom.domain.model import Agent, IssueStatus, Organization
+from caseroom.services import auth, conversations, organizations
+from caseroom.storage import tables as t
+from caseroom.storage.database import create_engine
+from caseroom.storage.migrate import upgrade_async
+from caseroom.storage.uow import Database, UnitOfWork
+
+
+async def _nowhere(_events: list[Event]) -> None:
+    """Seeding happens before any server runs: nobody to tell."""
+
+
+@dataclass
+class Staff:
+    org: Organization
+    agents: list[Agent]
+    tokens: list[str]  # an API token per agent
+    team_id: str
+
+
+async def _staff(db: Database, slug: str, agent_count: int) -> Staff:
+    async def work(uow: UnitOfWork) -> Staff:
+        org = await organizations.create_organization(uow, slug, f"Bench {slug}")
+        agents = [
+            await organizations.add_agent(
+                uow, org, email=f"agent{i}@{slug}.example", name=f"Agent {i}", password=None
+            )
+            for i in range(agent_count)
+        ]
+        team = await organizations.add_team(uow, org, "Support", members=agents)
+        tokens = []
+        for agent in agents:
+            issued = await auth.issue_token(
+                uow, org_id=org.id, kind=auth.API, subject_id=agent.id, now=auth.utcnow(), ttl=None
+            )
+            tokens.append(issued.token)
+        return Staff(org, agents, tokens, team.id)
+
+    return await db.run(work)
+
+
+async def conversations_under_load(url: str, issues: int, agents: int) -> list[dict[str, str]]:
+    """An organization with `issues` open conversations, each started by its own
+    Customer. Returns, per Issue, its id and the Customer's and an agent's token."""
+    await upgrade_async(url)
+    engine = create_engine(url)
+    db = Database(engine, _nowhere)
+    slug = f"load-{uuid.uuid4().hex[:8]}"
+    staff = await _staff(db, slug, agents)
+    members = []
+    for i in range(issues):
+
+        async def start(uow: UnitOfWork, i: int = i) -> conversations.Started:
+            return await conversations.start_conversation(
+                uow,
+                slug,
+                conversations.Contact(name=f"Customer {i}", email=f"c{i}@{slug}.example"),
+                subject=None,
+                message="Hello, I need help with my order.",
+                idempotency_key=None,
+                token_ttl=timedelta(days=1),
+                max_chars=20_000,
+            )
+
+        started = await db.run(start)
+        members.append(
+            {
+                "issue_id": started.issue.id,
+                "customer": started.token.token,
+                "agent": staff.tokens[i % agents],
+            }
+        )
+    await engine.dispose()
+    return members
+
+
+@dataclass
+class BigOrg:
+    slug: str
+    agent_token: str
+    history_issue_id: str
+    history_messages: int
+    issues: int
+
+
+async def big_organization(url: str, issues: int, history: int) -> BigOrg:
+    """An organization with `issues` Issues in every status (a third unclaimed in
+    the agents' team, a third owned by one of ten agents, a third closed) and one
+    Issue whose public room holds `history` messages."""
+    engine = create_engine(url)
+    db = Database(engine, _nowhere)
+    slug = f"big-{uuid.uuid4().hex[:8]}"
+    staff = await _staff(db, slug, 10)
+    org_id, rng = staff.org.id, random.Random(7)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    customers, rows = [], []
+    for i in range(issues):
+        customer_id = new_id()
+        customers.append(
+            {
+                "id": customer_id,
+                "org_id": org_id,
+                "name": f"Customer {i}",
+                "email": f"c{i}@{slug}.example",
+                "created_at": start,
+            }
+        )
+        status = (IssueStatus.UNCLAIMED, IssueStatus.CLAIMED, IssueStatus.CLOSED)[i % 3]
+        owner = staff.agents[rng.randrange(10)].id if status is not IssueStatus.UNCLAIMED else None
+        created = start + timedelta(seconds=i)
+        rows.append(
+            {
+                "id": new_id(),
+                "org_id": org_id,
+                "reference": f"{i:06d}",
+                "subject": f"Question {i}",
+                "status": status.value,
+                "customer_id": customer_id,
+                "source_channel": "chat",
+                "owner_agent_id": owner,
+                "team_id": staff.team_id,
+                "tags": [],
+                "created_at": created,
+                "updated_at": created,
+                "public_seq": 0,
+                "private_seq": 0,
+            }
+        )
+    history_issue = rows[1]  # claimed
+    async with engine.begin() as conn:
+        for chunk in range(0, issues, 5000):
+            await conn.execute(insert(t.customers), customers[chunk : chunk + 5000])
+            await conn.execute(insert(t.issues), rows[chunk : chunk + 5000])
+        messages = [
+            {
+                "id": new_id(),
+                "org_id": org_id,
+                "issue_id": history_issue["id"],
+                "room": "public",
+                "seq": seq,
+                "kind": "message",
+                "channel": "chat",
+                "author_kind": "customer" if seq % 2 else "agent",
+                "author_id": history_issue["customer_id"] if seq % 2 else staff.agents[0].id,
+                "author_name": "Customer 1" if seq % 2 else "Agent 0",
+                "body": f"message {seq}: " + "lorem ipsum dolor sit amet " * 4,
+                "created_at": start + timedelta(seconds=seq),
+            }
+            for seq in range(1, history + 1)
+        ]
+        for chunk in range(0, history, 5000):
+            await conn.execute(insert(t.messages), messages[chunk : chunk + 5000])
+        await conn.execute(
+            update(t.issues)
+            .where(t.issues.c.id == history_issue["id"])
+            .values(public_seq=history, owner_agent_id=staff.agents[0].id)
+        )
+    await engine.dispose()
+    return BigOrg(slug, staff.tokens[0], str(history_issue["id"]), history, issues)
