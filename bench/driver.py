@@ -18,13 +18,14 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from bench.procs import cpu_seconds, raise_open_files_limit, rss_kb
+from bench.procs import cpu_seconds, profile, raise_open_files_limit, rss_kb
 
 try:
     import orjson
@@ -177,6 +178,9 @@ class Driver:
         pids = self.plan.get("server_pids", [])
         server_cpu = sum(cpu_seconds(p) for p in pids)
         driver_cpu = time.process_time()
+        if profile_dir := self.plan.get("profile_dir"):
+            for pid in pids:
+                profile(pid, seconds, Path(profile_dir) / f"{self.plan['name']}-{rate}-{pid}.txt")
         start = time.perf_counter()
         for index in range(count):
             due = start + index / rate

@@ -112,3 +112,12 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait()
+
+
+def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
+    """Sample `pid` with py-spy for `seconds` (BENCH_PROFILE=DIR; see bench/profile.py)."""
+    local = Path(sys.executable).parent / "py-spy"
+    argv = [str(local) if local.exists() else "py-spy", "record", "--pid", str(pid)]
+    argv += ["--duration", str(max(1, int(seconds))), "--format", "raw", "--rate", "200"]
+    argv += ["--nonblocking", "-o", str(out)]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -56,6 +56,7 @@ class Bench:
             "drain_seconds": s.drain_seconds,
             "body_bytes": s.body_bytes,
             "cpus": sorted(self.driver_cpus),
+            "profile_dir": os.environ.get("BENCH_PROFILE"),
             **plan,
         }
         plan_path, out_path = self.workdir / f"{name}.plan.json", self.workdir / f"{name}.json"

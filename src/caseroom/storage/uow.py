@@ -7,6 +7,7 @@ is retried) drops them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -34,6 +35,7 @@ class UnitOfWork:
         self._conn = conn
         self._publish = publish
         self._events: list[Event] = []
+        self._committed: list[Event] = []
         self.organizations = OrganizationRepository(conn)
         self.agents = AgentRepository(conn)
         self.teams = TeamRepository(conn)
@@ -53,12 +55,14 @@ class UnitOfWork:
         self._events.append(event)
 
     async def commit(self) -> None:
+        """Commit; the staged events are then taken with `committed_events()` and
+        published by `Database` once the transaction's connection is released."""
         await self._conn.commit()
-        events, self._events = self._events, []
-        if events:
-            # Shielded: a client that disconnects now must not cancel delivery
-            # of what is already durable.
-            await asyncio.shield(self._publish(events))
+        self._committed, self._events = self._events, []
+
+    def committed_events(self) -> list[Event]:
+        events, self._committed = self._committed, []
+        return events
 
     async def rollback(self) -> None:
         self._events.clear()
@@ -71,28 +75,42 @@ class Database:
     def __init__(self, engine: AsyncEngine, publish: Publish) -> None:
         self.engine = engine
         self._publish = publish
+        # SQLite has one writer at a time; queueing writers here, not inside SQLite,
+        # keeps BEGIN IMMEDIATE from waiting on the event loop it would block.
+        self._write_slot = (
+            asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     async def run(self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = 5) -> T:
         """Run `work` in a new transaction and commit it. A conflict (unique key race,
         serialization failure, busy database) rolls back and runs it again, so `work`
         must be a pure function of what it reads."""
         for attempt in range(1, attempts + 1):
-            async with self.engine.connect() as conn:
-                await conn.begin()
-                uow = UnitOfWork(conn, self._publish)
-                try:
-                    result = await work(uow)
-                    await uow.commit()
-                    return result
-                except (IntegrityError, OperationalError, DBAPIError) as error:
-                    await uow.rollback()
-                    if attempt == attempts or not _retryable(error):
-                        raise
-                except BaseException:
-                    await uow.rollback()
+            try:
+                result, events = await self._attempt(work)
+            except (IntegrityError, OperationalError, DBAPIError) as error:
+                if attempt == attempts or not _retryable(error):
                     raise
-            await asyncio.sleep(0.005 * attempt)
+                await asyncio.sleep(0.005 * attempt)
+                continue
+            if events:
+                # Shielded: a client that disconnects now must not cancel delivery
+                # of what is already durable.
+                await asyncio.shield(self._publish(events))
+            return result
         raise AssertionError("unreachable")
+
+    async def _attempt(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> tuple[T, list[Event]]:
+        async with self._write_slot, self.engine.connect() as conn:
+            await conn.begin()
+            uow = UnitOfWork(conn, self._publish)
+            try:
+                result = await work(uow)
+                await uow.commit()
+            except BaseException:
+                await uow.rollback()
+                raise
+            return result, uow.committed_events()
 
     async def read(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """Run read-only `work` (on SQLite this does not take the write lock)."""
