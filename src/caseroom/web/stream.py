@@ -26,7 +26,13 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from caseroom.domain import events
-from caseroom.domain.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
+from caseroom.domain.errors import (
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+)
 from caseroom.domain.model import AgentPrincipal, Channel, Issue, MessageKind, Principal, Room
 from caseroom.domain.visibility import can_see_room
 from caseroom.realtime.hub import INBOX_EVENTS
@@ -182,7 +188,7 @@ class StreamSession:
             self._context.hub.unfollow_issue(self, frame.issue_id or "")
         elif frame.type == "subscribe_inbox":
             if not isinstance(self._principal, AgentPrincipal):
-                raise InvalidInput("only agents have an inbox")
+                raise Forbidden("only agents have an inbox")
             self._inbox = True
             self._context.hub.follow_inbox(self)
             await self._send({"type": "subscribed_inbox", "ref": frame.ref})

@@ -1,0 +1,224 @@
+"""The event stream against a real server: resume without loss or duplicates,
+idempotent sends, gapless sequences, and nothing private reaching a Customer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from caseroom.storage.database import create_engine
+from caseroom.storage.uow import Database
+from tests.builders import key, make_org, send, start_chat
+from tests.e2e.conftest import Server, start_server
+from tests.e2e.wsclient import StalledReader, StreamClient, StreamError
+
+
+async def test_a_client_that_misses_100_messages_gets_exactly_those_in_order(
+    server: Server, server_db: Database, http: httpx.AsyncClient
+) -> None:
+    org = await make_org(server_db)
+    chat = await start_chat(http, org, message="opening")
+    agent = await StreamClient.open(server.ws_url, org.tokens[org.ana.id])
+    await agent.subscribe(chat.issue_id, "public", after=0)
+    last_seen = 1
+    await agent.close()  # the agent's connection drops
+
+    for n in range(100):
+        response = await send(http, chat.auth, chat.issue_id, body=f"missed {n}")
+        assert response.status_code == 201
+
+    agent = await StreamClient.open(server.ws_url, org.tokens[org.ana.id])
+    replayed = await agent.subscribe(chat.issue_id, "public", after=last_seen)
+    assert [m["body"] for m in replayed] == [f"missed {n}" for n in range(100)]
+    assert [m["seq"] for m in replayed] == list(range(2, 102))
+
+    live = await send(http, chat.auth, chat.issue_id, body="live again")
+    (message,) = await agent.messages(1)
+    assert message["id"] == live.json()["id"] and message["seq"] == 102
+    await agent.close()
+
+
+async def test_messages_sent_during_the_replay_are_neither_lost_nor_doubled(
+    server: Server, server_db: Database, http: httpx.AsyncClient
+) -> None:
+    org = await make_org(server_db)
+    chat = await start_chat(http, org, message="opening")
+    for n in range(300):
+        await send(http, chat.auth, chat.issue_id, body=f"before {n}")
+    agent = await StreamClient.open(server.ws_url, org.tokens[org.ana.id])
+
+    async def keep_sending() -> None:
+        for n in range(50):
+            await send(http, chat.auth, chat.issue_id, body=f"during {n}")
+
+    sender = asyncio.create_task(keep_sending())
+    replayed = await agent.subscribe(chat.issue_id, "public", after=0)
+    await sender
+    seen = replayed + await agent.messages(351 - len(replayed))
+    assert [m["seq"] for m in seen] == list(range(1, 352))
+    await agent.close()
+
+
+async def test_a_retried_websocket_send_yields_one_message(
+    server: Server, server_db: Database, http: httpx.AsyncClient
+) -> None:
+    org = await make_org(server_db)
+    chat = await start_chat(http, org)
+    customer = await StreamClient.open(server.ws_url, chat.token)
+    frame = {
+        "type": "send",
+        "issue_id": chat.issue_id,
+        "room": "public",
+        "body": "are you there?",
+        "idempotency_key": key(),
+    }
+    await customer.send({**frame, "ref": "first"})
+    first = await customer.expect("ack")
+    await customer.send({**frame, "ref": "retry"})
+    retry = await customer.expect("ack")
+    assert retry["message"]["id"] == first["message"]["id"]
+    page = await http.get(
+        f"/api/v1/issues/{chat.issue_id}/rooms/public/messages", headers=chat.auth
+    )
+    assert [m["body"] for m in page.json()["items"]].count("are you there?") == 1
+    await customer.close()
+
+
+async def test_ten_concurrent_senders_produce_a_gapless_sequence(
+    server: Server, server_db: Database, http: httpx.AsyncClient
+) -> None:
+    org = await make_org(server_db)
+    chat = await start_chat(http, org)
+    watcher = await StreamClient.open(server.ws_url, org.tokens[org.ben.id])
+    await watcher.subscribe(chat.issue_id, "public", after=1)
+    senders = [org.auth(org.ana), org.auth(org.ben), chat.auth] * 4
+
+    async def sender(n: int) -> None:
+        for i in range(10):
+            response = await send(http, senders[n], chat.issue_id, body=f"{n}-{i}")
+            assert response.status_code == 201
+
+    await asyncio.gather(*(sender(n) for n in range(10)))
+    live = await watcher.messages(100)
+    assert [m["seq"] for m in live] == list(range(2, 102))
+    page = await http.get(
+        f"/api/v1/issues/{chat.issue_id}/rooms/public/messages?after=0&limit=200", headers=chat.auth
+    )
+    assert [m["seq"] for m in page.json()["items"]] == list(range(1, 102))
+    await watcher.close()
+
+
+async def test_a_customer_socket_receives_nothing_private(
+    server: Server, server_db: Database, http: httpx.AsyncClient
+) -> None:
+    org = await make_org(server_db)
+    chat = await start_chat(http, org)
+    other = await start_chat(http, org)
+    customer = await StreamClient.open(server.ws_url, chat.token)
+    await customer.subscribe(chat.issue_id, "public", after=0)
+    with pytest.raises(StreamError) as refused:
+        await customer.subscribe(chat.issue_id, "private", after=0)
+    assert refused.value.problem["status"] == 404
+    with pytest.raises(StreamError):
+        await customer.subscribe(other.issue_id, "public", after=0)
+    await customer.send({"type": "subscribe_inbox"})
+    assert (await customer.expect("error"))["problem"]["status"] == 403
+
+    ana = org.auth(org.ana)
+    await http.post(f"/api/v1/issues/{chat.issue_id}/claim", headers=ana)
+    await send(http, ana, chat.issue_id, room="private", body="SECRET private chatter")
+    await send(http, ana, chat.issue_id, room="public", kind="note", body="SECRET public note")
+    await send(http, ana, other.issue_id, body="SECRET for another customer")
+    await send(http, ana, chat.issue_id, body="Hello from Ana")
+    (message,) = await customer.messages(1)
+    assert message["body"] == "Hello from Ana"
+    await customer.close()
+    received = json.dumps(customer.frames)
+    assert "SECRET" not in received
+    assert "owner_agent_id" not in received and "watcher_ids" not in received
+
+
+async def test_sockets_refuse_bad_tokens_and_other_tenants(
+    server: Server, server_db: Database, http: httpx.AsyncClient
+) -> None:
+    org, other = await make_org(server_db), await make_org(server_db)
+    chat = await start_chat(http, org)
+    with pytest.raises(Exception) as closed:
+        client = await StreamClient.open(server.ws_url, "crs_forged")
+        await client.receive()
+    assert "4401" in str(closed.value)
+    stranger = await StreamClient.open(server.ws_url, other.tokens[other.ana.id])
+    with pytest.raises(StreamError) as refused:
+        await stranger.subscribe(chat.issue_id, "public", after=0)
+    assert refused.value.problem["status"] == 404
+    await stranger.send(
+        {"type": "subscribe", "issue_id": chat.issue_id, "room": "public", "after": -3}
+    )
+    error = await stranger.expect("error")
+    assert error["problem"]["status"] == 422
+    await stranger.close()
+
+
+async def test_a_subscription_beyond_the_last_seq_fails_loudly(
+    server: Server, server_db: Database, http: httpx.AsyncClient
+) -> None:
+    org = await make_org(server_db)
+    chat = await start_chat(http, org)
+    agent = await StreamClient.open(server.ws_url, org.tokens[org.ana.id])
+    with pytest.raises(StreamError) as refused:
+        await agent.subscribe(chat.issue_id, "public", after=50)
+    assert refused.value.problem["last_seq"] == 1
+    await agent.close()
+
+
+async def test_an_inbox_sees_issues_arrive_and_change(
+    server: Server, server_db: Database, http: httpx.AsyncClient
+) -> None:
+    org = await make_org(server_db)
+    inbox = await StreamClient.open(server.ws_url, org.tokens[org.ben.id])
+    await inbox.send({"type": "subscribe_inbox"})
+    await inbox.expect("subscribed_inbox")
+    chat = await start_chat(http, org)
+    created = await inbox.expect("issue.created")
+    assert created["payload"]["issue"]["id"] == chat.issue_id
+    await http.post(f"/api/v1/issues/{chat.issue_id}/claim", headers=org.auth(org.ana))
+    while True:
+        updated = await inbox.expect("issue.updated")
+        if "status" in updated["payload"]["changes"]:
+            break
+    assert updated["payload"]["issue"]["owner_agent_id"] == org.ana.id
+    await inbox.close()
+
+
+async def test_a_slow_consumer_is_disconnected_with_a_resume_hint(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """A reader that stops reading must not make the server buffer without bound:
+    it is cut off with close code 4008 and told how to resume."""
+    slow = start_server(sqlite_url, tmp_path / "slow.log", ws_queue_max="4")
+    engine = create_engine(sqlite_url)
+    try:
+        org = await make_org(Database(engine, _nowhere))
+        async with httpx.AsyncClient(base_url=slow.url, timeout=30) as http:
+            chat = await start_chat(http, org)
+            reader = StalledReader(slow.ws_url)
+            reader.send({"type": "hello", "token": org.tokens[org.ana.id]})
+            reader.send({"type": "subscribe", "issue_id": chat.issue_id, "room": "public"})
+            big, sent = "x" * 19_000, 400
+            for _ in range(sent):
+                await send(http, chat.auth, chat.issue_id, body=big)
+            received, close = await asyncio.to_thread(reader.read_until_closed, sent)
+            assert close is not None, f"still connected after {received} messages"
+            assert close.code == 4008 and "after" in close.reason
+            assert received < sent
+    finally:
+        slow.stop()
+        await engine.dispose()
+
+
+async def _nowhere(events: object) -> None:
+    """Fixtures built directly announce nothing."""
