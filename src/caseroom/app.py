@@ -15,7 +15,15 @@ from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
 from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
-from caseroom.web import routes_auth, routes_issues, routes_public, stream
+from caseroom.web import (
+    routes_auth,
+    routes_canned,
+    routes_issues,
+    routes_notes,
+    routes_notifications,
+    routes_public,
+    stream,
+)
 from caseroom.web.context import AppContext
 from caseroom.web.problems import BodySizeLimit, install_problem_handlers
 
@@ -49,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.context = context
     install_problem_handlers(app)
-    for module in (routes_auth, routes_public, routes_issues, stream):
+    routers = (routes_auth, routes_public, routes_issues, routes_notes, routes_notifications)
+    for module in (*routers, routes_canned, stream):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

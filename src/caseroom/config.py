@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     page_size_default: int = 50
     page_size_max: int = 200
 
+    # Agent tools
+    mention_suggestions_max: int = 10
+    canned_responses_max: int = 1000  # per organization, and per agent for personal ones
+    canned_tags_max: int = 20
+    redaction_patterns_max: int = 50
+    redaction_pattern_max_chars: int = 500
+    redaction_secrets_max: int = 20  # texts an agent selects in one redaction
+
     # Realtime
     ws_heartbeat_seconds: float = 20.0
     ws_queue_max: int = 1000

@@ -3,11 +3,20 @@ the scope that decides who may receive it, and a payload."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from caseroom.domain.model import AgentPrincipal, Issue, Message, MessageKind, Principal, Room
+from caseroom.domain.model import (
+    AgentPrincipal,
+    Issue,
+    Message,
+    MessageKind,
+    Notification,
+    Principal,
+    Room,
+)
 from caseroom.domain.visibility import Scope, issue_scope, may_see
 
 EVENT_VERSION = 1
@@ -32,6 +41,7 @@ class Event:
             "room": self.room.value if self.room else None,
             "kind": self.scope.kind.value if self.scope.kind else None,
             "seq": self.seq,
+            "recipient_id": self.scope.agent_id,
             "payload": self.payload,
         }
 
@@ -41,7 +51,14 @@ class Event:
         kind = MessageKind(data["kind"]) if data.get("kind") else None
         return cls(
             type=data["type"],
-            scope=Scope(data["org_id"], data["issue_id"], data["issue_customer_id"], room, kind),
+            scope=Scope(
+                data["org_id"],
+                data["issue_id"],
+                data["issue_customer_id"],
+                room,
+                kind,
+                data.get("recipient_id"),
+            ),
             issue_id=data["issue_id"],
             payload=data["payload"],
             room=room,
@@ -69,7 +86,17 @@ def message_payload(message: Message) -> dict[str, Any]:
         "body": message.body,
         "created_at": _iso(message.created_at),
         "idempotency_key": message.idempotency_key,
+        "edited_at": _iso(message.edited_at),
+        "deleted_at": _iso(message.deleted_at),
+        "redacted_at": _iso(message.redacted_at),
+        "change_seq": message.change_seq,
     }
+
+
+def customer_message_payload(data: dict[str, Any]) -> dict[str, Any]:
+    """The Customer's view of a message: `change_seq` counts changes to the whole
+    Issue (notes included), so its gaps are not theirs to see."""
+    return {key: value for key, value in data.items() if key != "change_seq"}
 
 
 def issue_payload(issue: Issue) -> dict[str, Any]:
@@ -135,15 +162,64 @@ def typing(issue: Issue, room: Room, who: dict[str, Any]) -> Event:
     )
 
 
+MESSAGE_CHANGES = ("message.updated", "message.deleted", "message.redacted")
+
+
+def message_changed(event_type: str, issue: Issue, message: Message) -> Event:
+    """An existing message changed: edited or deleted (notes), or redacted. Not
+    sequenced (the room's numbers count new messages); `change_seq` orders them."""
+    assert event_type in MESSAGE_CHANGES
+    return Event(
+        type=event_type,
+        scope=issue_scope(issue, message.room, message.kind),
+        issue_id=issue.id,
+        payload={"message": message_payload(message)},
+        room=message.room,
+    )
+
+
+def notification_created(issue: Issue, notification: Notification, message: Message) -> Event:
+    """Only the notified agent receives it, on every socket they have open."""
+    scope = issue_scope(issue, message.room, message.kind)
+    return Event(
+        type="notification.created",
+        scope=dataclasses.replace(scope, agent_id=notification.agent_id),
+        issue_id=issue.id,
+        payload={"notification": notification_payload(notification, issue, message)},
+        room=message.room,
+    )
+
+
+def notification_payload(
+    notification: Notification, issue: Issue, message: Message | None
+) -> dict[str, Any]:
+    return {
+        "id": notification.id,
+        "kind": notification.kind.value,
+        "issue_id": notification.issue_id,
+        "issue_reference": issue.reference,
+        "issue_subject": issue.subject,
+        "message_id": notification.message_id,
+        "actor_id": notification.actor_id,
+        "created_at": _iso(notification.created_at),
+        "read_at": _iso(notification.read_at),
+        "message": message_payload(message) if message else None,
+    }
+
+
 def view_for(principal: Principal, event: Event) -> dict[str, Any] | None:
     """The wire form of `event` as `principal` may receive it, or None if they may not."""
     if not may_see(principal, event.scope):
         return None
     wire = event.to_wire()
     del wire["issue_customer_id"]
-    if not isinstance(principal, AgentPrincipal) and "issue" in event.payload:
+    if isinstance(principal, AgentPrincipal):
+        return wire
+    if "issue" in event.payload:
         wire["payload"] = {
             "issue": customer_issue_payload(event.payload["issue"]),
             "changes": [c for c in event.payload["changes"] if c in CUSTOMER_ISSUE_FIELDS],
         }
+    if "message" in event.payload:
+        wire["payload"] = {"message": customer_message_payload(event.payload["message"])}
     return wire

@@ -133,6 +133,10 @@ class Message:
     body: str
     created_at: datetime
     idempotency_key: str | None = None
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+    redacted_at: datetime | None = None
+    change_seq: int | None = None  # the Issue's change number at its last change
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +149,41 @@ class Activity:
     action: str
     detail: dict[str, object] = field(default_factory=dict)
     created_at: datetime | None = None
+
+
+class NotificationKind(StrEnum):
+    MENTION = "mention"
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """Something an agent is told about: for now, being mentioned in a private room."""
+
+    id: str
+    org_id: str
+    agent_id: str
+    kind: NotificationKind
+    issue_id: str
+    message_id: str
+    actor_id: str | None
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CannedResponse:
+    """A reply template: the organization's (owner_agent_id None) or one agent's own."""
+
+    id: str
+    org_id: str
+    owner_agent_id: str | None
+    title: str
+    shortcut: str | None
+    body: str
+    tags: tuple[str, ...]
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

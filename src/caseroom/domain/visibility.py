@@ -22,22 +22,27 @@ _CUSTOMER_KINDS = frozenset({MessageKind.MESSAGE, MessageKind.EVENT})
 @dataclass(frozen=True, slots=True)
 class Scope:
     """Where a piece of content lives: enough to decide who may see it without
-    loading anything. `room` and `kind` are None for Issue-level content."""
+    loading anything. `room` and `kind` are None for Issue-level content;
+    `agent_id` narrows it to one agent (their own notifications)."""
 
     org_id: str
     issue_id: str
     issue_customer_id: str
     room: Room | None = None
     kind: MessageKind | None = None
+    agent_id: str | None = None
 
 
 def may_see(principal: Principal, scope: Scope) -> bool:
-    """The rule. Agents: everything in their own organization while active.
-    Customers: their own (granted) Issues, public room only, never notes."""
+    """The rule. Agents: everything in their own organization while active, except
+    what is addressed to another agent. Customers: their own (granted) Issues,
+    public room only, never notes."""
     if principal.org_id != scope.org_id:
         return False
     if isinstance(principal, AgentPrincipal):
-        return principal.agent.active
+        return principal.agent.active and scope.agent_id in (None, principal.agent.id)
+    if scope.agent_id is not None:
+        return False
     if scope.issue_customer_id != principal.customer.id:
         return False
     if principal.issue_ids is not None and scope.issue_id not in principal.issue_ids:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Protocol
 
 from caseroom.domain.events import Event
-from caseroom.domain.model import Principal
+from caseroom.domain.model import AgentPrincipal, Principal
 from caseroom.realtime.broker import Broker, BrokerMessage, Resync, Subscription
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,14 @@ class Hub:
         targets = set(self._by_issue.get(event.issue_id, ()))
         if event.type in INBOX_EVENTS:
             targets |= self._inbox.get(event.scope.org_id, set())
+        if event.scope.agent_id is not None:
+            # Addressed to one agent: every connection of theirs, subscribed or not.
+            targets |= {
+                listener
+                for listener in self._by_org.get(event.scope.org_id, ())
+                if isinstance(listener.principal, AgentPrincipal)
+                and listener.principal.agent.id == event.scope.agent_id
+            }
         for listener in targets:
             listener.offer(event)
 

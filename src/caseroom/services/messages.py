@@ -10,6 +10,7 @@ from caseroom.domain import events
 from caseroom.domain.errors import Conflict, Forbidden, NotFound
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import (
+    AgentPrincipal,
     AuthorKind,
     Channel,
     CustomerPrincipal,
@@ -24,6 +25,7 @@ from caseroom.domain.text import clean_text
 from caseroom.domain.visibility import can_post, can_see_room, visible_kinds
 from caseroom.services.common import access_issue, actor_of, utcnow
 from caseroom.services.issues import apply_transition, open_issue
+from caseroom.services.notifications import do_notify_mentions
 from caseroom.storage.messages import KEEP, Page
 from caseroom.storage.uow import UnitOfWork
 
@@ -82,6 +84,8 @@ async def send_message(
         sender=sender_key(principal),
         now=now,
     )
+    if isinstance(principal, AgentPrincipal):
+        await do_notify_mentions(uow, principal, issue, message)
     return Sent(message, True)
 
 

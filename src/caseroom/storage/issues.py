@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from caseroom.domain.model import Activity, Issue, IssueStatus, Queue
+from caseroom.domain.model import Activity, Issue, IssueStatus, NotificationKind, Queue
 from caseroom.domain.status import OPEN_STATUSES
 from caseroom.storage import tables as t
 from caseroom.storage.mappers import to_activity, to_issue
@@ -150,7 +150,11 @@ class IssueRepository:
             )
             query = query.where(_c.id.in_(watched))
         else:
-            return []
+            n = t.notifications.c
+            mentioned = select(n.issue_id).where(
+                n.org_id == org_id, n.agent_id == agent_id, n.kind == NotificationKind.MENTION
+            )
+            query = query.where(_c.id.in_(mentioned))
         if cursor:
             query = query.where(_c.id > cursor if ascending else _c.id < cursor)
         query = query.order_by(_c.id.asc() if ascending else _c.id.desc()).limit(limit)
@@ -195,6 +199,19 @@ class ActivityRepository:
                 detail=entry.detail,
                 created_at=entry.created_at,
             )
+        )
+
+    async def for_message(self, org_id: str, issue_id: str, message_id: str) -> list[Activity]:
+        """Entries about one message (those whose detail names it)."""
+        entries = await self.for_issue(org_id, issue_id)
+        return [e for e in entries if e.detail.get("message_id") == message_id]
+
+    async def replace_detail(self, entry: Activity) -> None:
+        a = t.activity.c
+        await self._conn.execute(
+            update(t.activity)
+            .where(a.org_id == entry.org_id, a.id == entry.id)
+            .values(detail=entry.detail)
         )
 
     async def for_issue(self, org_id: str, issue_id: str) -> list[Activity]:

@@ -76,6 +76,10 @@ def to_message(row: Any) -> Message:
         body=row.body,
         created_at=row.created_at,
         idempotency_key=row.idempotency_key,
+        edited_at=row.edited_at,
+        deleted_at=row.deleted_at,
+        redacted_at=row.redacted_at,
+        change_seq=row.change_seq,
     )
 
 

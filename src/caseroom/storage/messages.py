@@ -68,6 +68,63 @@ class MessageRepository:
             )
         )
 
+    async def take_change_seq(self, org_id: str, issue_id: str) -> int:
+        """Number the next change to an existing message of the Issue. Like
+        `take_seq`, the UPDATE holds the Issue's row lock until commit, so changes
+        commit in number order and a reader resuming after N misses none."""
+        query = (
+            update(t.issues)
+            .where(_i.org_id == org_id, _i.id == issue_id)
+            .values(change_seq=_i.change_seq + 1)
+            .returning(_i.change_seq)
+        )
+        return int((await self._conn.execute(query)).scalar_one())
+
+    async def get(self, org_id: str, message_id: str) -> Message | None:
+        query = select(t.messages).where(_m.org_id == org_id, _m.id == message_id)
+        row = (await self._conn.execute(query)).first()
+        return to_message(row) if row else None
+
+    async def save_change(self, message: Message) -> None:
+        """Write what an edit, deletion or redaction changes."""
+        await self._conn.execute(
+            update(t.messages)
+            .where(_m.org_id == message.org_id, _m.id == message.id)
+            .values(
+                body=message.body,
+                edited_at=message.edited_at,
+                deleted_at=message.deleted_at,
+                redacted_at=message.redacted_at,
+                change_seq=message.change_seq,
+            )
+        )
+
+    async def changed(
+        self,
+        org_id: str,
+        issue_id: str,
+        room: Room,
+        kinds: frozenset[MessageKind],
+        *,
+        after: int,
+        limit: int,
+    ) -> Page:
+        """Messages of one room changed after change number `after`, in change order."""
+        query = (
+            select(t.messages)
+            .where(
+                _m.org_id == org_id,
+                _m.issue_id == issue_id,
+                _m.room == room.value,
+                _m.kind.in_([k.value for k in kinds]),
+                _m.change_seq > after,
+            )
+            .order_by(_m.change_seq.asc())
+            .limit(limit + 1)
+        )
+        rows = (await self._conn.execute(query)).all()
+        return Page([to_message(r) for r in rows[:limit]], len(rows) > limit)
+
     async def by_idempotency_key(self, org_id: str, sender_key: str, key: str) -> Message | None:
         query = select(t.messages).where(
             _m.org_id == org_id, _m.sender_key == sender_key, _m.idempotency_key == key

@@ -138,6 +138,9 @@ issues = Table(
     Column("last_message_at", UTCDateTime),
     Column("waiting_since", UTCDateTime),
     Column("linked_issue_id", String(32), ForeignKey("issues.id")),
+    # Bumped by every change to an existing message (edit, delete, redaction)
+    # under the Issue's row lock, so changes are numbered in commit order.
+    Column("change_seq", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("org_id", "reference"),
 )
 Index("ix_issues_queue", issues.c.org_id, issues.c.status, issues.c.team_id, issues.c.id)
@@ -170,6 +173,10 @@ messages = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sender_key", String(48)),
     Column("idempotency_key", String(128)),
+    Column("edited_at", UTCDateTime),
+    Column("deleted_at", UTCDateTime),
+    Column("redacted_at", UTCDateTime),
+    Column("change_seq", Integer),  # the Issue's change_seq at the last change
     UniqueConstraint("issue_id", "room", "seq"),
     UniqueConstraint("org_id", "sender_key", "idempotency_key"),
 )
@@ -187,6 +194,60 @@ activity = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 Index("ix_activity_issue", activity.c.issue_id, activity.c.id)
+Index("ix_messages_changes", messages.c.issue_id, messages.c.change_seq)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    _id(),
+    _org(),
+    Column("agent_id", String(32), ForeignKey("agents.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # mention
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("message_id", String(32), ForeignKey("messages.id"), nullable=False),
+    Column("actor_id", String(32)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime),
+    UniqueConstraint("agent_id", "message_id", "kind"),
+)
+Index(
+    "ix_notifications_agent", notifications.c.org_id, notifications.c.agent_id, notifications.c.id
+)
+Index(
+    "ix_notifications_issue",
+    notifications.c.agent_id,
+    notifications.c.kind,
+    notifications.c.issue_id,
+)
+
+canned_responses = Table(
+    "canned_responses",
+    metadata,
+    _id(),
+    _org(),
+    # None for the organization's templates; the agent's id for personal ones.
+    Column("owner_agent_id", String(32), ForeignKey("agents.id")),
+    Column("title", String(200), nullable=False),
+    Column("shortcut", String(64)),
+    Column("body", Text, nullable=False),
+    Column("tags", JSON, nullable=False, default=list),
+    Column("created_by", String(32), ForeignKey("agents.id")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_canned_responses_org", canned_responses.c.org_id, canned_responses.c.owner_agent_id)
+
+redaction_patterns = Table(
+    "redaction_patterns",
+    metadata,
+    _id(),
+    _org(),
+    Column("name", String(100), nullable=False),
+    Column("pattern", Text, nullable=False),
+    Column("created_by", String(32), ForeignKey("agents.id")),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("org_id", "name"),
+)
 
 credentials = Table(
     "credentials",

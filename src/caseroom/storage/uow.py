@@ -15,6 +15,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from caseroom.domain.events import Event
+from caseroom.domain.redaction import RedactionPattern
+from caseroom.storage.canned import CannedResponseRepository
 from caseroom.storage.database import READ_ONLY
 from caseroom.storage.directory import (
     AgentRepository,
@@ -25,6 +27,8 @@ from caseroom.storage.directory import (
 )
 from caseroom.storage.issues import ActivityRepository, IssueRepository
 from caseroom.storage.messages import MessageRepository
+from caseroom.storage.notifications import NotificationRepository
+from caseroom.storage.redaction import RedactionPatternRepository
 
 Publish = Callable[[list[Event]], Awaitable[None]]
 T = TypeVar("T")
@@ -44,6 +48,14 @@ class UnitOfWork:
         self.issues = IssueRepository(conn)
         self.messages = MessageRepository(conn)
         self.activity = ActivityRepository(conn)
+        self.notifications = NotificationRepository(conn)
+        self.canned = CannedResponseRepository(conn)
+        self.redaction_patterns = RedactionPatternRepository(conn)
+
+    async def list_redaction_patterns(self, org_id: str) -> list[RedactionPattern]:
+        """The patterns `caseroom.domain.redaction.redact_text` applies for this
+        organization (built-in card numbers first, then its own)."""
+        return await self.redaction_patterns.list_redaction_patterns(org_id)
 
     @property
     def connection(self) -> AsyncConnection:

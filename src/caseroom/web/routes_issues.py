@@ -157,7 +157,8 @@ async def list_messages(
         )
 
     page = await context.db.read(work)
-    return MessagePage(items=[MessageOut.of(m) for m in page.messages], has_more=page.has_more)
+    items = [MessageOut.of(m, principal) for m in page.messages]
+    return MessagePage(items=items, has_more=page.has_more)
 
 
 @router.post(
@@ -190,4 +191,4 @@ async def send_message(
     sent = await context.db.run(work)
     if not sent.created:
         response.status_code = status.HTTP_200_OK
-    return MessageOut.of(sent.message)
+    return MessageOut.of(sent.message, principal)

@@ -50,5 +50,5 @@ async def start_conversation(
         customer_token=started.token.token,
         customer_id=started.customer.id,
         issue=IssueOut.of(started.issue, principal),
-        message=MessageOut.of(started.sent.message),
+        message=MessageOut.of(started.sent.message, principal),
     )

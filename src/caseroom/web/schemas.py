@@ -7,7 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from caseroom.domain.events import customer_issue_payload, issue_payload, message_payload
+from caseroom.domain.events import (
+    customer_issue_payload,
+    customer_message_payload,
+    issue_payload,
+    message_payload,
+)
 from caseroom.domain.model import Agent, AgentPrincipal, Channel, Issue, Message, Principal
 
 
@@ -112,10 +117,23 @@ class MessageOut(BaseModel):
     body: str
     created_at: datetime
     idempotency_key: str | None
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = Field(
+        default=None, description="a deleted note keeps its place with an empty body"
+    )
+    redacted_at: datetime | None = None
+    change_seq: int | None = Field(
+        default=None,
+        description="agents only: the Issue's change number of this message's last "
+        "edit, deletion or redaction (see GET .../rooms/{room}/changes)",
+    )
 
     @classmethod
-    def of(cls, message: Message) -> MessageOut:
-        return cls.model_validate(message_payload(message))
+    def of(cls, message: Message, principal: Principal | None = None) -> MessageOut:
+        data = message_payload(message)
+        if principal is not None and not isinstance(principal, AgentPrincipal):
+            data = customer_message_payload(data)
+        return cls.model_validate(data)
 
 
 class MessagePage(BaseModel):

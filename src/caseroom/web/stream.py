@@ -105,7 +105,11 @@ class StreamSession:
     # -- Listener (called by the hub; must not block) ---------------------------
 
     def offer(self, event: events.Event) -> None:
-        wanted = event.issue_id in self._following or (self._inbox and event.type in INBOX_EVENTS)
+        wanted = (
+            event.issue_id in self._following
+            or (self._inbox and event.type in INBOX_EVENTS)
+            or event.scope.agent_id is not None  # addressed: view_for checks it is us
+        )
         if wanted and events.view_for(self._principal, event) is not None:
             self._enqueue(event)
 
