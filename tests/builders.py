@@ -139,3 +139,31 @@ async def row_counts(db: Database) -> dict[str, int]:
         return counts
 
     return await db.read(work)
+
+
+async def deactivate(db: Database, agent: Agent) -> None:
+    """Switch an agent off (no use case does this yet)."""
+    from sqlalchemy import update
+
+    from caseroom.storage.tables import agents
+
+    async def work(uow: UnitOfWork) -> None:
+        await uow.connection.execute(
+            update(agents).where(agents.c.id == agent.id).values(active=False)
+        )
+
+    await db.run(work)
+
+
+async def note(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    issue_id: str,
+    body: str,
+    room: str = "private",
+) -> dict[str, Any]:
+    """Post a log note and return it."""
+    response = await send(client, headers, issue_id, room=room, body=body, kind="note")
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data

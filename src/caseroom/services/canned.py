@@ -139,7 +139,9 @@ async def delete_canned(principal: Principal, uow: UnitOfWork, canned_id: str) -
 def _rank(canned: CannedResponse, typed: str, agent_id: str) -> int | None:
     """Lower is better; None when it does not match. The agent's own first on ties."""
     shortcut, title = canned.shortcut or "", canned.title.casefold()
-    if not typed or shortcut == typed:
+    if not typed:
+        return 0  # browsing: alphabetical
+    if shortcut == typed:
         rank = 0
     elif shortcut.startswith(typed):
         rank = 2
@@ -155,7 +157,8 @@ def _rank(canned: CannedResponse, typed: str, agent_id: str) -> int | None:
 async def search_canned(
     principal: Principal, uow: UnitOfWork, query: str, *, limit: int
 ) -> list[CannedResponse]:
-    """Match on shortcut (`/ref` or `ref`), title or tag, best first."""
+    """Match on shortcut (`/ref` or `ref`), title or tag, best first; an empty
+    query lists them all by title."""
     agent = require_agent(principal).agent
     typed = " ".join(query.strip().lstrip("/").casefold().split())
     found = []
