@@ -60,8 +60,17 @@ class AgentRepository:
         )
 
     async def _team_ids(self, agent_id: str) -> tuple[str, ...]:
-        query = select(t.team_members.c.team_id).where(t.team_members.c.agent_id == agent_id)
-        return tuple(sorted((await self._conn.execute(query)).scalars()))
+        return (await self._team_ids_of([agent_id]))[agent_id]
+
+    async def _team_ids_of(self, agent_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        """Team ids of many agents in one query."""
+        found: dict[str, list[str]] = {agent_id: [] for agent_id in agent_ids}
+        if agent_ids:
+            m = t.team_members.c
+            query = select(m.agent_id, m.team_id).where(m.agent_id.in_(agent_ids))
+            for agent_id, team_id in (await self._conn.execute(query)).all():
+                found[agent_id].append(team_id)
+        return {agent_id: tuple(sorted(teams)) for agent_id, teams in found.items()}
 
     async def get(self, org_id: str, agent_id: str) -> Agent | None:
         query = select(t.agents).where(t.agents.c.org_id == org_id, t.agents.c.id == agent_id)
@@ -77,7 +86,8 @@ class AgentRepository:
     async def list(self, org_id: str) -> list[Agent]:
         query = select(t.agents).where(t.agents.c.org_id == org_id).order_by(t.agents.c.name)
         rows = (await self._conn.execute(query)).all()
-        return [to_agent(r, await self._team_ids(r.id)) for r in rows]
+        teams = await self._team_ids_of([r.id for r in rows])
+        return [to_agent(r, teams[r.id]) for r in rows]
 
 
 class TeamRepository:
