@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from caseroom.domain.identity import sign_identity_token
 from caseroom.domain.model import Agent, AgentPrincipal, Organization, Role, Team
 from caseroom.services import auth, organizations
 from caseroom.storage.uow import Database, UnitOfWork
@@ -167,3 +169,25 @@ async def note(
     assert response.status_code == 201, response.text
     data: dict[str, Any] = response.json()
     return data
+
+
+async def identity_secret(client: httpx.AsyncClient, org: Org) -> str:
+    """Create (or rotate) the organization's identity secret as its admin."""
+    response = await client.post(
+        "/api/v1/settings/widget/identity-secret", headers=org.auth(org.admin)
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["secret"])
+
+
+def identity_token(secret: str, *, lifetime: int = 600, **claims: Any) -> str:
+    """What a host app signs for a Customer it has signed in."""
+    now = int(time.time())
+    body: dict[str, Any] = {
+        "external_id": "app-user-1",
+        "name": "Kim Lee",
+        "iat": now,
+        "exp": now + lifetime,
+        **claims,
+    }
+    return sign_identity_token({k: v for k, v in body.items() if v is not None}, secret)

@@ -22,6 +22,7 @@ from caseroom.web import (
     routes_notes,
     routes_notifications,
     routes_public,
+    routes_widget,
     stream,
 )
 from caseroom.web.context import AppContext
@@ -58,8 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.context = context
     install_problem_handlers(app)
     routers = (routes_auth, routes_public, routes_issues, routes_notes, routes_notifications)
-    for module in (*routers, routes_canned, stream):
+    for module in (*routers, routes_canned, routes_widget, stream):
         app.include_router(module.router)
+    app.include_router(routes_widget.pages)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     customer_token_ttl_days: int = 90
     cookie_secure: bool = False
 
+    # Web widget: identity tokens host apps sign for their signed-in Customers
+    identity_token_max_age_seconds: int = Field(
+        default=24 * 3600, description="the longest exp - iat an identity token may span"
+    )
+    identity_token_leeway_seconds: int = 60
+    identity_secret_bytes: int = 32
+
     # Request and message limits
     max_request_bytes: int = 1_000_000
     max_message_chars: int = 20_000

@@ -7,9 +7,9 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 
-from caseroom.domain.errors import InvalidInput, NotFound
+from caseroom.domain.errors import Forbidden, InvalidInput, NotFound
 from caseroom.domain.ids import new_id
-from caseroom.domain.model import Channel, Customer, CustomerPrincipal, Issue, Room
+from caseroom.domain.model import Channel, Customer, CustomerPrincipal, Issue, Principal, Room
 from caseroom.domain.text import clean_text, normalize_email, normalize_phone
 from caseroom.services.auth import IssuedToken, issue_customer_token
 from caseroom.services.common import utcnow
@@ -27,11 +27,21 @@ class Contact:
 
 
 @dataclass(frozen=True, slots=True)
+class Opened:
+    issue: Issue
+    sent: Sent
+
+
+@dataclass(frozen=True, slots=True)
 class Started:
     customer: Customer
     issue: Issue
     sent: Sent
     token: IssuedToken
+
+
+def _subject_of(subject: str | None, body: str) -> str:
+    return clean_text(subject or body.splitlines()[0], field="subject", max_chars=300)[:120]
 
 
 def check_contact(contact: Contact) -> Contact:
@@ -91,7 +101,7 @@ async def start_conversation(
         raise NotFound("no such organization")
     contact = check_contact(contact)
     body = clean_text(message, field="message", max_chars=max_chars)
-    title = clean_text(subject or body.splitlines()[0], field="subject", max_chars=300)[:120]
+    title = _subject_of(subject, body)
     customer = await match_or_create_customer(uow, org.id, contact)
     if idempotency_key:
         retried = await _retried_start(uow, customer, idempotency_key, token_ttl)
@@ -126,3 +136,40 @@ async def _retried_start(
         return None
     token = await issue_customer_token(uow, customer, issue.id, token_ttl)
     return Started(customer, issue, Sent(original, False), token)
+
+
+async def open_another_conversation(
+    principal: Principal,
+    uow: UnitOfWork,
+    *,
+    subject: str | None,
+    message: str,
+    idempotency_key: str | None,
+    max_chars: int,
+) -> Opened:
+    """A Customer who holds a token starts a new Issue. A token that grants only
+    some Issues is granted the new one too; its older history stays closed."""
+    if not isinstance(principal, CustomerPrincipal):
+        raise Forbidden("only customers start conversations this way; agents open Issues")
+    if principal.issue_ids is not None and principal.credential_id is None:
+        raise Forbidden("this customer token cannot start conversations")
+    body = clean_text(message, field="message", max_chars=max_chars)
+    new = NewMessage(room=Room.PUBLIC, body=body, idempotency_key=idempotency_key)
+    if idempotency_key:
+        original = await uow.messages.by_idempotency_key(
+            principal.org_id, sender_key(principal), idempotency_key
+        )
+        if original is not None:
+            sent = await send_message(principal, uow, original.issue_id, new, max_chars=max_chars)
+            issue = await uow.issues.get(principal.org_id, sent.message.issue_id)
+            assert issue is not None
+            return Opened(issue, sent)
+    title = _subject_of(subject, body)
+    issue = await open_issue(
+        uow, principal.customer, subject=title, channel=Channel.CHAT, now=utcnow()
+    )
+    if principal.issue_ids is not None and principal.credential_id is not None:
+        await uow.credentials.grant_issue(principal.org_id, principal.credential_id, issue.id)
+        principal = dataclasses.replace(principal, issue_ids=principal.issue_ids | {issue.id})
+    sent = await send_message(principal, uow, issue.id, new, max_chars=max_chars)
+    return Opened(issue, sent)

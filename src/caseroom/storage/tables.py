@@ -273,3 +273,18 @@ customer_grants = Table(
     Column("credential_id", String(32), ForeignKey("credentials.id"), primary_key=True),
     Column("issue_id", String(32), ForeignKey("issues.id"), primary_key=True),
 )
+
+# How each organization's chat widget looks, and the secret its host apps sign
+# Customer identities with (absent until an admin creates one).
+widget_settings = Table(
+    "widget_settings",
+    metadata,
+    Column("org_id", String(32), ForeignKey("organizations.id"), primary_key=True),
+    Column("position", String(8), nullable=False),
+    Column("color", String(7), nullable=False),
+    Column("title", String(80), nullable=False),
+    Column("greeting", String(300), nullable=False),
+    Column("identity_secret", String(128)),
+    Column("secret_rotated_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

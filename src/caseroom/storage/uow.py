@@ -29,6 +29,7 @@ from caseroom.storage.issues import ActivityRepository, IssueRepository
 from caseroom.storage.messages import MessageRepository
 from caseroom.storage.notifications import NotificationRepository
 from caseroom.storage.redaction import RedactionPatternRepository
+from caseroom.storage.widget import WidgetRepository
 
 Publish = Callable[[list[Event]], Awaitable[None]]
 T = TypeVar("T")
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.notifications = NotificationRepository(conn)
         self.canned = CannedResponseRepository(conn)
         self.redaction_patterns = RedactionPatternRepository(conn)
+        self.widgets = WidgetRepository(conn)
 
     async def list_redaction_patterns(self, org_id: str) -> list[RedactionPattern]:
         """The patterns `caseroom.domain.redaction.redact_text` applies for this

@@ -1,0 +1,72 @@
+// The HTTP calls the chat makes. Errors are RFC 9457 problems; `ApiError.retryable`
+// tells a lost connection or a server hiccup from a request the server refused.
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && problem.detail) || `request failed (${status})`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+
+  get retryable() {
+    return this.status === 0 || this.status >= 500 || this.status === 429;
+  }
+}
+
+async function call(method, path, { token, body } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit",
+    });
+  } catch (error) {
+    throw new ApiError(0, { detail: "cannot reach the server" });
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch (error) {
+    data = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+const org = (slug) => `/api/v1/organizations/${encodeURIComponent(slug)}`;
+
+export const api = {
+  widget: (slug) => call("GET", `${org(slug)}/widget`),
+  start: (slug, body) => call("POST", `${org(slug)}/conversations`, { body }),
+  verify: (slug, identityToken) =>
+    call("POST", `${org(slug)}/identity`, { body: { identity_token: identityToken } }),
+  openAnother: (token, body) => call("POST", "/api/v1/conversations", { token, body }),
+  issues: (token) => call("GET", "/api/v1/issues", { token }),
+  messages: (token, issueId, { before, limit } = {}) => {
+    const query = new URLSearchParams();
+    if (before) query.set("before", before);
+    if (limit) query.set("limit", limit);
+    const suffix = query.toString() ? `?${query}` : "";
+    return call("GET", `/api/v1/issues/${issueId}/rooms/public/messages${suffix}`, { token });
+  },
+};
+
+/** Run `attempt` until it succeeds or fails for a reason a retry cannot fix. */
+export async function withRetry(attempt, { onRetry, maxDelay = 10000 } = {}) {
+  for (let tries = 0; ; tries += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ApiError) || !error.retryable) throw error;
+      if (onRetry) onRetry(error, tries);
+      const delay = Math.min(maxDelay, 500 * 2 ** tries) * (0.75 + Math.random() / 2);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

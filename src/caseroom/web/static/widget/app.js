@@ -1,0 +1,303 @@
+// The customer chat page. One page serves three modes, told apart by its path:
+//   /widget/{org}   inside the iframe the widget loader (widget.js) puts on a site
+//   /embed/{org}    microConnect: opened by an app, maybe with #identity_token=...
+//   /connect/{org}  Connect: the full-screen page for phones, at a shareable URL
+
+import { api, ApiError, withRetry } from "./api.js";
+import { Conversation } from "./conversation.js";
+import { SessionStore } from "./store.js";
+import * as view from "./view.js";
+
+const $ = (id) => document.getElementById(id);
+const MODES = new Set(["widget", "embed", "connect"]);
+const [, mode, rawSlug = ""] = location.pathname.split("/");
+const slug = decodeURIComponent(rawSlug);
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]{2,}$/;
+const PHONE = /^\+?\d{8,15}$/;
+const COMPOSER_MAX_PX = 120;
+
+const ui = { conversation: null, store: null, panelOpen: mode !== "widget", unread: 0, verified: false };
+
+// -- the host page (widget mode) ---------------------------------------------------
+
+function toHost(type, detail = {}) {
+  // Nothing sensitive crosses: the host learns only "close" and an unread count.
+  if (mode === "widget" && window.parent !== window) {
+    window.parent.postMessage({ source: "caseroom", type, ...detail }, "*");
+  }
+}
+
+window.addEventListener("message", (event) => {
+  if (event.source !== window.parent || !event.data || event.data.source !== "caseroom-host") return;
+  if (event.data.type === "open") {
+    ui.panelOpen = true;
+    ui.unread = 0;
+    toHost("unread", { count: 0 });
+    focusCurrent();
+  } else if (event.data.type === "closed") {
+    ui.panelOpen = false;
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && mode === "widget") toHost("close");
+});
+
+function focusCurrent() {
+  const state = $("shell").dataset.state;
+  if (state === "form") $("name").focus();
+  else if (state === "chat") $("message").focus();
+}
+
+// -- boot --------------------------------------------------------------------------
+
+async function boot() {
+  if (!MODES.has(mode) || !slug) {
+    view.showError("This chat is not available", "The address is incomplete.");
+    return;
+  }
+  let look;
+  try {
+    look = await withRetry(() => api.widget(slug));
+  } catch (error) {
+    const detail = error.status === 404 ? "No organization uses this address." : error.message;
+    view.showError("This chat is not available", detail);
+    return;
+  }
+  view.applyLook(look, mode);
+  $("close").hidden = mode !== "widget";
+  $("close").addEventListener("click", () => toHost("close"));
+  wireComposer();
+  wireForm();
+
+  const identityToken = mode === "embed" ? takeIdentityToken() : null;
+  if (identityToken) return startVerified(identityToken);
+  const verifiedStore = new SessionStore(slug, "session");
+  const verifiedSaved = mode === "embed" ? verifiedStore.load() : null;
+  if (verifiedSaved?.token) {
+    ui.verified = true;
+    return resume(verifiedStore, verifiedSaved);
+  }
+  const store = new SessionStore(slug, "local");
+  const saved = store.load();
+  if (saved?.token) return resume(store, saved);
+  if (saved?.contact && saved.pending?.length) {
+    // Reloaded while the first message was on its way: finish starting.
+    ui.store = store;
+    ui.conversation = makeConversation(store, saved);
+    openChat();
+    ui.conversation.begin(saved.contact);
+    return;
+  }
+  showForm(store);
+}
+
+function takeIdentityToken() {
+  const token =
+    new URLSearchParams(location.hash.slice(1)).get("identity_token") ||
+    new URLSearchParams(location.search).get("identity_token");
+  if (token) history.replaceState(null, "", location.pathname); // keep it out of history
+  return token;
+}
+
+async function startVerified(identityToken) {
+  const store = new SessionStore(slug, "session");
+  let verified;
+  try {
+    verified = await withRetry(() => api.verify(slug, identityToken));
+  } catch (error) {
+    store.clear();
+    const detail =
+      error.status === 401
+        ? `${capitalized(error.message)}. Please close this window and open the chat again from the app.`
+        : error.message;
+    view.showError("We couldn't confirm who you are", detail);
+    return;
+  }
+  ui.verified = true;
+  const saved = store.load();
+  const pending = saved?.customerId === verified.customer.id ? saved.pending || [] : [];
+  const session = {
+    token: verified.customer_token,
+    customerId: verified.customer.id,
+    issueId: saved?.customerId === verified.customer.id ? saved.issueId : null,
+    pending,
+  };
+  await resume(store, session, verified.issues);
+}
+
+async function resume(store, session, issues) {
+  ui.store = store;
+  ui.conversation = makeConversation(store, session);
+  openChat();
+  try {
+    await ui.conversation.resume(issues);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) lost("unauthorized");
+    else view.showError("We couldn't load your conversation", error.message);
+  }
+}
+
+function makeConversation(store, session) {
+  return new Conversation(slug, store, session, {
+    onChange: render,
+    onTyping: (name) => view.showTyping(name),
+    onStatus: showStatus,
+    onConnection: (state) =>
+      view.showConnection(state === "offline" ? "Connection lost. Reconnecting…" : null),
+    onIncoming: () => {
+      if (!ui.panelOpen) {
+        ui.unread += 1;
+        toHost("unread", { count: ui.unread });
+      }
+    },
+    onLost: lost,
+  });
+}
+
+function lost(reason, error) {
+  if (reason === "issue") {
+    resume(ui.store, { ...ui.conversation.session, issueId: null });
+    return;
+  }
+  if (reason === "contact") {
+    showForm(ui.store, error);
+    return;
+  }
+  ui.conversation?.stream?.stop();
+  ui.store.clear();
+  if (ui.verified) {
+    view.showError("Your chat session has ended", "Please open the chat again from the app.");
+    return;
+  }
+  ui.conversation = null;
+  showForm(ui.store, null, "Your earlier chat has expired. Start a new one below.");
+}
+
+// -- pre-chat form -------------------------------------------------------------------
+
+function showForm(store, error, notice) {
+  ui.store = store;
+  view.showView("form");
+  $("form-title").textContent = notice ? "Welcome back" : "Start a conversation";
+  if (notice) $("form-greeting").textContent = notice;
+  setFieldError("name", null);
+  setFieldError("contact", null);
+  if (error) setFieldError(error.problem.field === "name" ? "name" : "contact", capitalized(error.message));
+  if (ui.panelOpen) $("name").focus();
+}
+
+function setFieldError(field, message) {
+  $(`${field}-error`).textContent = message || "";
+  $(field).setAttribute("aria-invalid", message ? "true" : "false");
+}
+
+function readContact() {
+  const name = $("name").value.trim();
+  const raw = $("contact").value.trim();
+  const compact = raw.replace(/[\s.\-()]/g, "");
+  let ok = true;
+  setFieldError("name", name ? null : "Please tell us your name.");
+  if (!name) ok = false;
+  let contact = null;
+  if (EMAIL.test(raw)) contact = { email: raw };
+  else if (PHONE.test(compact.replace(/^00/, "+"))) contact = { phone: compact.replace(/^00/, "+") };
+  setFieldError("contact", contact ? null : "Enter an email address, or a phone number with its country code (+1 555 123 4567).");
+  if (!contact) ok = false;
+  return ok ? { name, ...contact } : null;
+}
+
+function wireForm() {
+  $("prechat").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const contact = readContact();
+    if (!contact) {
+      (($("name-error").textContent && $("name")) || $("contact")).focus();
+      return;
+    }
+    if (ui.conversation) {
+      // Back from a refused contact: the waiting first message goes out again.
+      ui.conversation.session.pending.forEach((p) => (p.state = "sending"));
+    } else {
+      ui.conversation = makeConversation(ui.store, {});
+    }
+    openChat();
+    ui.conversation.begin(contact);
+    $("message").focus();
+  });
+}
+
+// -- chat ------------------------------------------------------------------------------
+
+function openChat() {
+  view.showView("chat");
+  render();
+}
+
+let renderQueued = false;
+let keepOffset = null;
+
+function render(options = {}) {
+  const timeline = $("timeline");
+  if (options.prepended) keepOffset = timeline.scrollHeight - timeline.scrollTop;
+  if (renderQueued) return;
+  renderQueued = true;
+  queueMicrotask(() => {
+    renderQueued = false;
+    const conversation = ui.conversation;
+    if (!conversation) return;
+    view.renderTimeline(conversation.ordered(), conversation.pending(), {
+      onRetry: (key) => conversation.retry(key),
+    });
+    $("earlier").hidden = !conversation.hasMore;
+    if (keepOffset !== null) {
+      timeline.scrollTop = timeline.scrollHeight - keepOffset;
+      keepOffset = null;
+    }
+  });
+}
+
+function showStatus(status) {
+  const notes = {
+    resolved: "This conversation was marked as resolved. Write to us if you need anything else.",
+    closed: "This conversation is closed. A new message starts a new conversation.",
+    canceled: "This conversation is closed. A new message starts a new conversation.",
+  };
+  view.showBanner(notes[status] || null);
+}
+
+function wireComposer() {
+  const input = $("message");
+  const send = $("send");
+  const resize = () => {
+    input.style.height = "auto";
+    input.style.height = `${Math.min(input.scrollHeight, COMPOSER_MAX_PX)}px`;
+    send.disabled = !input.value.trim();
+  };
+  input.addEventListener("input", () => {
+    resize();
+    if (input.value.trim()) ui.conversation?.typing();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("composer").requestSubmit();
+    }
+  });
+  $("composer").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!input.value.trim() || !ui.conversation) return;
+    ui.conversation.send(input.value);
+    input.value = "";
+    resize();
+    input.focus();
+  });
+  $("earlier").addEventListener("click", () => ui.conversation?.loadEarlier());
+}
+
+function capitalized(text) {
+  const value = String(text || "");
+  return value.charAt(0).toUpperCase() + value.slice(1);
+}
+
+boot();

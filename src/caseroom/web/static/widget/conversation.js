@@ -1,0 +1,314 @@
+// One Customer's conversation: the messages of the current Issue's public room,
+// the sends not yet acknowledged, and the stream that keeps both current.
+//
+// Resume: `lastSeq` is the highest sequence number received from the server in
+// order (history page or stream). After any (re)connect the room is subscribed
+// with after=lastSeq, so the server replays exactly what was missed. Messages are
+// kept by id, so nothing is shown twice.
+//
+// Sends are optimistic: each gets an idempotency key, is shown at once, kept in
+// storage until acknowledged, and resent with the same key after a reconnect.
+
+import { api, ApiError, withRetry } from "./api.js";
+import { Stream } from "./stream.js";
+import { newKey } from "./store.js";
+
+const TYPING_EVERY_MS = 2500;
+const TYPING_SHOWN_MS = 6000;
+const PAGE = 50;
+
+export class Conversation {
+  /**
+   * session: { token?, issueId?, contact?, pending? } as saved by `store`.
+   * hooks: onChange(), onTyping(name|null), onStatus(status), onConnection(state),
+   *        onIncoming(message), onLost(reason)
+   */
+  constructor(slug, store, session, hooks) {
+    this.slug = slug;
+    this.store = store;
+    this.session = { pending: [], ...session };
+    this.hooks = hooks;
+    this.messages = new Map();
+    this.lastSeq = 0;
+    this.hasMore = false;
+    this.status = null;
+    this.stream = null;
+    this.starting = false;
+    this.lastTypingSent = 0;
+    this.typingTimer = null;
+  }
+
+  get token() {
+    return this.session.token;
+  }
+
+  get issueId() {
+    return this.session.issueId;
+  }
+
+  ordered() {
+    return [...this.messages.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  pending() {
+    return this.session.pending;
+  }
+
+  persist() {
+    this.store.save(this.session);
+  }
+
+  // -- opening -----------------------------------------------------------------
+
+  /** With a token: pick the Issue, show its newest page, then go live. */
+  async resume(knownIssues) {
+    const issues = knownIssues || (await withRetry(() => api.issues(this.token))).items;
+    const current = issues.find((i) => i.id === this.issueId) || issues[0];
+    if (current) {
+      this.session.issueId = current.id;
+      this.setStatus(current.status);
+      const page = await withRetry(() => api.messages(this.token, current.id, { limit: PAGE }));
+      page.items.forEach((m) => this.accept(m, { ordered: true }));
+      this.hasMore = page.has_more;
+    } else {
+      this.session.issueId = null;
+    }
+    this.persist();
+    this.hooks.onChange();
+    this.goLive();
+    if (!this.token || this.issueId) return;
+    // A verified Customer with no Issue yet: their first message opens one.
+    this.flushStarts();
+  }
+
+  /** A new Customer (pre-chat form done): nothing to load until the first message. */
+  begin(contact) {
+    this.session.contact = contact;
+    this.persist();
+    this.hooks.onChange();
+    this.flushStarts();
+  }
+
+  goLive() {
+    if (this.stream || !this.token) return;
+    this.stream = new Stream(this.token, {
+      onReady: () => this.subscribe(),
+      onFrame: (frame) => this.onFrame(frame),
+      onState: (state) => {
+        if (state === "unauthorized") this.hooks.onLost("unauthorized");
+        else this.hooks.onConnection(state);
+      },
+    });
+    this.stream.connect();
+  }
+
+  subscribe() {
+    if (!this.issueId) return;
+    this.stream.send({
+      type: "subscribe",
+      ref: `subscribe:${this.issueId}`,
+      issue_id: this.issueId,
+      room: "public",
+      after: this.lastSeq,
+    });
+  }
+
+  // -- sending -------------------------------------------------------------------
+
+  send(body) {
+    const text = body.trim();
+    if (!text) return;
+    this.session.pending.push({ key: newKey(), body: text, state: "sending", createdAt: Date.now() });
+    this.persist();
+    this.hooks.onChange();
+    if (this.issueId) this.flush();
+    else this.flushStarts();
+  }
+
+  retry(key) {
+    const item = this.session.pending.find((p) => p.key === key);
+    if (!item) return;
+    item.state = "sending";
+    item.error = null;
+    this.persist();
+    this.hooks.onChange();
+    if (this.issueId) this.flush();
+    else this.flushStarts();
+  }
+
+  /** Resend every unacknowledged message over the stream (same keys: no doubles). */
+  flush() {
+    if (!this.stream || !this.issueId) return;
+    for (const item of this.session.pending) {
+      if (item.state !== "sending") continue;
+      this.stream.send({
+        type: "send",
+        ref: item.key,
+        issue_id: this.issueId,
+        room: "public",
+        body: item.body,
+        idempotency_key: item.key,
+      });
+    }
+  }
+
+  /** Without an Issue the first pending message opens one, over HTTP. */
+  async flushStarts() {
+    const first = this.session.pending.find((p) => p.state === "sending");
+    if (!first || this.starting || this.issueId) return;
+    this.starting = true;
+    try {
+      const started = await withRetry(() => this.open(first), {
+        onRetry: () => this.hooks.onConnection("offline"),
+      });
+      this.hooks.onConnection("online");
+      if (started.customer_token) this.session.token = started.customer_token;
+      this.session.issueId = started.issue.id;
+      delete this.session.contact;
+      this.setStatus(started.issue.status);
+      this.accept(started.message, { ordered: true });
+      this.persist();
+      this.hooks.onChange();
+      // A connection opened before this Issue existed does not carry its grant.
+      if (this.stream) this.stream.reconnect();
+      else this.goLive();
+    } catch (error) {
+      this.fail(first.key, error);
+      const field = error instanceof ApiError ? error.problem.field : null;
+      if (this.session.contact && ["name", "email", "phone"].includes(field)) {
+        this.hooks.onLost("contact", error);
+      } else if (error instanceof ApiError && error.status === 401) {
+        this.hooks.onLost("unauthorized");
+      }
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  open(item) {
+    const body = { message: item.body, idempotency_key: item.key };
+    if (this.token) return api.openAnother(this.token, body);
+    return api.start(this.slug, { ...this.session.contact, ...body });
+  }
+
+  fail(key, error) {
+    const item = this.session.pending.find((p) => p.key === key);
+    if (!item) return;
+    item.state = "failed";
+    item.error = error && error.message ? error.message : null;
+    this.persist();
+    this.hooks.onChange();
+  }
+
+  typing() {
+    const now = Date.now();
+    if (!this.stream || !this.issueId || now - this.lastTypingSent < TYPING_EVERY_MS) return;
+    this.lastTypingSent = now;
+    this.stream.send({ type: "typing", issue_id: this.issueId, room: "public" });
+  }
+
+  async loadEarlier() {
+    const oldest = this.ordered()[0];
+    if (!oldest || !this.hasMore) return;
+    const page = await withRetry(() =>
+      api.messages(this.token, this.issueId, { before: oldest.seq, limit: PAGE }),
+    );
+    page.items.forEach((m) => this.messages.set(m.id, m));
+    this.hasMore = page.has_more;
+    this.hooks.onChange({ prepended: true });
+  }
+
+  // -- receiving -----------------------------------------------------------------
+
+  onFrame(frame) {
+    switch (frame.type) {
+      case "subscribed":
+        if (frame.issue_id === this.issueId) this.flush();
+        break;
+      case "message.created": {
+        const message = frame.payload.message;
+        if (message.issue_id === this.issueId && message.room === "public") {
+          this.accept(message, { ordered: true });
+          this.hooks.onChange();
+        }
+        break;
+      }
+      case "ack":
+        this.acknowledged(frame.message);
+        break;
+      case "error":
+        this.refused(frame);
+        break;
+      case "typing":
+        if (frame.issue_id === this.issueId && frame.payload.who.kind !== "customer") {
+          this.showTyping(frame.payload.who.name);
+        }
+        break;
+      default:
+        if (frame.type.startsWith("issue.") && frame.payload.issue?.id === this.issueId) {
+          this.setStatus(frame.payload.issue.status);
+        }
+    }
+  }
+
+  /** Take a message from the server; `ordered` ones (history, stream) move lastSeq. */
+  accept(message, { ordered }) {
+    if (ordered && message.issue_id === this.issueId) {
+      this.lastSeq = Math.max(this.lastSeq, message.seq);
+    }
+    const isNew = !this.messages.has(message.id);
+    this.messages.set(message.id, message);
+    if (message.author.kind === "customer" && message.idempotency_key) {
+      const before = this.session.pending.length;
+      this.session.pending = this.session.pending.filter((p) => p.key !== message.idempotency_key);
+      if (this.session.pending.length !== before) this.persist();
+    } else if (isNew && message.kind !== "event") {
+      this.showTyping(null);
+      this.hooks.onIncoming(message);
+    }
+  }
+
+  acknowledged(message) {
+    if (message.issue_id !== this.issueId) {
+      // The Issue was closed, so the message opened a new one: follow it.
+      this.switchTo(message.issue_id);
+    }
+    this.accept(message, { ordered: false });
+    this.hooks.onChange();
+  }
+
+  switchTo(issueId) {
+    this.session.issueId = issueId;
+    this.messages.clear();
+    this.lastSeq = 0;
+    this.hasMore = false;
+    this.setStatus("unclaimed");
+    this.persist();
+    // A new connection carries the token's new grant.
+    if (this.stream) this.stream.reconnect();
+  }
+
+  refused(frame) {
+    const status = frame.problem?.status || 0;
+    const ref = frame.ref || "";
+    if (ref.startsWith("subscribe:")) {
+      if (status === 404) this.hooks.onLost("issue");
+      return;
+    }
+    const item = this.session.pending.find((p) => p.key === ref);
+    if (!item || status >= 500) return; // a server hiccup: the next flush retries
+    this.fail(ref, new ApiError(status, frame.problem));
+  }
+
+  showTyping(name) {
+    clearTimeout(this.typingTimer);
+    this.hooks.onTyping(name);
+    if (name) this.typingTimer = setTimeout(() => this.hooks.onTyping(null), TYPING_SHOWN_MS);
+  }
+
+  setStatus(status) {
+    if (status === this.status) return;
+    this.status = status;
+    this.hooks.onStatus(status);
+  }
+}

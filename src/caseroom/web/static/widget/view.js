@@ -1,0 +1,189 @@
+// Drawing the chat: the views, the timeline and its messages. Every piece of text
+// from the server goes in through textContent, never as HTML.
+
+const $ = (id) => document.getElementById(id);
+const GROUP_GAP_MS = 5 * 60 * 1000;
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,:;'!?)\]]/g;
+
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+export function initials(name) {
+  const words = String(name || "").trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] || "?").slice(0, 2);
+  return letters.toUpperCase();
+}
+
+export function showView(name) {
+  for (const view of ["loading", "error", "form", "chat"]) {
+    $(`view-${view}`).hidden = view !== name;
+  }
+  $("shell").dataset.state = name;
+}
+
+export function showError(title, detail) {
+  $("error-title").textContent = title;
+  $("error-detail").textContent = detail || "";
+  showView("error");
+}
+
+export function applyLook(look, mode) {
+  const root = document.documentElement.style;
+  root.setProperty("--brand", look.color);
+  root.setProperty("--on-brand", look.text_color);
+  document.title = `${look.title} · ${look.organization.name}`;
+  $("title").textContent = look.title;
+  $("org-name").textContent = look.organization.name;
+  $("brand-mark").textContent = initials(look.organization.name);
+  $("greeting-avatar").textContent = initials(look.organization.name);
+  $("greeting-author").textContent = look.organization.name;
+  $("greeting-text").textContent = look.greeting;
+  $("form-greeting").textContent = look.greeting;
+  document.body.classList.add(`mode-${mode}`);
+}
+
+function linkified(text) {
+  const fragment = document.createDocumentFragment();
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    fragment.append(text.slice(last, match.index));
+    const link = el("a", "", match[0]);
+    link.href = match[0];
+    link.target = "_blank";
+    link.rel = "noopener noreferrer nofollow";
+    fragment.append(link);
+    last = match.index + match[0].length;
+  }
+  fragment.append(text.slice(last));
+  return fragment;
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: "long", month: "short", day: "numeric" });
+
+function dayLabel(date) {
+  const today = new Date();
+  const yesterday = new Date(today);
+  yesterday.setDate(today.getDate() - 1);
+  if (date.toDateString() === today.toDateString()) return "Today";
+  if (date.toDateString() === yesterday.toDateString()) return "Yesterday";
+  return dayFormat.format(date);
+}
+
+function author(item) {
+  return item.author ? `${item.author.kind}:${item.author.id}` : "customer:me";
+}
+
+function filesOf(item, renderFile) {
+  const files = item.files || item.attachments || [];
+  if (!files.length || !renderFile) return null;
+  const box = el("div", "files");
+  for (const file of files) box.append(renderFile(file));
+  return box;
+}
+
+/**
+ * The timeline's items in order: `messages` (from the server, by seq) then
+ * `pending` (optimistic sends). Each pending item has `key`, `body`, `state`
+ * ("sending" | "failed") and maybe `error`.
+ */
+export function renderTimeline(messages, pending, { onRetry, renderFile } = {}) {
+  const box = $("messages");
+  const timeline = $("timeline");
+  const nearBottom = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 120;
+  const items = [
+    ...messages.map((m) => ({ ...m, mine: m.author.kind === "customer", at: new Date(m.created_at) })),
+    ...pending.map((p) => ({ ...p, mine: true, pending: true, at: new Date(p.createdAt || Date.now()) })),
+  ];
+  const fragment = document.createDocumentFragment();
+  let previous = null;
+  items.forEach((item, index) => {
+    const next = items[index + 1];
+    if (!previous || previous.at.toDateString() !== item.at.toDateString()) {
+      fragment.append(el("div", "day", dayLabel(item.at)));
+      previous = null;
+    }
+    if (item.kind === "event") {
+      const event = el("div", "event", item.body);
+      event.dataset.seq = item.seq;
+      fragment.append(event);
+      previous = null;
+      return;
+    }
+    const first = !previous || previous.kind === "event" || author(previous) !== author(item) ||
+      item.at - previous.at > GROUP_GAP_MS;
+    const last = !next || next.kind === "event" || author(next) !== author(item) ||
+      next.at - item.at > GROUP_GAP_MS || next.at.toDateString() !== item.at.toDateString();
+    fragment.append(renderMessage(item, { first, last, onRetry, renderFile }));
+    previous = item;
+  });
+  box.replaceChildren(fragment);
+  if (nearBottom || pending.length) timeline.scrollTop = timeline.scrollHeight;
+}
+
+function renderMessage(item, { first, last, onRetry, renderFile }) {
+  const row = el("article", `msg ${item.mine ? "mine" : "theirs"}${first ? " first" : ""}`);
+  if (item.pending) {
+    row.classList.add(item.state === "failed" ? "failed" : "pending");
+    row.dataset.key = item.key;
+  } else {
+    row.dataset.id = item.id;
+    row.dataset.seq = item.seq;
+  }
+  row.dataset.authorKind = item.mine ? "customer" : item.author.kind;
+  if (!item.mine) {
+    const avatar = el("div", `avatar ${item.author.kind === "bot" ? "bot" : ""}`, initials(item.author.name));
+    avatar.setAttribute("aria-hidden", "true");
+    if (!first) avatar.classList.add("spacer");
+    row.append(avatar);
+  }
+  const wrap = el("div", "bubble-wrap");
+  if (first && !item.mine) wrap.append(el("div", "author", item.author.name));
+  const bubble = el("div", `bubble ${item.mine ? "mine" : "theirs"}`);
+  bubble.append(linkified(item.body));
+  const files = filesOf(item, renderFile);
+  if (files) bubble.append(files);
+  wrap.append(bubble);
+  const meta = metaFor(item, last, onRetry);
+  if (meta) wrap.append(meta);
+  row.append(wrap);
+  return row;
+}
+
+function metaFor(item, last, onRetry) {
+  if (item.pending && item.state === "failed") {
+    const meta = el("div", "meta", item.error ? `Not sent: ${item.error}` : "Not sent.");
+    const retry = el("button", "", "Retry");
+    retry.type = "button";
+    retry.addEventListener("click", () => onRetry && onRetry(item.key));
+    meta.append(retry);
+    return meta;
+  }
+  if (item.pending) return el("div", "meta", "Sending…");
+  if (!last) return null;
+  const time = timeFormat.format(item.at);
+  return el("div", "meta", item.mine ? `Sent · ${time}` : time);
+}
+
+export function showTyping(name) {
+  $("typing").hidden = !name;
+  $("typing-text").textContent = name ? `${name} is typing…` : "";
+  if (name) {
+    const timeline = $("timeline");
+    timeline.scrollTop = timeline.scrollHeight;
+  }
+}
+
+export function showBanner(text) {
+  $("banner").hidden = !text;
+  $("banner").textContent = text || "";
+}
+
+export function showConnection(text) {
+  $("connection").hidden = !text;
+  $("connection").textContent = text || "";
+}
