@@ -38,14 +38,15 @@ class Org:
         return AgentPrincipal(self.org.id, agent)
 
 
-async def make_org(db: Database, *, cap: int | None = None) -> Org:
+async def make_org(db: Database, *, cap: int | None = None, name: str | None = None) -> Org:
     """An organization with an admin and two agents (Ana, Ben) in one team, each
-    with an API token."""
+    with an API token. `name` is what its Customers see (a unique one by default)."""
     slug = unique("org-")
+    org_name = name or f"Org {slug}"
 
     async def work(uow: UnitOfWork) -> Org:
         org = await organizations.create_organization(
-            uow, slug, f"Org {slug}", max_open_issues_per_agent=cap
+            uow, slug, org_name, max_open_issues_per_agent=cap
         )
         people = []
         for name, role in (

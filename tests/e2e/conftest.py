@@ -13,10 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
-from tests.components import free_port
+from tests.components import free_port, require_chromium
 
 
 @dataclass
@@ -95,3 +96,63 @@ async def server_db(server: Server) -> AsyncIterator[Database]:
 async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         yield client
+
+
+# -- browsers ------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Like a default desktop Chrome, let frames embedded in a site keep storage
+    # (the widget's conversation); this build starts with third-party cookies
+    # phased out, which denies an embedded frame its localStorage.
+    "--disable-features=TrackingProtection3pcd",
+]
+
+
+@pytest.fixture(scope="session")
+def web_server(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the browser tests, on SQLite (the API tests cover both
+    databases; what a browser adds is the page)."""
+    running = start_server(sqlite_url, tmp_path_factory.mktemp("web") / "server.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+async def web_db(web_server: Server) -> AsyncIterator[Database]:
+    async def nowhere(events: object) -> None:
+        """The server publishes its own events; fixtures built here announce nothing."""
+
+    engine = create_engine(web_server.database_url)
+    yield Database(engine, nowhere)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def web_http(web_server: Server) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=web_server.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless; never a downloaded browser."""
+    executable = require_chromium()
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where browser tests save pictures: CASEROOM_SCREENSHOTS (e.g. docs/screenshots)
+    when set, else a temporary folder."""
+    chosen = os.environ.get("CASEROOM_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -38,8 +38,9 @@ export function applyLook(look, mode) {
   document.title = `${look.title} · ${look.organization.name}`;
   $("title").textContent = look.title;
   $("org-name").textContent = look.organization.name;
-  $("brand-mark").textContent = initials(look.organization.name);
-  $("greeting-avatar").textContent = initials(look.organization.name);
+  const mark = (look.organization.name.match(/[\p{L}\p{N}]/u) || ["?"])[0].toUpperCase();
+  $("brand-mark").textContent = mark;
+  $("greeting-avatar").textContent = mark;
   $("greeting-author").textContent = look.organization.name;
   $("greeting-text").textContent = look.greeting;
   $("form-greeting").textContent = look.greeting;

@@ -1,0 +1,336 @@
+"""The customer side in a real browser: the widget on a company's site, the in-app
+embed (microConnect) with a signed identity, and the Connect page on a phone.
+Agents act through the API; the Customer only through the page."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import httpx
+import websockets
+from playwright.async_api import (
+    Browser,
+    FrameLocator,
+    Page,
+    WebSocket,
+    WebSocketRoute,
+    expect,
+)
+
+from caseroom.storage.uow import Database
+from tests.builders import (
+    Org,
+    identity_secret,
+    identity_token,
+    make_org,
+    row_counts,
+    send,
+    start_chat,
+)
+from tests.e2e.conftest import Server
+from tests.e2e.site import shop_site
+
+BRAND = {
+    "color": "#0f766e",
+    "title": "Questions? Ask us.",
+    "greeting": "Hi there! We're online and usually reply within a few minutes.",
+}
+NOTE = "NOTE-customer-seems-upset-offer-voucher"
+PRIVATE = "PRIVATE-ben-can-you-check-the-warehouse"
+
+
+def record_frames(page: Page) -> list[str]:
+    """Every websocket frame the page (its frames included) receives."""
+    received: list[str] = []
+
+    def on_socket(socket: WebSocket) -> None:
+        socket.on(
+            "framereceived",
+            lambda payload: received.append(
+                payload if isinstance(payload, str) else payload.decode()
+            ),
+        )
+
+    page.on("websocket", on_socket)
+    return received
+
+
+async def branded_org(db: Database, http: httpx.AsyncClient) -> Org:
+    org = await make_org(db, name="Northwind Outfitters")
+    response = await http.patch("/api/v1/settings/widget", json=BRAND, headers=org.auth(org.admin))
+    assert response.status_code == 200, response.text
+    return org
+
+
+async def only_issue(http: httpx.AsyncClient, org: Org) -> str:
+    listed = await http.get(
+        "/api/v1/issues", params={"queue": "unclaimed"}, headers=org.auth(org.ana)
+    )
+    (issue,) = listed.json()["items"]
+    return str(issue["id"])
+
+
+async def agent_types(server: Server, org: Org, issue_id: str) -> None:
+    async with websockets.connect(server.ws_url) as socket:
+        await socket.send(json.dumps({"type": "hello", "token": org.tokens[org.ana.id]}))
+        while json.loads(await socket.recv())["type"] != "ready":
+            pass
+        await socket.send(json.dumps({"type": "typing", "issue_id": issue_id, "room": "public"}))
+        await socket.send(json.dumps({"type": "ping", "ref": "done"}))
+        while json.loads(await socket.recv())["type"] != "pong":
+            pass
+
+
+async def say(chat: FrameLocator | Page, text: str) -> None:
+    box = chat.get_by_role("textbox", name="Message")
+    await box.fill(text)
+    await box.press("Enter")
+    await expect(chat.locator(".msg[data-id]").filter(has_text=text)).to_be_visible()
+
+
+async def test_a_visitor_chats_through_the_widget_and_comes_back_to_their_history(
+    browser: Browser, web_server: Server, web_db: Database, web_http: httpx.AsyncClient,
+    screenshots: Path,
+) -> None:  # fmt: skip
+    org = await branded_org(web_db, web_http)
+    ana = org.auth(org.ana)
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    frames = record_frames(page)
+    with shop_site(web_server.url, org.slug) as shop:
+        await page.goto(shop)
+        launcher = page.get_by_role("button", name="Open chat with Northwind Outfitters")
+        await expect(launcher).to_be_visible()
+        await page.screenshot(path=screenshots / "widget-launcher.png")
+
+        await launcher.click()
+        panel = page.locator("iframe[title*='Northwind Outfitters']")
+        await expect(panel).to_have_css("opacity", "1")
+        chat = page.frame_locator("iframe[title*='Northwind Outfitters']")
+        await chat.get_by_label("Your name").fill("Jane Doe")
+        await chat.get_by_label("Email or phone").fill("jane@example.com")
+        await page.screenshot(path=screenshots / "widget-form.png")
+        await chat.get_by_role("button", name="Start chat").click()
+        await say(chat, "Hi! My Ridge 38 pack arrived with a broken zip. Can you help?")
+
+        issue_id = await only_issue(web_http, org)
+        assert (await web_http.post(f"/api/v1/issues/{issue_id}/claim", headers=ana)).is_success
+        await agent_types(web_server, org, issue_id)
+        await expect(chat.get_by_text("Ana Agent is typing…")).to_be_visible()
+        reply = "So sorry about that, Jane! A replacement zip kit ships today, free of charge."
+        assert (await send(web_http, ana, issue_id, body=reply)).status_code == 201
+        await expect(chat.get_by_text(reply)).to_be_visible()
+        await expect(chat.get_by_text("Ana Agent is typing…")).to_be_hidden()
+
+        # What agents say among themselves never reaches the Customer.
+        await send(web_http, ana, issue_id, body=NOTE, kind="note")
+        await send(web_http, ana, issue_id, room="private", body=PRIVATE)
+        await send(
+            web_http, ana, issue_id, body="Here's the tracking link: https://track.example/NW5521"
+        )
+        await expect(chat.get_by_role("link", name="https://track.example/NW5521")).to_be_visible()
+        await say(chat, "That's perfect, thank you so much!")
+        await page.screenshot(path=screenshots / "widget-chat.png")
+
+        public = [
+            "Hi! My Ridge 38 pack arrived with a broken zip. Can you help?",
+            reply,
+            "Here's the tracking link: https://track.example/NW5521",
+            "That's perfect, thank you so much!",
+        ]
+        page_text = await chat.locator("body").inner_html() + await page.content()
+        assert any(reply in frame for frame in frames), "the page's frames were not recorded"
+        for secret in (NOTE, PRIVATE):
+            assert secret not in page_text
+            assert not [frame for frame in frames if secret in frame]
+
+        # Back on the site later: the same conversation, each message once, still live.
+        await page.reload()
+        await page.get_by_role("button", name="Open chat with Northwind Outfitters").click()
+        for text in public:
+            await expect(chat.locator(".msg").filter(has_text=text)).to_have_count(1)
+        await expect(chat.get_by_label("Your name")).to_be_hidden()
+        await send(web_http, ana, issue_id, body="Glad to help. Enjoy the trail!")
+        await expect(chat.locator(".msg").filter(has_text="Enjoy the trail")).to_have_count(1)
+        await say(chat, "Will do!")
+        await expect(chat.locator(".msg").filter(has_text="Will do!")).to_have_count(1)
+        await expect(chat.locator(".msg")).to_have_count(len(public) + 2)
+    await context.close()
+
+
+async def test_the_widget_takes_the_organizations_side_and_colour(
+    browser: Browser, web_server: Server, web_db: Database, web_http: httpx.AsyncClient
+) -> None:
+    org = await branded_org(web_db, web_http)
+    change = {"position": "left", "color": "#facc15"}
+    assert (
+        await web_http.patch("/api/v1/settings/widget", json=change, headers=org.auth(org.admin))
+    ).is_success
+    page = await browser.new_page(viewport={"width": 1280, "height": 800})
+    with shop_site(web_server.url, org.slug) as shop:
+        await page.goto(shop)
+        launcher = page.get_by_role("button", name="Open chat with Northwind Outfitters")
+        await expect(launcher).to_be_visible()
+        box = await launcher.bounding_box()
+        assert box is not None and box["x"] < 100
+        colours = await launcher.evaluate(
+            "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]"
+        )
+        # Yellow is light: the icon is drawn in ink, not white.
+        assert colours == ["rgb(250, 204, 21)", "rgb(17, 24, 39)"]
+    await page.close()
+
+
+async def test_an_app_passes_a_signed_identity_and_a_tampered_one_is_refused(
+    browser: Browser, web_server: Server, web_db: Database, web_http: httpx.AsyncClient
+) -> None:
+    org = await branded_org(web_db, web_http)
+    secret = await identity_secret(web_http, org)
+    earlier = await start_chat(web_http, org, email="kim@example.com", message="Where is #5521?")
+    await send(web_http, org.auth(org.ana), earlier.issue_id, body="It ships tomorrow morning.")
+    token = identity_token(secret, external_id="app-42", name="Kim Lee", email="kim@example.com")
+
+    context = await browser.new_context(viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await page.goto(f"{web_server.url}/embed/{org.slug}#identity_token={token}")
+    await expect(page.get_by_text("It ships tomorrow morning.")).to_be_visible()
+    await expect(page.get_by_label("Your name")).to_be_hidden()
+    assert "identity_token" not in page.url
+    await say(page, "Great, thanks! Can I still change the delivery address?")
+    page_view = await web_http.get(
+        f"/api/v1/issues/{earlier.issue_id}/rooms/public/messages", headers=org.auth(org.ana)
+    )
+    assert page_view.json()["items"][-1]["body"].startswith("Great, thanks!")
+
+    header, payload, signature = token.split(".")
+    tampered = f"{header}.{payload[:-3]}AAA.{signature}"
+    before = await row_counts(web_db)
+    refused = await context.new_page()
+    await refused.goto(f"{web_server.url}/embed/{org.slug}#identity_token={tampered}")
+    await expect(
+        refused.get_by_role("heading", name="We couldn't confirm who you are")
+    ).to_be_visible()
+    await expect(refused.get_by_text("signature")).to_be_visible()
+    await expect(refused.get_by_label("Your name")).to_be_hidden()
+    await expect(refused.get_by_role("textbox", name="Message")).to_be_hidden()
+    assert await row_counts(web_db) == before
+    await context.close()
+
+
+async def test_connect_fits_a_phone(
+    browser: Browser, web_server: Server, web_db: Database, web_http: httpx.AsyncClient,
+    screenshots: Path,
+) -> None:  # fmt: skip
+    org = await branded_org(web_db, web_http)
+    context = await browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+        has_touch=True,
+    )  # fmt: skip
+    page = await context.new_page()
+    await page.goto(f"{web_server.url}/connect/{org.slug}")
+    await page.get_by_label("Your name").fill("Sam Rivera")
+    await page.get_by_label("Email or phone").fill("+1 415 555 0134")
+    await page.get_by_role("button", name="Start chat").click()
+    await say(page, "Hi, do the Trailhead boots run true to size?")
+    issue_id = await only_issue(web_http, org)
+    ana = org.auth(org.ana)
+    await web_http.post(f"/api/v1/issues/{issue_id}/claim", headers=ana)
+    answer = "Hi Sam! They run about half a size small, so most people size up."
+    await send(web_http, ana, issue_id, body=answer)
+    await expect(page.get_by_text(answer)).to_be_visible()
+    await say(page, "Thanks, I'll order a 10.5 then.")
+
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    composer = await page.get_by_role("textbox", name="Message").bounding_box()
+    assert composer is not None and composer["y"] + composer["height"] <= 844
+    await page.screenshot(path=screenshots / "connect-mobile.png")
+    await context.close()
+
+
+class FlakyLink:
+    """Stands between the page and the server's websocket: it can cut the link,
+    keep it down, and lose what the server says about a stored message (its ack
+    and its event: the page never hears it arrived), as a phone in a tunnel would."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.lose_acks = False
+        self.open: list[WebSocketRoute] = []
+        self.cutting: set[asyncio.Task[None]] = set()
+
+    async def route(self, socket: WebSocketRoute) -> None:
+        if self.down:
+            await socket.close(code=4000, reason="link down")
+            return
+        server = socket.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            text = str(message)
+            if self.lose_acks and ('"type":"ack"' in text or '"type":"message.created"' in text):
+                task = asyncio.ensure_future(self.cut())
+                self.cutting.add(task)
+                task.add_done_callback(self.cutting.discard)
+                return
+            socket.send(message)
+
+        server.on_message(from_server)
+        self.open.append(socket)
+
+    async def cut(self) -> None:
+        self.down = True
+        self.lose_acks = False
+        open_now, self.open = self.open, []
+        for socket in open_now:
+            await socket.close(code=4000, reason="link cut")
+
+
+async def test_nothing_is_lost_or_doubled_when_the_connection_drops(
+    browser: Browser, web_server: Server, web_db: Database, web_http: httpx.AsyncClient
+) -> None:
+    org = await branded_org(web_db, web_http)
+    ana = org.auth(org.ana)
+    link = FlakyLink()
+    page = await browser.new_page(viewport={"width": 390, "height": 844})
+    await page.route_web_socket("**/api/v1/stream", link.route)
+    await page.goto(f"{web_server.url}/connect/{org.slug}")
+    await page.get_by_label("Your name").fill("Lee Park")
+    await page.get_by_label("Email or phone").fill("lee@example.com")
+    await page.get_by_role("button", name="Start chat").click()
+    await say(page, "Hello, one question about my order")
+    issue_id = await only_issue(web_http, org)
+    await send(web_http, ana, issue_id, body="Hi Lee, go ahead!")
+    await expect(page.get_by_text("Hi Lee, go ahead!")).to_be_visible()
+
+    # The message is stored, but its ack never reaches the page: the link drops.
+    link.lose_acks = True
+    box = page.get_by_role("textbox", name="Message")
+    await box.fill("It was stored but I never heard back")
+    await box.press("Enter")
+    await expect(page.get_by_text("Connection lost. Reconnecting…")).to_be_visible()
+    # While the link is down the Customer keeps writing and the agent answers.
+    await box.fill("And this one was written offline")
+    await box.press("Enter")
+    await expect(page.locator(".msg.pending").filter(has_text="written offline")).to_be_visible()
+    await send(web_http, ana, issue_id, body="Sent while you were away")
+
+    link.down = False
+    for text in (
+        "It was stored but I never heard back",
+        "And this one was written offline",
+        "Sent while you were away",
+    ):
+        await expect(page.locator(".msg[data-id]").filter(has_text=text)).to_have_count(1)
+    await expect(page.locator(".msg.pending")).to_have_count(0)
+    await expect(page.get_by_text("Connection lost. Reconnecting…")).to_be_hidden()
+
+    stored = await web_http.get(f"/api/v1/issues/{issue_id}/rooms/public/messages", headers=ana)
+    bodies = [m["body"] for m in stored.json()["items"]]
+    assert bodies.count("It was stored but I never heard back") == 1
+    assert bodies.count("And this one was written offline") == 1
+    seqs = [int(s) for s in await page.locator(".msg[data-seq]").evaluate_all(
+        "rows => rows.map(r => r.dataset.seq)"
+    )]  # fmt: skip
+    assert seqs == list(range(1, len(bodies) + 1))
+    await page.close()
