@@ -16,7 +16,8 @@ from caseroom.domain.model import (
     Room,
 )
 from caseroom.domain.status import Action
-from caseroom.services import conversations, issues, messages, organizations
+from caseroom.domain.widget import WidgetChanges
+from caseroom.services import conversations, issues, messages, organizations, widget
 from caseroom.storage.database import create_engine
 from caseroom.storage.migrate import upgrade_async
 from caseroom.storage.uow import Database, UnitOfWork
@@ -34,12 +35,21 @@ CUSTOMERS = [
     ("Lee Chen", "lee@example.com", None, "Can I get an invoice for March?"),
     ("Sam Novak", "sam@example.com", None, "Thanks, all sorted now!"),
 ]
+DEMO_LOOK = WidgetChanges(
+    color="#0f766e",
+    title="Questions? Ask us.",
+    greeting="Hi there! We're online and usually reply within a few minutes.",
+)
 
 
 def logins() -> str:
     lines = ["Demo logins (organization 'demo'):"]
     for email, name, password in [ADMIN, *AGENTS]:
         lines.append(f"  {name:<12} {email:<28} password: {password}")
+    lines.append(
+        "Customer chat: /connect/demo (phone page), /embed/demo (in-app); on a site: "
+        '<script src="<this server>/widget.js" data-org="demo" async></script>'
+    )
     return "\n".join(lines)
 
 
@@ -78,6 +88,8 @@ async def _populate(uow: UnitOfWork) -> Organization:
         timezone="Europe/Berlin",
     )
     await organizations.add_team(uow, org, "Billing", members=[ben], hours="Mon-Fri 10:00-16:00")
+    await widget.change_widget_settings(AgentPrincipal(org.id, admin), uow, DEMO_LOOK)
+    await widget.do_set_identity_secret(uow, org.id, secret_bytes=32)
     ana_p = AgentPrincipal(org.id, ana)
     ben_p = AgentPrincipal(org.id, ben)
     started = []
