@@ -39,7 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
     hub = Hub(broker_from_url(settings.broker_url, prefix=settings.broker_prefix))
-    context = AppContext(settings=settings, db=Database(engine, hub.publish), hub=hub)
+    db = Database(engine, hub.publish, max_group=settings.db_group_max)
+    context = AppContext(settings=settings, db=db, hub=hub)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

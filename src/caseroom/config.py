@@ -54,4 +54,6 @@ class Settings(BaseSettings):
 
     # Database pool
     db_pool_size: int = 10
+    # Group commit: at most this many message sends share one transaction.
+    db_group_max: int = 100
     sqlite_busy_timeout_ms: int = 30_000

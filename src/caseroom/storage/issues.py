@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import Activity, Issue, IssueStatus, NotificationKind, Queue
@@ -16,6 +16,20 @@ from caseroom.storage import tables as t
 from caseroom.storage.mappers import to_activity, to_issue
 
 _c = t.issues.c
+_w = t.watchers.c
+
+# Built once: a statement object reused with new parameters skips SQLAlchemy's
+# construction and cache-key work on every call (this runs for every message).
+_WATCHER_LIST = (
+    select(func.aggregate_strings(_w.agent_id, ","))
+    .where(_w.issue_id == _c.id)
+    .scalar_subquery()
+    .label("watcher_list")
+)
+_GET = select(t.issues, _WATCHER_LIST).where(
+    _c.org_id == bindparam("org_id"), _c.id == bindparam("issue_id")
+)
+_GET_FOR_UPDATE = _GET.with_for_update(of=t.issues)
 
 
 class IssueRepository:
@@ -47,13 +61,12 @@ class IssueRepository:
         return (await self._conn.execute(query)).first() is not None
 
     async def get(self, org_id: str, issue_id: str, *, for_update: bool = False) -> Issue | None:
-        query = select(t.issues).where(_c.org_id == org_id, _c.id == issue_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._conn.execute(query)).first()
+        query = _GET_FOR_UPDATE if for_update else _GET
+        row = (await self._conn.execute(query, {"org_id": org_id, "issue_id": issue_id})).first()
         if row is None:
             return None
-        return to_issue(row, (await self._watchers([row.id]))[row.id])
+        watchers = tuple(sorted(row.watcher_list.split(","))) if row.watcher_list else ()
+        return to_issue(row, watchers)
 
     async def by_reference(self, org_id: str, reference: str) -> Issue | None:
         query = select(_c.id).where(_c.org_id == org_id, _c.reference == reference)

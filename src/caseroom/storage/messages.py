@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import Message, MessageKind, Room
@@ -15,6 +16,31 @@ from caseroom.storage.mappers import to_message
 _m = t.messages.c
 _i = t.issues.c
 _SEQ_COLUMN = {Room.PUBLIC: _i.public_seq, Room.PRIVATE: _i.private_seq}
+
+# Built once and reused with new parameters: every message sent runs these, and
+# building a statement costs more than SQLite takes to run it.
+_BY_KEY = select(t.messages).where(
+    _m.org_id == bindparam("org_id"),
+    _m.sender_key == bindparam("sender_key"),
+    _m.idempotency_key == bindparam("key"),
+)
+_ADD = insert(t.messages)
+
+
+def _take_seq(room: Room, set_waiting: bool) -> Any:
+    column = _SEQ_COLUMN[room]
+    values: dict[str, Any] = {column.key: column + 1, "last_message_at": bindparam("b_now")}
+    if set_waiting:
+        values["waiting_since"] = bindparam("b_waiting_since")
+    return (
+        update(t.issues)
+        .where(_i.org_id == bindparam("b_org_id"), _i.id == bindparam("b_issue_id"))
+        .values(values)
+        .returning(column)
+    )
+
+
+_TAKE_SEQ = {(room, waiting): _take_seq(room, waiting) for room in Room for waiting in (0, 1)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,36 +62,31 @@ class MessageRepository:
 
         `waiting_since` is written alongside (the datetime, None to clear it, or
         `KEEP` to leave it), so a message costs one UPDATE on the Issue."""
-        column = _SEQ_COLUMN[room]
-        values: dict[str, object] = {column.key: column + 1, "last_message_at": now}
+        params = {"b_org_id": org_id, "b_issue_id": issue_id, "b_now": now}
         if waiting_since is not KEEP:
-            values["waiting_since"] = waiting_since
-        query = (
-            update(t.issues)
-            .where(_i.org_id == org_id, _i.id == issue_id)
-            .values(values)
-            .returning(column)
-        )
-        return int((await self._conn.execute(query)).scalar_one())
+            params["b_waiting_since"] = waiting_since
+        query = _TAKE_SEQ[(room, int(waiting_since is not KEEP))]
+        return int((await self._conn.execute(query, params)).scalar_one())
 
     async def add(self, message: Message, sender_key: str | None) -> None:
         await self._conn.execute(
-            insert(t.messages).values(
-                id=message.id,
-                org_id=message.org_id,
-                issue_id=message.issue_id,
-                room=message.room.value,
-                seq=message.seq,
-                kind=message.kind.value,
-                channel=message.channel.value,
-                author_kind=message.author_kind.value,
-                author_id=message.author_id,
-                author_name=message.author_name,
-                body=message.body,
-                created_at=message.created_at,
-                sender_key=sender_key,
-                idempotency_key=message.idempotency_key,
-            )
+            _ADD,
+            {
+                "id": message.id,
+                "org_id": message.org_id,
+                "issue_id": message.issue_id,
+                "room": message.room.value,
+                "seq": message.seq,
+                "kind": message.kind.value,
+                "channel": message.channel.value,
+                "author_kind": message.author_kind.value,
+                "author_id": message.author_id,
+                "author_name": message.author_name,
+                "body": message.body,
+                "created_at": message.created_at,
+                "sender_key": sender_key,
+                "idempotency_key": message.idempotency_key,
+            },
         )
 
     async def take_change_seq(self, org_id: str, issue_id: str) -> int:
@@ -126,10 +147,8 @@ class MessageRepository:
         return Page([to_message(r) for r in rows[:limit]], len(rows) > limit)
 
     async def by_idempotency_key(self, org_id: str, sender_key: str, key: str) -> Message | None:
-        query = select(t.messages).where(
-            _m.org_id == org_id, _m.sender_key == sender_key, _m.idempotency_key == key
-        )
-        row = (await self._conn.execute(query)).first()
+        params = {"org_id": org_id, "sender_key": sender_key, "key": key}
+        row = (await self._conn.execute(_BY_KEY, params)).first()
         return to_message(row) if row else None
 
     async def page(
