@@ -40,7 +40,7 @@ def _take_seq(room: Room, set_waiting: bool) -> Any:
     )
 
 
-_TAKE_SEQ = {(room, waiting): _take_seq(room, waiting) for room in Room for waiting in (0, 1)}
+_TAKE_SEQ = {(room, w): _take_seq(room, w) for room in Room for w in (False, True)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ class MessageRepository:
         params = {"b_org_id": org_id, "b_issue_id": issue_id, "b_now": now}
         if waiting_since is not KEEP:
             params["b_waiting_since"] = waiting_since
-        query = _TAKE_SEQ[(room, int(waiting_since is not KEEP))]
+        query = _TAKE_SEQ[(room, waiting_since is not KEEP)]
         return int((await self._conn.execute(query, params)).scalar_one())
 
     async def add(self, message: Message, sender_key: str | None) -> None:
