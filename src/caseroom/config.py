@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     ws_heartbeat_seconds: float = 20.0
     ws_queue_max: int = 1000
     ws_replay_batch: int = 500
+    # permessage-deflate costs CPU on every frame and a compressor (hundreds of KB)
+    # per connection, for chat frames of a few hundred bytes.
+    ws_compression: bool = False
+
+    # Garbage collector thresholds of the server process (Python's are 700, 10, 10).
+    gc_thresholds: tuple[int, int, int] = (10_000, 20, 20)
 
     # Database pool
     db_pool_size: int = 10

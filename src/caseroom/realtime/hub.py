@@ -6,10 +6,11 @@ listener, with the domain's visibility rule; the hub only routes."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import defaultdict
 from typing import Protocol
+
+import orjson
 
 from caseroom.domain.events import Event
 from caseroom.domain.model import AgentPrincipal, Principal
@@ -61,7 +62,7 @@ class Hub:
     async def publish(self, events: list[Event]) -> None:
         """Send committed events to every process (this one included, via the broker)."""
         for event in events:
-            data = json.dumps(event.to_wire(), separators=(",", ":")).encode()
+            data = orjson.dumps(event.to_wire())
             try:
                 await self._broker.publish(org_channel(event.scope.org_id), data)
             except Exception:
@@ -128,7 +129,7 @@ class Hub:
                 continue
             assert isinstance(item, BrokerMessage)
             try:
-                event = Event.from_wire(json.loads(item.data))
+                event = Event.from_wire(orjson.loads(item.data))
             except (ValueError, KeyError, TypeError):
                 log.exception("dropping a malformed event on %s", item.channel)
                 continue

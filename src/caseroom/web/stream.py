@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -34,7 +34,7 @@ from caseroom.domain.errors import (
     NotFound,
 )
 from caseroom.domain.model import AgentPrincipal, Channel, Issue, MessageKind, Principal, Room
-from caseroom.domain.visibility import can_see_room
+from caseroom.domain.visibility import can_see_room, may_see
 from caseroom.realtime.hub import INBOX_EVENTS
 from caseroom.services import issues, messages
 from caseroom.services.common import actor_of
@@ -110,7 +110,7 @@ class StreamSession:
             or (self._inbox and event.type in INBOX_EVENTS)
             or event.scope.agent_id is not None  # addressed: view_for checks it is us
         )
-        if wanted and events.view_for(self._principal, event) is not None:
+        if wanted and may_see(self._principal, event.scope):  # the view is built at delivery
             self._enqueue(event)
 
     def resync(self) -> None:
@@ -153,7 +153,7 @@ class StreamSession:
             self._enqueue(_PING)
 
     async def _send(self, frame: dict[str, Any]) -> None:
-        await self._ws.send_text(json.dumps(frame, separators=(",", ":")))
+        await self._ws.send_text(orjson.dumps(frame).decode())
 
     async def _error(self, error: DomainError, ref: str | None) -> None:
         problem = domain_problem(error)
