@@ -218,6 +218,9 @@ async def test_restarting_redis_mid_stream_loses_nothing(
     agent = Talker("agent", org.tokens[org.ana.id], chat.issue_id, b)
     await customer.connect(a)
     await agent.connect(b)
+    inbox = await StreamClient.connect(a, org.tokens[org.ben.id])
+    await inbox.ws.send('{"type": "subscribe_inbox"}')
+    await inbox.next_frame("subscribed_inbox")
 
     async def restart_redis() -> None:
         await _when_acked(agent, MESSAGES_PER_SIDE // 3)
@@ -236,7 +239,10 @@ async def test_restarting_redis_mid_stream_loses_nothing(
             await talker.wait_for(expected)
             _assert_exactly_once(talker.everything(), expected)
             assert talker.reconnects == 0  # recovered through resync, not by reconnecting
+        # Inbox events have no sequence number: the client is told to reload.
+        await inbox.next_frame("inbox.resync")
     finally:
+        await inbox.close()
         for talker in (customer, agent):
             if talker.client:
                 await talker.client.close()

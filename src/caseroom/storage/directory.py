@@ -6,12 +6,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import Agent, Customer, Organization, Team
 from caseroom.storage import tables as t
 from caseroom.storage.mappers import to_agent, to_customer, to_organization, to_team
+
+# The statements every authenticated request runs, built once (see issues.py).
+_cr = t.credentials.c
+_ACTIVE_BY_HASH = select(t.credentials).where(
+    _cr.token_hash == bindparam("token_hash"),
+    _cr.revoked_at.is_(None),
+    or_(_cr.expires_at.is_(None), _cr.expires_at > bindparam("now")),
+)
+_GRANTED = select(t.customer_grants.c.issue_id).where(
+    t.customer_grants.c.credential_id == bindparam("credential_id")
+)
+_CUSTOMER = select(t.customers).where(
+    t.customers.c.org_id == bindparam("org_id"), t.customers.c.id == bindparam("customer_id")
+)
+_AGENT = select(t.agents).where(
+    t.agents.c.org_id == bindparam("org_id"), t.agents.c.id == bindparam("agent_id")
+)
+_TEAM_IDS = select(t.team_members.c.team_id).where(
+    t.team_members.c.agent_id == bindparam("agent_id")
+)
 
 
 class OrganizationRepository:
@@ -60,7 +80,8 @@ class AgentRepository:
         )
 
     async def _team_ids(self, agent_id: str) -> tuple[str, ...]:
-        return (await self._team_ids_of([agent_id]))[agent_id]
+        rows = await self._conn.execute(_TEAM_IDS, {"agent_id": agent_id})
+        return tuple(sorted(rows.scalars()))
 
     async def _team_ids_of(self, agent_ids: list[str]) -> dict[str, tuple[str, ...]]:
         """Team ids of many agents in one query."""
@@ -73,8 +94,7 @@ class AgentRepository:
         return {agent_id: tuple(sorted(teams)) for agent_id, teams in found.items()}
 
     async def get(self, org_id: str, agent_id: str) -> Agent | None:
-        query = select(t.agents).where(t.agents.c.org_id == org_id, t.agents.c.id == agent_id)
-        row = (await self._conn.execute(query)).first()
+        row = (await self._conn.execute(_AGENT, {"org_id": org_id, "agent_id": agent_id})).first()
         return to_agent(row, await self._team_ids(row.id)) if row else None
 
     async def with_password_by_email(self, email: str) -> list[tuple[Agent, str | None]]:
@@ -138,12 +158,8 @@ class CustomerRepository:
         )
 
     async def get(self, org_id: str, customer_id: str) -> Customer | None:
-        c = t.customers.c
-        row = (
-            await self._conn.execute(
-                select(t.customers).where(c.org_id == org_id, c.id == customer_id)
-            )
-        ).first()
+        params = {"org_id": org_id, "customer_id": customer_id}
+        row = (await self._conn.execute(_CUSTOMER, params)).first()
         return to_customer(row) if row else None
 
     async def matching(
@@ -216,13 +232,8 @@ class CredentialRepository:
         )
 
     async def active_by_hash(self, token_hash: str, now: datetime) -> Credential | None:
-        c = t.credentials.c
-        query = select(t.credentials).where(
-            c.token_hash == token_hash,
-            c.revoked_at.is_(None),
-            or_(c.expires_at.is_(None), c.expires_at > now),
-        )
-        row = (await self._conn.execute(query)).first()
+        params = {"token_hash": token_hash, "now": now}
+        row = (await self._conn.execute(_ACTIVE_BY_HASH, params)).first()
         return _credential(row) if row else None
 
     async def list(self, org_id: str, kind: str) -> list[Credential]:
@@ -256,9 +267,8 @@ class CredentialRepository:
         )
 
     async def granted_issues(self, credential_id: str) -> frozenset[str]:
-        g = t.customer_grants.c
-        query = select(g.issue_id).where(g.credential_id == credential_id)
-        return frozenset((await self._conn.execute(query)).scalars())
+        rows = await self._conn.execute(_GRANTED, {"credential_id": credential_id})
+        return frozenset(rows.scalars())
 
     async def revoke_by_hash(self, token_hash: str, now: datetime) -> None:
         c = t.credentials.c

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import Activity, Issue, IssueStatus, NotificationKind, Queue
@@ -145,14 +145,10 @@ class IssueRepository:
         limit: int,
     ) -> list[Issue]:
         """One page of a queue, keyset-paged on id. Unclaimed is oldest first."""
-        query = select(t.issues).where(_c.org_id == org_id)
-        ascending = queue is Queue.UNCLAIMED
         if queue is Queue.UNCLAIMED:
-            query = query.where(
-                _c.status == IssueStatus.UNCLAIMED.value,
-                (_c.team_id.in_(team_ids) | _c.team_id.is_(None)),
-            )
-        elif queue is Queue.MINE:
+            return await self._unclaimed(org_id, team_ids, cursor, limit)
+        query = select(t.issues).where(_c.org_id == org_id)
+        if queue is Queue.MINE:
             query = query.where(
                 _c.owner_agent_id == agent_id,
                 _c.status.in_([s.value for s in OPEN_STATUSES]),
@@ -169,8 +165,28 @@ class IssueRepository:
             )
             query = query.where(_c.id.in_(mentioned))
         if cursor:
-            query = query.where(_c.id > cursor if ascending else _c.id < cursor)
-        query = query.order_by(_c.id.asc() if ascending else _c.id.desc()).limit(limit)
+            query = query.where(_c.id < cursor)
+        query = query.order_by(_c.id.desc()).limit(limit)
+        return await self._with_watchers((await self._conn.execute(query)).all())
+
+    async def _unclaimed(
+        self, org_id: str, team_ids: tuple[str, ...], cursor: str | None, limit: int
+    ) -> list[Issue]:
+        """Unclaimed Issues of these teams or of no team, oldest first. One branch
+        per team, each read in id order straight from ix_issues_queue, then merged:
+        a single `team_id IN (...) OR team_id IS NULL` would sort every unclaimed
+        Issue of the organization to return the first page."""
+        teams = [_c.team_id == team_id for team_id in team_ids] + [_c.team_id.is_(None)]
+        branches = []
+        for team in teams:
+            branch = select(t.issues).where(
+                _c.org_id == org_id, _c.status == IssueStatus.UNCLAIMED.value, team
+            )
+            if cursor:
+                branch = branch.where(_c.id > cursor)
+            branches.append(select(branch.order_by(_c.id).limit(limit).subquery()))
+        merged = union_all(*branches).subquery()
+        query = select(merged).order_by(merged.c.id).limit(limit)
         return await self._with_watchers((await self._conn.execute(query)).all())
 
     async def for_customer(

@@ -9,7 +9,10 @@ Resume: the session remembers, per (Issue, room), the last sequence number it
 delivered. An event with the next number is sent as is; an older one is dropped
 (already sent); a newer one means something is missing, so the session reads
 the gap from the database first. Subscribing with `after` is the same catch-up,
-so replay and live meet with no gap and no duplicate.
+so replay and live meet with no gap and no duplicate. When the broker was
+interrupted (the hub's resync), every followed room catches up the same way, and
+a session following the inbox gets {"type": "inbox.resync"}: inbox events carry
+no sequence number, so the client reloads its queues.
 """
 
 from __future__ import annotations
@@ -95,7 +98,9 @@ class StreamSession:
         self._issues: dict[str, Issue] = {}
         self._following: set[str] = set()
         self._inbox = False
-        self._overflow = asyncio.Event()
+        self._overflowed = False
+        self._heartbeat_handle: asyncio.TimerHandle | None = None
+        self._writer: asyncio.Task[None] | None = None
         self._sends: set[asyncio.Task[None]] = set()
 
     @property
@@ -120,7 +125,9 @@ class StreamSession:
         try:
             self._queue.put_nowait(item)
         except asyncio.QueueFull:
-            self._overflow.set()
+            self._overflowed = True
+            if self._writer:
+                self._writer.cancel()  # ends the session (see run)
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -128,29 +135,33 @@ class StreamSession:
         hub = self._context.hub
         await hub.join(self)
         await self._send({"type": "ready", "principal": _who(self._principal)})
-        tasks = [
-            asyncio.create_task(self._read()),
-            asyncio.create_task(self._write()),
-            asyncio.create_task(self._heartbeat()),
-            asyncio.create_task(self._overflow.wait()),
-        ]
+        # Two tasks and a timer per connection: thousands of idle sockets stay cheap.
+        reader = asyncio.create_task(self._read())
+        self._writer = asyncio.create_task(self._write())
+        self._heartbeat_handle = asyncio.get_running_loop().call_later(
+            self._context.settings.ws_heartbeat_seconds, self._heartbeat
+        )
+        tasks = [reader, self._writer]
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            if self._heartbeat_handle:
+                self._heartbeat_handle.cancel()
             for task in [*tasks, *self._sends]:
                 task.cancel()
             await asyncio.gather(*tasks, *self._sends, return_exceptions=True)
             await hub.leave(self)
-        if self._overflow.is_set():
+        if self._overflowed:
             with contextlib.suppress(Exception):
                 await self._ws.close(
                     CLOSE_SLOW_CONSUMER, "too slow: reconnect and subscribe with after=<last seq>"
                 )
 
-    async def _heartbeat(self) -> None:
-        while True:
-            await asyncio.sleep(self._context.settings.ws_heartbeat_seconds)
-            self._enqueue(_PING)
+    def _heartbeat(self) -> None:
+        self._enqueue(_PING)
+        self._heartbeat_handle = asyncio.get_running_loop().call_later(
+            self._context.settings.ws_heartbeat_seconds, self._heartbeat
+        )
 
     async def _send(self, frame: dict[str, Any]) -> None:
         await self._ws.send_text(orjson.dumps(frame).decode())
@@ -255,6 +266,10 @@ class StreamSession:
             elif isinstance(item, _Resync):
                 for issue_id, room in list(self._last):
                     await self._catch_up(issue_id, room, upto=None)
+                if self._inbox:
+                    # Inbox events have no sequence to resume from: tell the
+                    # client that some may be missing so it reloads its queues.
+                    await self._send({"type": "inbox.resync"})
             elif isinstance(item, _Subscribe):
                 await self._subscribe(item)
             else:
