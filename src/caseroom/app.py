@@ -16,8 +16,10 @@ from caseroom.realtime.hub import Hub
 from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
 from caseroom.web import (
+    pages,
     routes_auth,
     routes_canned,
+    routes_directory,
     routes_issues,
     routes_notes,
     routes_notifications,
@@ -60,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.context = context
     install_problem_handlers(app)
     routers = (routes_auth, routes_public, routes_issues, routes_notes, routes_notifications)
-    for module in (*routers, routes_canned, routes_widget, stream):
+    for module in (*routers, routes_canned, routes_directory, routes_widget, stream, pages):
         app.include_router(module.router)
     app.include_router(routes_widget.pages)
 

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     redaction_pattern_max_chars: int = 500
     redaction_secrets_max: int = 20  # texts an agent selects in one redaction
 
+    # Inbox: how long a Customer may wait for an agent's reply before the card warns
+    waiting_amber_seconds: int = 5 * 60
+    waiting_red_seconds: int = 10 * 60
+
     # Realtime
     ws_heartbeat_seconds: float = 20.0
     ws_queue_max: int = 1000

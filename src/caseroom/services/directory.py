@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from caseroom.domain.model import Agent, Principal, Team
+from caseroom.domain.channels import ChannelOption, channel_options
+from caseroom.domain.errors import NotFound
+from caseroom.domain.model import Agent, Channel, Customer, Organization, Principal, Team
 from caseroom.services.common import require_agent
 from caseroom.storage.uow import UnitOfWork
 
@@ -15,3 +17,24 @@ async def list_agents(principal: Principal, uow: UnitOfWork) -> list[Agent]:
 async def list_teams(principal: Principal, uow: UnitOfWork) -> list[Team]:
     require_agent(principal)
     return await uow.teams.list(principal.org_id)
+
+
+async def get_organization(
+    principal: Principal, uow: UnitOfWork
+) -> tuple[Organization, list[ChannelOption]]:
+    """The agent's organization and the reply channels it has (chat until the
+    SMS, email and video channels can be set up)."""
+    require_agent(principal)
+    org = await uow.organizations.get(principal.org_id)
+    if org is None:
+        raise NotFound("no such organization")
+    configured: frozenset[Channel] = frozenset()
+    return org, channel_options(configured)
+
+
+async def get_customer(principal: Principal, uow: UnitOfWork, customer_id: str) -> Customer:
+    require_agent(principal)
+    customer = await uow.customers.get(principal.org_id, customer_id)
+    if customer is None:
+        raise NotFound("no such customer")
+    return customer

@@ -13,7 +13,15 @@ from caseroom.domain.events import (
     issue_payload,
     message_payload,
 )
-from caseroom.domain.model import Agent, AgentPrincipal, Channel, Issue, Message, Principal
+from caseroom.domain.model import (
+    Agent,
+    AgentPrincipal,
+    Channel,
+    Customer,
+    Issue,
+    Message,
+    Principal,
+)
 
 
 class Strict(BaseModel):
@@ -79,6 +87,39 @@ class AgentOut(BaseModel):
             role=agent.role.value,
             team_ids=list(agent.team_ids),
         )
+
+
+class CustomerOut(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    phone: str | None
+    external_id: str | None
+
+    @classmethod
+    def of(cls, customer: Customer) -> CustomerOut:
+        return cls(
+            id=customer.id,
+            name=customer.name,
+            email=customer.email,
+            phone=customer.phone,
+            external_id=customer.external_id,
+        )
+
+
+class ChannelOptionOut(BaseModel):
+    channel: Channel
+    enabled: bool
+    reason: str | None = Field(default=None, description="why the channel cannot be used")
+
+
+class OrganizationOut(BaseModel):
+    id: str
+    slug: str
+    name: str
+    channels: list[ChannelOptionOut] = Field(description="reply channels, enabled or not")
+    waiting_amber_seconds: int = Field(description="a waiting Customer's card turns amber")
+    waiting_red_seconds: int = Field(description="a waiting Customer's card turns red")
 
 
 class MeOut(BaseModel):

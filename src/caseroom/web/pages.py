@@ -1,0 +1,22 @@
+"""The web pages caseroom serves itself: static HTML shells whose scripts talk to
+the public API and the event stream."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+STATIC = Path(__file__).parent / "static"
+
+router = APIRouter(include_in_schema=False)
+
+# Shells are re-checked on each visit so a new release is picked up at once.
+_SHELL_HEADERS = {"Cache-Control": "no-cache"}
+
+
+@router.get("/console")
+async def console() -> FileResponse:
+    """The agent console (a single page; its views live in the URL fragment)."""
+    return FileResponse(STATIC / "console" / "index.html", headers=_SHELL_HEADERS)

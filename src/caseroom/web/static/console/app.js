@@ -1,0 +1,158 @@
+// The agent console: sign-in, then the inbox and the Issue view side by side
+// (stacked on a phone). State lives in the URL fragment: #/<queue>/<issue id>.
+
+import { del, get, post, whenSignedOut } from "./api.js";
+import { avatar, clear, h, icon, toast } from "./dom.js";
+import { Directory } from "./directory.js";
+import { Inbox } from "./inbox.js";
+import { IssueView } from "./issue.js";
+import { Outbox } from "./outbox.js";
+import { signInView } from "./signin.js";
+import { Stream } from "./stream.js";
+import { loadTools } from "./tools.js";
+
+const root = document.getElementById("app");
+let session = null;
+
+const CONNECTION = {
+  connecting: { label: "Connecting…", tone: "amber" },
+  live: { label: "Live", tone: "green" },
+  reconnecting: { label: "Reconnecting…", tone: "amber" },
+  offline: { label: "Offline", tone: "red" },
+};
+
+async function boot() {
+  whenSignedOut(() => signedOut());
+  try {
+    await startConsole(await Directory.load());
+  } catch (error) {
+    if (error.status === 401 || error.status === 403) showSignIn();
+    else clear(root, h("div.fatal", {}, icon("alert"), h("p", {}, `The console could not start: ${error.message}`),
+      h("button.btn.btn-primary", { type: "button", onclick: () => location.reload() }, "Try again")));
+  }
+}
+
+function showSignIn() {
+  session?.stop();
+  session = null;
+  clear(root, signInView(() => boot()));
+}
+
+function signedOut() {
+  if (!session) return;
+  toast("Your session ended. Sign in again.", "error");
+  showSignIn();
+}
+
+async function startConsole(directory) {
+  const stream = new Stream();
+  const outbox = new Outbox();
+  const tools = await loadTools(directory);
+  const view = { issue: null };
+
+  const open = (issueId, queue) => {
+    location.hash = `#/${queue || inbox.queue}/${issueId}`;
+  };
+  const inbox = new Inbox({ directory, stream, onOpen: open });
+
+  const status = h("div.connection", { role: "status", "aria-live": "polite", id: "connection" });
+  const banner = h("div.offline-banner", { hidden: true, role: "alert" });
+  stream.addEventListener("state", (e) => showConnection(status, banner, e.detail.state));
+  stream.addEventListener("unauthenticated", () => signedOut());
+  showConnection(status, banner, stream.state);
+
+  const me = directory.me;
+  const signOut = h("button.btn.btn-icon.btn-ghost", { type: "button", "aria-label": "Sign out", title: "Sign out", onclick: async () => {
+    try {
+      await post("/auth/logout");
+    } finally {
+      showSignIn();
+    }
+  } }, icon("logout"));
+  const sidebar = h("aside.sidebar", { "aria-label": "Console" },
+    h("div.brand", {}, h("span.brand-mark", {}, icon("chat")), h("span.brand-name", {}, "caseroom")),
+    h("div.org", { title: "Organization" }, directory.org.name),
+    inbox.nav,
+    h("div.grow"),
+    status,
+    h("div.me", {}, avatar(me.name, "agent"), h("div.me-text", {}, h("strong", {}, me.name), h("span", {}, me.role === "admin" ? "Admin" : "Agent")), signOut));
+  const issuePane = h("main.issue-pane", { id: "issue-pane", "aria-label": "Issue" }, emptyIssue());
+  const shell = h("div.shell", {}, sidebar, inbox.pane, h("div.issue-column", {}, banner, issuePane));
+  clear(root, shell);
+
+  const route = async () => {
+    const [, queue, issueId] = location.hash.replace(/^#/, "").split("/");
+    inbox.select(queue || "unclaimed", issueId);
+    shell.classList.toggle("has-issue", Boolean(issueId));
+    if (view.issue?.issueId === issueId) return;
+    view.issue?.destroy();
+    view.issue = null;
+    if (!issueId) {
+      clear(issuePane, emptyIssue());
+      return;
+    }
+    const issueView = new IssueView({
+      issueId, directory, stream, outbox, tools,
+      onClose: () => {
+        location.hash = `#/${inbox.queue}`;
+        queueMicrotask(() => inbox.focusCards());
+      },
+    });
+    view.issue = issueView;
+    clear(issuePane, issueView.el);
+    try {
+      await issueView.load();
+      if (view.issue === issueView) issueView.rooms.public.composer.focus();
+    } catch (error) {
+      if (view.issue !== issueView) return;
+      clear(issuePane, h("div.empty", {}, icon("alert"), h("p", {}, error.status === 404 ? "This Issue does not exist or you may not see it." : error.message)));
+    }
+  };
+  window.addEventListener("hashchange", route);
+  document.addEventListener("keydown", (e) => globalKeys(e, inbox, view));
+
+  session = {
+    stop() {
+      window.removeEventListener("hashchange", route);
+      stream.stop();
+      view.issue?.destroy();
+    },
+  };
+  stream.start();
+  stream.followInbox();
+  await inbox.refresh();
+  await route();
+}
+
+function emptyIssue() {
+  return h("div.empty.empty-issue", {}, h("div.empty-art", {}, icon("chat")),
+    h("h2", {}, "Pick an Issue"),
+    h("p", {}, "Open a card from the inbox to see the conversation, talk with colleagues in the private room, and reply."));
+}
+
+function showConnection(status, banner, state) {
+  const { label, tone } = CONNECTION[state] || CONNECTION.connecting;
+  clear(status, h(`span.dot.dot-${tone}`), label);
+  status.dataset.state = state;
+  banner.hidden = state === "live" || state === "connecting";
+  clear(banner, icon("offline"), state === "offline"
+    ? "You are offline. Messages you write are kept and sent when the connection returns."
+    : "Connection lost. Reconnecting; nothing you write is lost.");
+}
+
+function globalKeys(event, inbox, view) {
+  const typing = event.target.closest?.("input, textarea, select");
+  if (event.key === "Escape" && view.issue && !typing) {
+    view.issue.onClose();
+  } else if (!typing && !event.altKey && !event.ctrlKey && !event.metaKey) {
+    if (event.key === "/" && view.issue) {
+      event.preventDefault();
+      view.issue.rooms[view.issue.active].composer.focus();
+    } else if (event.key === "g") {
+      inbox.focusCards();
+    }
+  }
+}
+
+boot();
+export { del, get };

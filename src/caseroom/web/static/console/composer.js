@@ -1,0 +1,175 @@
+// The composer under a room's timeline: channel, tools, text, send.
+// Enter sends, Shift+Enter starts a new line; every control has a label.
+
+import { avatar, h, icon } from "./dom.js";
+import { MentionPicker } from "./mentions.js";
+
+const TYPING_EVERY_MS = 3000;
+const CHANNEL_NAMES = { chat: "Chat", sms: "SMS", email: "Email", video: "Video" };
+const VIDEO_REASON = "Video calls are not set up for this organization";
+
+export class Composer {
+  /**
+   * tools: optional { canned, attachments } objects the Issue view plugs in when
+   * the server offers them; each has button() and, for attachments, take(files).
+   */
+  constructor({ issue, room, directory, stream, onSend, tools = {} }) {
+    this.issue = issue;
+    this.room = room;
+    this.directory = directory;
+    this.stream = stream;
+    this.onSend = onSend;
+    this.tools = tools;
+    this.note = false;
+    this.lastTyping = 0;
+    this.build();
+  }
+
+  build() {
+    const id = `${this.room}-composer`;
+    this.textarea = h("textarea.compose-text", {
+      id: `${id}-text`,
+      rows: "1",
+      "aria-label": this.label(),
+      placeholder: this.placeholder(),
+      "aria-keyshortcuts": "Enter",
+    });
+    this.textarea.addEventListener("keydown", (e) => this.keys(e));
+    this.textarea.addEventListener("input", () => this.changed());
+
+    this.channel = h("select.channel-select", { id: `${id}-channel`, "aria-label": "Send via channel" },
+      this.directory.org.channels.filter((c) => c.channel !== "video").map((c) =>
+        h("option", { value: c.channel, disabled: !c.enabled, title: c.reason || null },
+          c.enabled ? CHANNEL_NAMES[c.channel] : `${CHANNEL_NAMES[c.channel]} — ${c.reason}`)));
+    const chatIcon = h("span.channel-icon", {}, icon("chat"));
+    this.channel.addEventListener("change", () => chatIcon.replaceChildren(icon(this.channel.value)));
+
+    this.noteButton = h("button.tool.tool-note", {
+      type: "button", "aria-pressed": "false", title: "Log note: only agents see it (Alt+N)",
+      "aria-keyshortcuts": "Alt+N", onclick: () => this.toggleNote(),
+    }, icon("note"), h("span.tool-label", {}, "Log note"));
+
+    const video = this.directory.channel("video");
+    const reason = video && !video.enabled ? VIDEO_REASON : null;
+    this.camera = h("button.tool.tool-camera", {
+      type: "button", "aria-disabled": reason ? "true" : null, title: reason || "Start a video call",
+      "aria-label": reason ? `Video call unavailable: ${reason}` : "Start a video call", dataset: { tip: reason },
+    }, icon("video"));
+
+    this.send = h("button.btn.btn-primary.send", { type: "submit", "aria-label": "Send message", disabled: true },
+      icon("send"), h("span.send-label", {}, "Send"));
+
+    this.tray = h("div.tray", { hidden: true, "aria-label": "Files to send" });
+    this.popover = h("div.popover-host");
+    const toolbar = h("div.composer-tools", { role: "toolbar", "aria-label": "Composer tools" },
+      h("label.channel", { for: `${id}-channel` }, chatIcon, h("span.sr-only", {}, "Channel"), this.channel,
+        h("span.channel-caret", {}, icon("chevron"))),
+      h("span.tool-sep", { "aria-hidden": "true" }),
+      this.tools.canned ? this.tools.canned.button(this) : null,
+      this.noteButton,
+      this.tools.attachments ? this.tools.attachments.button(this) : null,
+      this.camera,
+      h("span.grow"),
+      h("span.compose-hint", {}, this.room === "private" ? "@ to mention · " : "", h("kbd", {}, "Enter"), " send · ",
+        h("kbd", {}, "Shift"), "+", h("kbd", {}, "Enter"), " new line"));
+    const formLabel = this.room === "public" ? "Public room composer" : "Private room composer";
+    this.form = h(`form.composer.composer-${this.room}`, { "aria-label": formLabel, novalidate: true },
+      this.popover, toolbar, this.tray,
+      h("div.compose-row", {}, this.textarea, this.send));
+    this.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.submit();
+    });
+    this.form.addEventListener("keydown", (e) => {
+      if (e.altKey && (e.key === "n" || e.key === "N")) {
+        e.preventDefault();
+        this.toggleNote();
+      }
+    });
+    if (this.room === "private") this.mentions = new MentionPicker(this);
+    this.el = this.form;
+  }
+
+  label() {
+    if (this.note) return "Log note (agents only)";
+    return this.room === "public" ? "Reply to the Customer" : "Message your colleagues (private)";
+  }
+
+  placeholder() {
+    if (this.note) return "Write a log note… only agents see it, never the Customer";
+    return this.room === "public" ? "Reply to the Customer…" : "Write to colleagues… type @ to mention someone";
+  }
+
+  toggleNote(on = !this.note) {
+    this.note = on;
+    this.form.classList.toggle("is-note", on);
+    this.noteButton.setAttribute("aria-pressed", String(on));
+    this.textarea.placeholder = this.placeholder();
+    this.textarea.setAttribute("aria-label", this.label());
+    this.send.setAttribute("aria-label", on ? "Add log note" : "Send message");
+    this.send.querySelector(".send-label").textContent = on ? "Add note" : "Send";
+    this.textarea.focus();
+  }
+
+  /** Put text in the box (a canned response), ready to edit. */
+  insert(text, { replace = false } = {}) {
+    const t = this.textarea;
+    if (replace || !t.value.trim()) t.value = text;
+    else {
+      const start = t.selectionStart;
+      t.value = t.value.slice(0, start) + text + t.value.slice(t.selectionEnd);
+      t.selectionStart = t.selectionEnd = start + text.length;
+    }
+    this.changed();
+    t.focus();
+  }
+
+  keys(event) {
+    if (this.mentions?.handleKey(event)) return;
+    if (this.tools.canned?.handleKey?.(event, this)) return;
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      this.submit();
+    }
+  }
+
+  changed() {
+    const t = this.textarea;
+    t.style.height = "auto";
+    t.style.height = `${Math.min(t.scrollHeight, 220)}px`;
+    this.send.disabled = !this.ready();
+    this.mentions?.update();
+    this.tools.canned?.typed?.(this);
+    const now = Date.now();
+    if (t.value && !this.note && now - this.lastTyping > TYPING_EVERY_MS) {
+      this.lastTyping = now;
+      this.stream.typing(this.issue.id, this.room);
+    }
+  }
+
+  ready() {
+    const files = this.tools.attachments?.count?.(this) || 0;
+    return Boolean(this.textarea.value.trim()) || files > 0;
+  }
+
+  submit() {
+    if (!this.ready()) return;
+    const body = this.textarea.value.trim();
+    const files = this.tools.attachments?.take?.(this) || [];
+    this.onSend({ room: this.room, body, kind: this.note ? "note" : "message", channel: this.channel.value, files });
+    this.textarea.value = "";
+    this.lastTyping = 0;
+    this.changed();
+  }
+
+  focus() {
+    this.textarea.focus();
+  }
+
+  showPopover(content) {
+    this.popover.replaceChildren(content || "");
+    this.popover.classList.toggle("open", Boolean(content));
+  }
+}
+
+export { avatar };

@@ -1,0 +1,37 @@
+// What the console knows about people: the signed-in agent, the organization,
+// its agents, and Customers (fetched once each, on demand).
+
+import { get } from "./api.js";
+
+export class Directory {
+  constructor(me, org, agents) {
+    this.me = me;
+    this.org = org;
+    this.agents = new Map(agents.map((a) => [a.id, a]));
+    this.customers = new Map();
+  }
+
+  static async load() {
+    const [me, org, agents] = await Promise.all([get("/me"), get("/organization"), get("/agents")]);
+    return new Directory(me.agent, org, agents);
+  }
+
+  agentName(id) {
+    if (!id) return null;
+    if (id === this.me.id) return this.me.name;
+    const agent = this.agents.get(id);
+    return agent ? agent.name : "a former agent";
+  }
+
+  customer(id) {
+    if (!this.customers.has(id)) {
+      const loading = get(`/customers/${id}`).catch(() => ({ id, name: "Customer" }));
+      this.customers.set(id, loading);
+    }
+    return this.customers.get(id);
+  }
+
+  channel(name) {
+    return this.org.channels.find((c) => c.channel === name);
+  }
+}

@@ -1,0 +1,287 @@
+// The inbox: the queues (Unclaimed, Mine, Watching, Mentions) with counts, and
+// the cards of the selected queue, kept current from the event stream.
+
+import { ApiError, del, get, post, put } from "./api.js";
+import { avatar, clear, duration, h, icon, toast } from "./dom.js";
+
+export const QUEUES = [
+  { id: "unclaimed", label: "Unclaimed", icon: "inbox", empty: "Nobody is waiting. New Issues appear here as they arrive." },
+  { id: "mine", label: "Mine", icon: "mine", empty: "You have no open Issues. Claim one from Unclaimed." },
+  { id: "watching", label: "Watching", icon: "eye", empty: "Issues you watch or claimed show up here." },
+  { id: "mentions", label: "Mentions", icon: "at", empty: "When a colleague @mentions you, the Issue shows up here." },
+];
+const PAGE = 100;
+const REFRESH_DEBOUNCE_MS = 250;
+const CHANNEL_LABEL = { chat: "Chat", sms: "SMS", email: "Email", video: "Video", bot: "Bot", system: "System" };
+const OPEN = new Set(["unclaimed", "claimed"]);
+
+export class Inbox {
+  constructor({ directory, stream, onOpen }) {
+    this.directory = directory;
+    this.stream = stream;
+    this.onOpen = onOpen;
+    this.queue = "unclaimed";
+    this.openId = null;
+    this.lists = Object.fromEntries(QUEUES.map((q) => [q.id, { items: [], more: false, loaded: false }]));
+    this.cards = new Map(); // issue id -> card element (reused between renders)
+    this.previews = new Map(); // "id:publicSeq" -> last public message
+    this.fresh = new Set(); // ids to highlight once
+    this.nav = this.buildNav();
+    this.pane = this.buildPane();
+    stream.addEventListener("issue", (e) => this.onIssueEvent(e.detail));
+    stream.addEventListener("ready", () => this.refresh());
+    stream.addEventListener("event", (e) => {
+      if (String(e.detail.type).startsWith("notification") || String(e.detail.type).startsWith("mention")) this.refreshSoon();
+    });
+    this.ticker = setInterval(() => this.tick(), 1000);
+  }
+
+  // -- structure ---------------------------------------------------------------------
+
+  buildNav() {
+    this.navButtons = new Map();
+    const list = h("ul.queue-nav", { role: "list" });
+    for (const q of QUEUES) {
+      const count = h("span.count", { "aria-hidden": "true" }, "");
+      const button = h("a.queue-link", { href: `#/${q.id}`, id: `queue-${q.id}`, dataset: { queue: q.id } },
+        icon(q.icon), h("span.queue-label", {}, q.label), count);
+      button.addEventListener("keydown", (e) => this.navKeys(e, q.id));
+      this.navButtons.set(q.id, { button, count });
+      list.append(h("li", {}, button));
+    }
+    return h("nav.queues", { "aria-label": "Queues" }, list);
+  }
+
+  buildPane() {
+    this.title = h("h2.pane-title", { id: "queue-title" }, "Unclaimed");
+    this.subtitle = h("span.pane-count", { id: "queue-count" });
+    this.list = h("div.cards", { role: "list", "aria-labelledby": "queue-title", id: "cards" });
+    this.list.addEventListener("keydown", (e) => this.cardKeys(e));
+    const hint = h("p.kbd-hint", {}, h("kbd", {}, "↑"), h("kbd", {}, "↓"), " move · ", h("kbd", {}, "Enter"), " open · ",
+      h("kbd", {}, "C"), " claim · ", h("kbd", {}, "W"), " watch");
+    return h("section.queue-pane", { "aria-labelledby": "queue-title" },
+      h("header.pane-head", {}, h("div", {}, this.title, this.subtitle)),
+      this.list, hint);
+  }
+
+  select(queue, openId) {
+    this.queue = QUEUES.some((q) => q.id === queue) ? queue : "unclaimed";
+    this.openId = openId || null;
+    for (const [id, { button }] of this.navButtons) {
+      if (id === this.queue) button.setAttribute("aria-current", "page");
+      else button.removeAttribute("aria-current");
+    }
+    this.title.textContent = QUEUES.find((q) => q.id === this.queue).label;
+    this.render();
+  }
+
+  // -- data --------------------------------------------------------------------------
+
+  async refresh() {
+    await Promise.all(QUEUES.map(async (q) => {
+      try {
+        const page = await get("/issues", { queue: q.id, limit: PAGE });
+        this.lists[q.id] = { items: page.items, more: Boolean(page.next_cursor), loaded: true };
+      } catch (error) {
+        if (!(error instanceof ApiError) || !error.transient) throw error;
+      }
+    }));
+    this.render();
+  }
+
+  refreshSoon() {
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.refresh(), REFRESH_DEBOUNCE_MS);
+  }
+
+  onIssueEvent({ type, issue }) {
+    // Show the change at once on cards that hold this Issue, then re-read the queues.
+    for (const list of Object.values(this.lists)) {
+      const index = list.items.findIndex((i) => i.id === issue.id);
+      if (index >= 0) list.items[index] = issue;
+    }
+    if (type === "issue.created") this.fresh.add(issue.id);
+    this.render();
+    this.refreshSoon();
+  }
+
+  // -- rendering ---------------------------------------------------------------------
+
+  render() {
+    for (const q of QUEUES) {
+      const { items, more, loaded } = this.lists[q.id];
+      const text = loaded ? (more ? `${items.length}+` : String(items.length)) : "";
+      const { button, count } = this.navButtons.get(q.id);
+      count.textContent = items.length || !loaded ? text : "";
+      count.classList.toggle("count-hot", q.id === "unclaimed" && items.length > 0);
+      button.setAttribute("aria-label", `${q.label}, ${text || "0"} Issues`);
+    }
+    const unclaimed = this.lists.unclaimed.items.length;
+    document.title = `${unclaimed ? `(${unclaimed}) ` : ""}caseroom · Console`;
+
+    const { items, loaded } = this.lists[this.queue];
+    this.subtitle.textContent = loaded ? `${items.length} ${items.length === 1 ? "Issue" : "Issues"}` : "";
+    const focused = document.activeElement?.closest?.(".card")?.dataset.id;
+    if (!loaded) {
+      clear(this.list, h("div.skeleton-card"), h("div.skeleton-card"), h("div.skeleton-card"));
+      return;
+    }
+    if (!items.length) {
+      const q = QUEUES.find((x) => x.id === this.queue);
+      clear(this.list, h("div.empty", {}, h("div.empty-icon", {}, icon(q.icon)), h("p", {}, q.empty)));
+      return;
+    }
+    const cards = items.map((issue) => this.card(issue));
+    this.list.replaceChildren(...cards);
+    cards.forEach((card, i) => card.setAttribute("tabindex", (focused ? card.dataset.id === focused : i === 0) ? "0" : "-1"));
+    if (!cards.some((c) => c.tabIndex === 0)) cards[0].tabIndex = 0;
+    if (focused) this.list.querySelector(`.card[data-id="${focused}"]`)?.focus();
+    this.tick();
+  }
+
+  card(issue) {
+    let card = this.cards.get(issue.id);
+    if (!card) {
+      card = h("article.card", { role: "listitem", dataset: { id: issue.id } });
+      card.addEventListener("click", (e) => {
+        if (!e.target.closest("button")) this.onOpen(issue.id, this.queue);
+      });
+      this.cards.set(issue.id, card);
+    }
+    const me = this.directory.me.id;
+    const watching = (issue.watcher_ids || []).includes(me);
+    const waiting = issue.waiting_since && OPEN.has(issue.status);
+    const name = h("span.card-name", {}, "…");
+    const preview = h("p.card-preview", {}, issue.subject);
+    const avatarSlot = h("span.card-avatar", {}, avatar("", "customer"));
+    this.directory.customer(issue.customer_id).then((c) => {
+      name.textContent = c.name;
+      avatarSlot.replaceChildren(avatar(c.name, "customer"));
+      card.setAttribute("aria-label", `${c.name}, Issue ${issue.reference}, ${issue.status}`);
+    });
+    this.preview(issue).then((m) => {
+      if (m) preview.replaceChildren(h("span.preview-who", {}, m.author.kind === "customer" ? "" : `${m.author.name.split(" ")[0]}: `), m.body);
+    });
+    const owner = issue.owner_agent_id ? this.directory.agentName(issue.owner_agent_id) : null;
+    const claim = issue.status === "unclaimed" ? h("button.btn.btn-sm.btn-primary", {
+      type: "button", "aria-label": `Claim ${issue.reference}`,
+      dataset: { action: "claim" }, onclick: () => this.claim(issue),
+    }, icon("hand"), "Claim") : null;
+    const watch = h("button.btn.btn-sm.btn-ghost", {
+      type: "button", "aria-pressed": String(watching), "aria-label": `${watching ? "Stop watching" : "Watch"} ${issue.reference}`,
+      dataset: { action: "watch" }, onclick: () => this.watch(issue, !watching),
+    }, icon(watching ? "eye-off" : "eye"), watching ? "Unwatch" : "Watch");
+    const open = h("button.btn.btn-sm.btn-ghost", {
+      type: "button", "aria-label": `Open ${issue.reference}`, dataset: { action: "open" },
+      onclick: () => this.onOpen(issue.id, this.queue),
+    }, "Open");
+    clear(card,
+      h("div.card-top", {}, avatarSlot,
+        h("div.card-who", {}, name,
+          h("span.card-meta", {}, h("span.ref", {}, `#${issue.reference}`), " · ",
+            icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat")),
+        waiting
+          ? h("span.waiting", { dataset: { since: issue.waiting_since }, title: "Waiting for an agent's reply" }, icon("clock"), h("span.waiting-time"))
+          : h(`span.status.status-${issue.status}`, {}, issue.status)),
+      preview,
+      h("div.card-foot", {},
+        h("span.card-owner", {}, owner ? [avatar(owner, "agent", "avatar-xs"), owner] : "Unassigned"),
+        h("div.card-actions", {}, open, claim, watch)),
+    );
+    card.classList.toggle("card-open", issue.id === this.openId);
+    card.classList.toggle("card-fresh", this.fresh.has(issue.id));
+    this.fresh.delete(issue.id);
+    return card;
+  }
+
+  async preview(issue) {
+    const key = `${issue.id}:${issue.last_seq.public}`;
+    if (!this.previews.has(key)) {
+      const loading = get(`/issues/${issue.id}/rooms/public/messages`, { limit: 1 })
+        .then((page) => page.items[page.items.length - 1] || null)
+        .catch(() => null);
+      this.previews.set(key, loading);
+    }
+    return this.previews.get(key);
+  }
+
+  /** Waiting counters: amber and red after the organization's thresholds. */
+  tick() {
+    const { waiting_amber_seconds: amber, waiting_red_seconds: red } = this.directory.org;
+    for (const el of this.list.querySelectorAll(".waiting")) {
+      const seconds = (Date.now() - new Date(el.dataset.since).getTime()) / 1000;
+      el.querySelector(".waiting-time").textContent = duration(seconds);
+      el.classList.toggle("waiting-amber", seconds >= amber && seconds < red);
+      el.classList.toggle("waiting-red", seconds >= red);
+      el.setAttribute("aria-label", `Waiting ${duration(seconds)}`);
+    }
+  }
+
+  // -- actions -----------------------------------------------------------------------
+
+  async claim(issue) {
+    try {
+      await post(`/issues/${issue.id}/claim`);
+      toast(`Claimed #${issue.reference}`);
+      this.refreshSoon();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  }
+
+  async watch(issue, on) {
+    try {
+      await (on ? put(`/issues/${issue.id}/watch`) : del(`/issues/${issue.id}/watch`));
+      toast(on ? `Watching #${issue.reference}` : `Stopped watching #${issue.reference}`);
+      this.refreshSoon();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  }
+
+  // -- keyboard ------------------------------------------------------------------------
+
+  cardKeys(event) {
+    const card = event.target.closest(".card");
+    if (!card || event.target !== card) return;
+    const cards = [...this.list.querySelectorAll(".card")];
+    const index = cards.indexOf(card);
+    const move = (to) => {
+      const next = cards[Math.max(0, Math.min(cards.length - 1, to))];
+      cards.forEach((c) => (c.tabIndex = c === next ? 0 : -1));
+      next.focus();
+      event.preventDefault();
+    };
+    if (event.key === "ArrowDown" || event.key === "j") move(index + 1);
+    else if (event.key === "ArrowUp" || event.key === "k") move(index - 1);
+    else if (event.key === "Home") move(0);
+    else if (event.key === "End") move(cards.length - 1);
+    else if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      this.onOpen(card.dataset.id, this.queue);
+    } else if (event.key === "c" || event.key === "w") {
+      card.querySelector(`button[data-action="${event.key === "c" ? "claim" : "watch"}"]`)?.click();
+    }
+  }
+
+  navKeys(event, id) {
+    const ids = QUEUES.map((q) => q.id);
+    const index = ids.indexOf(id);
+    let next = null;
+    if (event.key === "ArrowDown") next = ids[(index + 1) % ids.length];
+    if (event.key === "ArrowUp") next = ids[(index - 1 + ids.length) % ids.length];
+    if (event.key === "ArrowRight") {
+      event.preventDefault();
+      this.focusCards();
+      return;
+    }
+    if (next) {
+      event.preventDefault();
+      this.navButtons.get(next).button.focus();
+    }
+  }
+
+  focusCards() {
+    (this.list.querySelector('.card[tabindex="0"]') || this.list.querySelector(".card"))?.focus();
+  }
+}

@@ -1,0 +1,243 @@
+// The Issue view: header with the actions, Public and Private tabs (unread
+// badges), each room's timeline and composer, kept live from the stream.
+
+import { del, get, post, put } from "./api.js";
+import { ago, avatar, clear, h, icon, toast } from "./dom.js";
+import { Composer } from "./composer.js";
+import { Timeline } from "./timeline.js";
+
+const ROOMS = [
+  { id: "public", label: "Public", icon: "globe", hint: "With the Customer" },
+  { id: "private", label: "Private", icon: "lock", hint: "Agents only" },
+];
+const STATUS_LABEL = { unclaimed: "Unclaimed", claimed: "Claimed", resolved: "Resolved", closed: "Closed", canceled: "Canceled" };
+const CHANNEL_LABEL = { chat: "Chat", sms: "SMS", email: "Email", video: "Video" };
+
+export class IssueView {
+  constructor({ issueId, directory, stream, outbox, tools, onClose }) {
+    this.issueId = issueId;
+    this.directory = directory;
+    this.stream = stream;
+    this.outbox = outbox;
+    this.tools = tools || {};
+    this.onClose = onClose;
+    this.rooms = {};
+    this.active = "public";
+    this.listeners = [];
+    this.el = h("div.issue", { "aria-busy": "true" }, h("div.issue-loading", {}, h("div.skeleton-line.w40"), h("div.skeleton-line.w70")));
+  }
+
+  on(target, type, handler) {
+    target.addEventListener(type, handler);
+    this.listeners.push(() => target.removeEventListener(type, handler));
+  }
+
+  async load() {
+    const [issue, activity] = await Promise.all([
+      get(`/issues/${this.issueId}`),
+      get(`/issues/${this.issueId}/activity`).catch(() => []),
+    ]);
+    this.issue = issue;
+    this.customer = await this.directory.customer(issue.customer_id);
+    this.header = h("header.issue-head");
+    this.tabs = h("div.tabs", { role: "tablist", "aria-label": "Rooms" });
+    this.panels = h("div.panels");
+    this.sidebar = this.tools.files ? this.tools.files.panel(this) : null;
+    const body = h("div.issue-body", {}, h("div.issue-main", {}, this.tabs, this.panels), this.sidebar);
+    for (const room of ROOMS) this.buildRoom(room);
+    clear(this.el, this.header, body);
+    this.el.removeAttribute("aria-busy");
+    this.renderHeader();
+    this.select("public", { focus: false });
+    this.rooms.public.timeline.setActivity(activity);
+    this.rooms.private.timeline.setActivity(activity);
+
+    this.on(this.stream, "message", (e) => this.onMessage(e.detail.message));
+    this.on(this.stream, "issue", (e) => this.onIssue(e.detail.issue));
+    this.on(this.stream, "typing", (e) => {
+      if (e.detail.issueId === this.issueId) this.rooms[e.detail.room]?.timeline.typing(e.detail.who);
+    });
+    this.on(this.stream, "ready", (e) => {
+      if (e.detail.reconnected) this.refreshIssue();
+    });
+    this.on(this.stream, "event", (e) => this.onOtherEvent(e.detail));
+    this.on(this.outbox, "change", (e) => {
+      const { item } = e.detail;
+      if (item.issueId === this.issueId) this.rooms[item.room].timeline.showPending(item);
+    });
+    this.on(this.outbox, "sent", (e) => {
+      const { item, message } = e.detail;
+      if (item.issueId === this.issueId) {
+        this.rooms[item.room].timeline.showPending(item);
+        this.rooms[item.room].timeline.add(message);
+      }
+    });
+    await Promise.all(ROOMS.map(async ({ id }) => {
+      const { timeline } = this.rooms[id];
+      const last = await timeline.loadLatest();
+      for (const item of this.outbox.pending(this.issueId, id)) timeline.showPending(item);
+      this.stream.follow(this.issueId, id, last);
+    }));
+  }
+
+  destroy() {
+    this.listeners.forEach((off) => off());
+    this.stream.unfollow(this.issueId);
+    for (const { timeline } of Object.values(this.rooms)) timeline.destroy();
+  }
+
+  // -- rooms -----------------------------------------------------------------------------
+
+  buildRoom(room) {
+    const badge = h("span.badge", { hidden: true, "aria-hidden": "true" });
+    const tab = h("button.tab", {
+      type: "button", role: "tab", id: `tab-${room.id}`, "aria-controls": `panel-${room.id}`,
+      "aria-selected": "false", tabindex: "-1", dataset: { room: room.id },
+      onclick: () => this.select(room.id),
+    }, icon(room.icon), h("span", {}, room.label), h("span.tab-hint", {}, room.hint), badge);
+    tab.addEventListener("keydown", (e) => {
+      if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+        e.preventDefault();
+        this.select(this.active === "public" ? "private" : "public");
+      }
+    });
+    const timeline = new Timeline({
+      issue: this.issue, room: room.id, directory: this.directory,
+      onUnread: (n) => {
+        badge.hidden = n === 0;
+        badge.textContent = n > 99 ? "99+" : String(n);
+        tab.setAttribute("aria-label", `${room.label} room${n ? `, ${n} unread` : ""}`);
+      },
+    });
+    timeline.onRetry = (key) => this.outbox.retry(key);
+    timeline.onDiscard = (key) => this.outbox.discard(key);
+    const composer = new Composer({
+      issue: this.issue, room: room.id, directory: this.directory, stream: this.stream,
+      tools: this.tools, onSend: (m) => this.send(m),
+    });
+    const panel = h(`div.panel.panel-${room.id}`, {
+      role: "tabpanel", id: `panel-${room.id}`, "aria-labelledby": `tab-${room.id}`, hidden: true,
+    }, room.id === "private" ? h("div.private-banner", {}, icon("lock"), "Private room: the Customer never sees anything here.") : null,
+    timeline.el, composer.el);
+    this.tabs.append(tab);
+    this.panels.append(panel);
+    this.rooms[room.id] = { tab, panel, timeline, composer };
+  }
+
+  select(roomId, { focus = true } = {}) {
+    this.active = roomId;
+    for (const [id, room] of Object.entries(this.rooms)) {
+      const on = id === roomId;
+      room.tab.setAttribute("aria-selected", String(on));
+      room.tab.tabIndex = on ? 0 : -1;
+      room.panel.hidden = !on;
+      room.timeline.setVisible(on);
+      if (on) room.timeline.render({ stick: true });
+    }
+    if (focus) this.rooms[roomId].tab.focus();
+  }
+
+  send({ room, body, kind, channel, files }) {
+    const transport = files && files.length && this.tools.attachments
+      ? this.tools.attachments.transport(this.issueId, room, files)
+      : null;
+    this.outbox.send({ issueId: this.issueId, room, body, kind, channel, transport });
+  }
+
+  // -- live --------------------------------------------------------------------------------
+
+  onMessage(message) {
+    if (message.issue_id !== this.issueId) return;
+    this.rooms[message.room]?.timeline.add(message, { live: true });
+  }
+
+  onOtherEvent(frame) {
+    if (frame.issue_id !== this.issueId) return;
+    if (String(frame.type).startsWith("message.") && frame.payload?.message) {
+      this.rooms[frame.room]?.timeline.replace(frame.payload.message);
+    }
+    this.tools.files?.changed?.(this, frame);
+  }
+
+  onIssue(issue) {
+    if (issue.id !== this.issueId) return;
+    this.issue = issue;
+    this.renderHeader();
+    this.reloadActivity();
+  }
+
+  async refreshIssue() {
+    try {
+      this.issue = await get(`/issues/${this.issueId}`);
+      this.renderHeader();
+      await this.reloadActivity();
+    } catch {
+      // the next event or reconnect tries again
+    }
+  }
+
+  async reloadActivity() {
+    const activity = await get(`/issues/${this.issueId}/activity`).catch(() => null);
+    if (!activity) return;
+    for (const { timeline } of Object.values(this.rooms)) timeline.setActivity(activity);
+  }
+
+  // -- header and actions --------------------------------------------------------------------
+
+  renderHeader() {
+    const { issue, customer } = this;
+    const me = this.directory.me.id;
+    const watching = (issue.watcher_ids || []).includes(me);
+    const owner = issue.owner_agent_id ? this.directory.agentName(issue.owner_agent_id) : null;
+    const contact = [customer.email, customer.phone].filter(Boolean).join(" · ");
+    const action = (name, label, iconName, style = "btn-ghost") =>
+      h(`button.btn.${style}`, { type: "button", dataset: { action: name }, onclick: () => this.act(name) }, icon(iconName), label);
+    const actions = [];
+    if (issue.status === "unclaimed") actions.push(action("claim", "Claim", "hand", "btn-primary"));
+    if (issue.status === "claimed") actions.push(action("resolve", "Resolve", "check-circle", "btn-success"));
+    if (issue.status === "resolved") actions.push(action("reopen", "Reopen", "reopen"));
+    actions.push(h("button.btn.btn-ghost", {
+      type: "button", "aria-pressed": String(watching), dataset: { action: "watch" },
+      onclick: () => this.watch(!watching),
+    }, icon(watching ? "eye-off" : "eye"), watching ? "Unwatch" : "Watch"));
+    if (issue.status === "unclaimed" || issue.status === "claimed") actions.push(action("cancel", "Cancel", "ban", "btn-ghost-danger"));
+    if (this.tools.files) actions.push(this.tools.files.toggle(this));
+
+    clear(this.header,
+      h("button.btn.btn-icon.back", { type: "button", "aria-label": "Back to the inbox", onclick: () => this.onClose() }, icon("back")),
+      h("div.head-who", {}, avatar(customer.name, "customer", "avatar-lg"),
+        h("div.head-text", {},
+          h("div.head-line", {},
+            h("h1.issue-title", { id: "issue-title" }, issue.subject),
+          ),
+          h("div.head-meta", {},
+            h("span.ref", { title: "Issue reference" }, `#${issue.reference}`),
+            h(`span.status.status-${issue.status}`, { id: "issue-status" }, STATUS_LABEL[issue.status] || issue.status),
+            h("span.meta-item", {}, h("strong", {}, customer.name), contact ? h("span.muted", {}, ` · ${contact}`) : null),
+            h("span.meta-item", {}, icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat"),
+            h("span.meta-item", { id: "issue-owner" }, icon("mine"), owner ? `Owner: ${owner}` : "Unassigned"),
+            h("span.meta-item.muted", { title: issue.created_at }, `Opened ${ago(issue.created_at)}`)))),
+      h("div.head-actions", { role: "group", "aria-label": "Issue actions" }, actions));
+  }
+
+  async act(name) {
+    if (name === "cancel" && !confirm(`Cancel Issue #${this.issue.reference}? The Customer's request will be closed without a resolution.`)) return;
+    try {
+      this.issue = await post(`/issues/${this.issueId}/${name}`);
+      this.renderHeader();
+      toast({ claim: "Claimed", resolve: "Resolved", reopen: "Reopened", cancel: "Canceled" }[name] + ` #${this.issue.reference}`);
+      this.reloadActivity();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  }
+
+  async watch(on) {
+    try {
+      this.issue = await (on ? put(`/issues/${this.issueId}/watch`) : del(`/issues/${this.issueId}/watch`));
+      this.renderHeader();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  }
+}
