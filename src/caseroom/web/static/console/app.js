@@ -1,7 +1,7 @@
 // The agent console: sign-in, then the inbox and the Issue view side by side
 // (stacked on a phone). State lives in the URL fragment: #/<queue>/<issue id>.
 
-import { del, get, post, whenSignedOut } from "./api.js";
+import { post, whenSignedOut } from "./api.js";
 import { avatar, clear, h, icon, toast } from "./dom.js";
 import { Directory } from "./directory.js";
 import { Inbox } from "./inbox.js";
@@ -109,11 +109,14 @@ async function startConsole(directory) {
     }
   };
   window.addEventListener("hashchange", route);
-  document.addEventListener("keydown", (e) => globalKeys(e, inbox, view));
+  const onKey = (e) => globalKeys(e, inbox, view);
+  document.addEventListener("keydown", onKey);
 
   session = {
     stop() {
       window.removeEventListener("hashchange", route);
+      document.removeEventListener("keydown", onKey);
+      inbox.stop();
       stream.stop();
       view.issue?.destroy();
     },
@@ -155,4 +158,3 @@ function globalKeys(event, inbox, view) {
 }
 
 boot();
-export { del, get };

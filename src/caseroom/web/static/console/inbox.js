@@ -78,15 +78,23 @@ export class Inbox {
   // -- data --------------------------------------------------------------------------
 
   async refresh() {
+    if (this.stopped) return;
     await Promise.all(QUEUES.map(async (q) => {
       try {
         const page = await get("/issues", { queue: q.id, limit: PAGE });
         this.lists[q.id] = { items: page.items, more: Boolean(page.next_cursor), loaded: true };
       } catch (error) {
-        if (!(error instanceof ApiError) || !error.transient) throw error;
+        // Offline or signed out: the next event, reconnect or sign-in reads again.
+        if (!(error instanceof ApiError)) throw error;
       }
     }));
-    this.render();
+    if (!this.stopped) this.render();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearInterval(this.ticker);
+    clearTimeout(this.debounce);
   }
 
   refreshSoon() {

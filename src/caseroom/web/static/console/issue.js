@@ -61,6 +61,13 @@ export class IssueView {
       if (e.detail.reconnected) this.refreshIssue();
     });
     this.on(this.stream, "event", (e) => this.onOtherEvent(e.detail));
+    // A room is live once the server confirmed the subscription (after its replay).
+    this.on(this.stream, "subscribed", (e) => {
+      if (e.detail.issueId === this.issueId) this.rooms[e.detail.room].panel.dataset.live = "true";
+    });
+    this.on(this.stream, "state", (e) => {
+      if (e.detail.state !== "live") for (const room of Object.values(this.rooms)) delete room.panel.dataset.live;
+    });
     this.on(this.outbox, "change", (e) => {
       const { item } = e.detail;
       if (item.issueId === this.issueId) this.rooms[item.room].timeline.showPending(item);

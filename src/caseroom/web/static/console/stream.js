@@ -3,8 +3,9 @@
 // The stream remembers, for each room it follows, the last sequence number it
 // delivered. After a reconnect it subscribes again "after" that number, so the
 // server replays exactly what was missed; anything at or below it is a
-// duplicate and is dropped here. Events: "state", "ready", "message", "issue",
-// "typing", "problem", "unauthenticated", and "event" for any other type.
+// duplicate and is dropped here. Events: "state", "ready", "subscribed",
+// "message", "issue", "typing", "problem", "unauthenticated", and "event" for
+// any other type.
 
 const PING_EVERY_MS = 15000;
 const SILENCE_LIMIT_MS = 45000; // the server pings every 20 s
@@ -178,9 +179,11 @@ export class Stream extends EventTarget {
       case "error":
         this.emit("problem", { ref: frame.ref, problem: frame.problem });
         break;
+      case "subscribed":
+        this.emit("subscribed", { issueId: frame.issue_id, room: frame.room, lastSeq: frame.last_seq });
+        break;
       case "ping":
       case "pong":
-      case "subscribed":
       case "subscribed_inbox":
         break;
       default:
