@@ -125,6 +125,8 @@ async function startConsole(directory) {
   stream.followInbox();
   await inbox.refresh();
   await route();
+  // Straight after sign-in, the keyboard starts in the inbox.
+  if (!view.issue && (document.activeElement === document.body || !document.activeElement)) inbox.focusCards();
 }
 
 function emptyIssue() {

@@ -99,7 +99,7 @@ export class IssueView {
     const badge = h("span.badge", { hidden: true, "aria-hidden": "true" });
     const tab = h("button.tab", {
       type: "button", role: "tab", id: `tab-${room.id}`, "aria-controls": `panel-${room.id}`,
-      "aria-selected": "false", tabindex: "-1", dataset: { room: room.id },
+      "aria-selected": "false", tabindex: "-1", dataset: { room: room.id }, "aria-label": `${room.label} room`,
       onclick: () => this.select(room.id),
     }, icon(room.icon), h("span", {}, room.label), h("span.tab-hint", {}, room.hint), badge);
     tab.addEventListener("keydown", (e) => {

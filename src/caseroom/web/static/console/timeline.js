@@ -9,6 +9,7 @@ const PAGE = 40;
 const GROUP_WITHIN_MS = 5 * 60 * 1000;
 const TYPING_SHOWN_MS = 6000;
 const NEAR_BOTTOM_PX = 120;
+const TOP_REACH_PX = 240;
 const PUBLIC_ACTIONS = new Set(["open", "claim", "assign", "resolve", "reopen", "cancel", "close"]);
 const CHANNEL_LABEL = { sms: "SMS", email: "Email", video: "Video call", bot: "Bot" };
 
@@ -41,7 +42,7 @@ export class Timeline {
     this.el = h(`section.timeline.timeline-${this.room}`, { dataset: { room: this.room } }, this.scroller, this.typingEl);
     this.observer = new IntersectionObserver((entries) => {
       if (entries.some((e) => e.isIntersecting)) this.loadOlder();
-    }, { root: this.scroller, rootMargin: "240px 0px 0px 0px" });
+    }, { root: this.scroller, rootMargin: `${TOP_REACH_PX}px 0px 0px 0px` });
     this.observer.observe(this.top);
   }
 
@@ -90,6 +91,13 @@ export class Timeline {
       this.loading = false;
       this.top.classList.remove("is-loading");
     }
+    // The observer reports changes only: if the top is still in reach, go on.
+    if (this.topInReach()) this.loadOlder();
+  }
+
+  topInReach() {
+    const s = this.scroller;
+    return this.hasMore && s.clientHeight > 0 && s.scrollTop < TOP_REACH_PX;
   }
 
   /** A message from any source (page, stream, send response); false if known. */
