@@ -38,9 +38,16 @@ class Org:
         return AgentPrincipal(self.org.id, agent)
 
 
-async def make_org(db: Database, *, cap: int | None = None, name: str | None = None) -> Org:
+async def make_org(
+    db: Database,
+    *,
+    cap: int | None = None,
+    name: str | None = None,
+    people_names: tuple[str, str, str] = ("Alex Admin", "Ana Agent", "Ben Agent"),
+) -> Org:
     """An organization with an admin and two agents (Ana, Ben) in one team, each
-    with an API token. `name` is what its Customers see (a unique one by default)."""
+    with an API token. `name` is what its Customers see (a unique one by default);
+    `people_names` renames the admin, Ana and Ben."""
     slug = unique("org-")
     org_name = name or f"Org {slug}"
 
@@ -49,15 +56,12 @@ async def make_org(db: Database, *, cap: int | None = None, name: str | None = N
             uow, slug, org_name, max_open_issues_per_agent=cap
         )
         people = []
-        for name, role in (
-            ("Alex Admin", Role.ADMIN),
-            ("Ana Agent", Role.AGENT),
-            ("Ben Agent", Role.AGENT),
-        ):
-            email = f"{name.split()[0].lower()}@{slug}.example"
+        roles = (Role.ADMIN, Role.AGENT, Role.AGENT)
+        for person, role in zip(people_names, roles, strict=True):
+            email = f"{person.split()[0].lower()}@{slug}.example"
             people.append(
                 await organizations.add_agent(
-                    uow, org, email=email, name=name, password=PASSWORD, role=role
+                    uow, org, email=email, name=person, password=PASSWORD, role=role
                 )
             )
         team = await organizations.add_team(uow, org, "Support", members=people)

@@ -72,6 +72,7 @@ export async function request(method, path, { json, form, query, signal } = {}) 
 export const get = (path, query, options = {}) => request("GET", path, { ...options, query });
 export const post = (path, json, options = {}) => request("POST", path, { ...options, json });
 export const put = (path, json) => request("PUT", path, { json });
+export const patch = (path, json) => request("PATCH", path, { json });
 export const del = (path) => request("DELETE", path);
 
 /**

@@ -91,6 +91,7 @@ async function startConsole(directory) {
       clear(issuePane, emptyIssue());
       return;
     }
+    inbox.seen(issueId);
     const issueView = new IssueView({
       issueId, directory, stream, outbox, tools,
       onClose: () => {

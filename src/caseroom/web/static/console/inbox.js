@@ -31,8 +31,9 @@ export class Inbox {
     stream.addEventListener("issue", (e) => this.onIssueEvent(e.detail));
     stream.addEventListener("ready", () => this.refresh());
     stream.addEventListener("event", (e) => {
-      if (String(e.detail.type).startsWith("notification") || String(e.detail.type).startsWith("mention")) this.refreshSoon();
+      if (e.detail.type === "notification.created") this.onNotification(e.detail.payload.notification);
     });
+    this.unread = []; // unread mention notifications
     this.ticker = setInterval(() => this.tick(), 1000);
   }
 
@@ -88,7 +89,31 @@ export class Inbox {
         if (!(error instanceof ApiError)) throw error;
       }
     }));
+    try {
+      this.unread = (await get("/notifications", { unread: true, limit: PAGE })).items;
+    } catch {
+      // not offered by this server, or offline: no mention badges for now
+    }
     if (!this.stopped) this.render();
+  }
+
+  onNotification(notification) {
+    const who = this.directory.agentName(notification.actor_id) || "A colleague";
+    toast(`${who} mentioned you in #${notification.issue_reference}`);
+    this.refreshSoon();
+  }
+
+  /** Opening an Issue reads its mentions. */
+  async seen(issueId) {
+    const ids = this.unread.filter((n) => n.issue_id === issueId).map((n) => n.id);
+    if (!ids.length) return;
+    this.unread = this.unread.filter((n) => n.issue_id !== issueId);
+    this.render();
+    try {
+      await post("/notifications/read", { ids });
+    } catch {
+      this.refreshSoon();
+    }
   }
 
   stop() {
@@ -120,6 +145,12 @@ export class Inbox {
       const { items, more, loaded } = this.lists[q.id];
       const text = loaded ? (more ? `${items.length}+` : String(items.length)) : "";
       const { button, count } = this.navButtons.get(q.id);
+      if (q.id === "mentions" && this.unread.length) {
+        count.textContent = String(this.unread.length);
+        count.classList.add("count-hot");
+        button.setAttribute("aria-label", `${q.label}, ${this.unread.length} unread`);
+        continue;
+      }
       count.textContent = items.length || !loaded ? text : "";
       count.classList.toggle("count-hot", q.id === "unclaimed" && items.length > 0);
       button.setAttribute("aria-label", `${q.label}, ${text || "0"} Issues`);
@@ -196,6 +227,9 @@ export class Inbox {
         h("span.card-owner", {}, owner ? [avatar(owner, "agent", "avatar-xs"), owner] : "Unassigned"),
         h("div.card-actions", {}, open, claim, watch)),
     );
+    if (this.unread.some((n) => n.issue_id === issue.id)) {
+      card.querySelector(".card-meta").append(h("span.mention-chip", { title: "You were mentioned" }, icon("at"), "Mentioned"));
+    }
     card.classList.toggle("card-open", issue.id === this.openId);
     card.classList.toggle("card-fresh", this.fresh.has(issue.id));
     this.fresh.delete(issue.id);

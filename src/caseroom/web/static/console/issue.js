@@ -1,7 +1,7 @@
 // The Issue view: header with the actions, Public and Private tabs (unread
 // badges), each room's timeline and composer, kept live from the stream.
 
-import { del, get, post, put } from "./api.js";
+import { del, get, patch, post, put } from "./api.js";
 import { ago, avatar, clear, h, icon, toast } from "./dom.js";
 import { Composer } from "./composer.js";
 import { Timeline } from "./timeline.js";
@@ -58,7 +58,10 @@ export class IssueView {
       if (e.detail.issueId === this.issueId) this.rooms[e.detail.room]?.timeline.typing(e.detail.who);
     });
     this.on(this.stream, "ready", (e) => {
-      if (e.detail.reconnected) this.refreshIssue();
+      if (e.detail.reconnected) {
+        this.refreshIssue();
+        for (const { timeline } of Object.values(this.rooms)) timeline.catchUpChanges().catch(() => {});
+      }
     });
     this.on(this.stream, "event", (e) => this.onOtherEvent(e.detail));
     // A room is live once the server confirmed the subscription (after its replay).
@@ -117,6 +120,16 @@ export class IssueView {
       },
     });
     timeline.onRetry = (key) => this.outbox.retry(key);
+    timeline.onEditNote = (message, body) => patch(`/issues/${this.issueId}/messages/${message.id}`, { body });
+    timeline.onDeleteNote = async (message) => {
+      if (!confirm("Delete this log note? Its text stays in the Issue's activity log.")) return;
+      try {
+        await del(`/issues/${this.issueId}/messages/${message.id}`);
+        timeline.replace({ ...message, body: "", deleted_at: new Date().toISOString(), change_seq: message.change_seq });
+      } catch (error) {
+        toast(error.message, "error");
+      }
+    };
     timeline.onDiscard = (key) => this.outbox.discard(key);
     const composer = new Composer({
       issue: this.issue, room: room.id, directory: this.directory, stream: this.stream,

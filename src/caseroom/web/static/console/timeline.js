@@ -25,6 +25,7 @@ export class Timeline {
     this.pending = new Map(); // idempotency key -> outbox item
     this.elements = new Map();
     this.typists = new Map(); // who id -> { name, until }
+    this.maxChange = 0; // highest change number seen (edits, deletions, redactions)
     this.hasMore = false;
     this.loading = false;
     this.visible = false;
@@ -115,13 +116,30 @@ export class Timeline {
 
   /** A message changed (edited, deleted or redacted): show its new state. */
   replace(message) {
-    if (!this.messages.has(message.id)) return;
+    this.noteChange(message);
+    const known = this.messages.get(message.id);
+    if (!known || (known.change_seq || 0) > (message.change_seq || 0)) return;
     this.messages.set(message.id, message);
     this.elements.delete(message.id);
     this.render({ stick: this.nearBottom() });
   }
 
+  /** After a reconnect: the changes made to messages while we were away. */
+  async catchUpChanges() {
+    let more = true;
+    while (more) {
+      const page = await get(`/issues/${this.issue.id}/rooms/${this.room}/changes`, { after: this.maxChange, limit: PAGE });
+      page.items.forEach((m) => (this.messages.has(m.id) ? this.replace(m) : this.noteChange(m)));
+      more = page.has_more && page.items.length > 0;
+    }
+  }
+
+  noteChange(message) {
+    if (message.change_seq) this.maxChange = Math.max(this.maxChange, message.change_seq);
+  }
+
   store(message) {
+    this.noteChange(message);
     if (this.messages.has(message.id)) return false;
     const other = this.bySeq.get(message.seq);
     if (other && other !== message.id) return false; // the server never reuses a number
@@ -277,19 +295,68 @@ export class Timeline {
           h("span.msg-author", {}, mine ? "You" : author.name),
           tag ? h(`span.tag.tag-${author.kind}`, {}, tag) : null,
           via ? h("span.tag.tag-channel", {}, icon(message.channel), via) : null,
+          message.redacted_at ? h("span.tag", { title: "Sensitive text was removed" }, "Redacted") : null,
           h("time", { datetime: message.created_at }, clock(message.created_at))),
         h("div.bubble", {}, this.text(message.body))));
   }
 
   noteEl(message) {
     const mine = message.author.id === this.directory.me.id;
+    const who = mine ? "You" : message.author.name;
+    if (message.deleted_at) {
+      return h("div.sys.note-deleted", {}, h("span.sys-line", {}, icon("note"), `${who} deleted a log note`,
+        h("time", { datetime: message.deleted_at }, clock(message.deleted_at))));
+    }
+    const body = h("div.note-body", {}, this.text(message.body));
+    const actions = mine && this.onEditNote
+      ? h("span.note-actions", {},
+          h("button.link", { type: "button", "aria-label": "Edit this log note", onclick: () => this.editNote(message, body) }, "Edit"),
+          h("button.link", { type: "button", "aria-label": "Delete this log note", onclick: () => this.onDeleteNote(message) }, "Delete"))
+      : null;
     return h("div.msg.msg-note", {},
       h("div.note", { role: "note", "aria-label": `Log note by ${message.author.name}` },
         h("div.note-head", {}, icon("note"), h("strong", {}, "Log note"),
-          h("span", {}, `· ${mine ? "You" : message.author.name}`),
+          h("span", {}, `· ${who}`),
           h("time", { datetime: message.created_at }, clock(message.created_at)),
+          message.edited_at ? h("span.edited", { title: message.edited_at }, "(edited)") : null,
+          message.redacted_at ? h("span.tag", {}, "Redacted") : null,
+          actions,
           h("span.note-private", {}, icon("lock"), "Agents only")),
-        h("div.note-body", {}, this.text(message.body))));
+        body));
+  }
+
+  editNote(message, body) {
+    const box = h("textarea.note-edit", { "aria-label": "Edit the log note", rows: "3" });
+    box.value = message.body;
+    const save = async () => {
+      const text = box.value.trim();
+      if (!text || text === message.body) return cancel();
+      try {
+        this.replace(await this.onEditNote(message, text));
+      } catch (error) {
+        form.querySelector(".form-error").textContent = error.message;
+      }
+    };
+    const cancel = () => {
+      this.elements.delete(message.id);
+      this.render();
+    };
+    box.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey) {
+        e.preventDefault();
+        save();
+      } else if (e.key === "Escape") {
+        e.preventDefault();
+        e.stopPropagation();
+        cancel();
+      }
+    });
+    const form = h("div.note-editor", {}, box,
+      h("div.note-edit-actions", {}, h("span.form-error", { role: "alert" }),
+        h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: cancel }, "Cancel"),
+        h("button.btn.btn-sm.btn-primary", { type: "button", onclick: save }, "Save")));
+    body.replaceChildren(form);
+    box.focus();
   }
 
   eventEl(message) {

@@ -1,0 +1,202 @@
+// The canned-response picker: search the organization's and your own templates
+// by title, shortcut or tag, preview one filled in for this Issue, insert it
+// into the composer to edit before sending. "/" at the start of an empty
+// composer opens it too.
+
+import { get } from "./api.js";
+import { h, icon } from "./dom.js";
+
+const SEARCH_DEBOUNCE_MS = 120;
+const LIMIT = 20;
+const VARIABLE = /\{\{\s*[^{}]+?\s*\}\}/g;
+
+export class CannedTool {
+  constructor() {
+    this.rendered = new Map(); // "canned:issue" -> filled-in text
+  }
+
+  button(composer) {
+    const button = h("button.tool.tool-canned", {
+      type: "button", "aria-haspopup": "dialog", "aria-expanded": "false",
+      title: "Canned responses (type / in an empty message)", "aria-keyshortcuts": "/",
+      onclick: () => (composer.cannedPicker ? this.close(composer) : this.open(composer, "")),
+    }, icon("bolt"), h("span.tool-label", {}, "Canned"));
+    composer.cannedButton = button;
+    return button;
+  }
+
+  typed(composer) {
+    const value = composer.textarea.value;
+    if (value === "/" && !composer.cannedPicker) {
+      composer.textarea.value = "";
+      composer.changed();
+      this.open(composer, "");
+    }
+  }
+
+  handleKey() {
+    return false;
+  }
+
+  open(composer, query) {
+    composer.mentions?.close();
+    const picker = new Picker(this, composer, query);
+    composer.cannedPicker = picker;
+    composer.cannedButton?.setAttribute("aria-expanded", "true");
+    composer.showPopover(picker.el);
+    picker.search.focus();
+    picker.load();
+  }
+
+  close(composer, { focus = true } = {}) {
+    composer.cannedPicker = null;
+    composer.cannedButton?.setAttribute("aria-expanded", "false");
+    composer.showPopover(null);
+    if (focus) composer.textarea.focus();
+  }
+
+  async render(canned, issueId) {
+    const key = `${canned.id}:${issueId}`;
+    if (!this.rendered.has(key)) {
+      const loading = get(`/canned-responses/${canned.id}/render`, { issue_id: issueId })
+        .then((r) => r.text)
+        .catch((error) => {
+          this.rendered.delete(key);
+          throw error;
+        });
+      this.rendered.set(key, loading);
+    }
+    return this.rendered.get(key);
+  }
+}
+
+class Picker {
+  constructor(tool, composer, query) {
+    this.tool = tool;
+    this.composer = composer;
+    this.items = [];
+    this.active = 0;
+    const id = `canned-${composer.room}`;
+    this.search = h("input.canned-search", {
+      id: `${id}-search`, type: "search", value: query, autocomplete: "off",
+      role: "combobox", "aria-expanded": "true", "aria-controls": `${id}-list`, "aria-autocomplete": "list",
+      "aria-label": "Search canned responses by title, shortcut or tag", placeholder: "Search by title, /shortcut or tag…",
+    });
+    this.list = h("ul.canned-list", { id: `${id}-list`, role: "listbox", "aria-label": "Canned responses" });
+    this.preview = h("div.canned-preview", { "aria-live": "polite", id: `${id}-preview` });
+    this.el = h("div.canned", { role: "dialog", "aria-label": "Canned responses" },
+      h("div.canned-head", {}, icon("search"), this.search,
+        h("button.btn.btn-icon.btn-ghost.btn-sm", { type: "button", "aria-label": "Close canned responses", onclick: () => tool.close(composer) }, icon("x"))),
+      h("div.canned-body", {}, this.list, this.preview),
+      h("div.canned-foot", {}, h("kbd", {}, "↑"), h("kbd", {}, "↓"), " choose · ", h("kbd", {}, "Enter"), " insert to edit · ", h("kbd", {}, "Esc"), " close"));
+    this.search.addEventListener("input", () => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.load(), SEARCH_DEBOUNCE_MS);
+    });
+    this.search.addEventListener("keydown", (e) => this.keys(e));
+    this.el.addEventListener("focusout", (e) => {
+      if (!this.el.contains(e.relatedTarget) && e.relatedTarget !== composer.cannedButton) {
+        if (composer.cannedPicker === this) tool.close(composer, { focus: false });
+      }
+    });
+  }
+
+  async load() {
+    const query = this.search.value;
+    try {
+      const found = await get("/canned-responses", { q: query, limit: LIMIT });
+      if (query !== this.search.value) return; // a newer search is on its way
+      this.items = found;
+      this.active = 0;
+      this.renderList();
+    } catch (error) {
+      this.list.replaceChildren(h("li.canned-empty", {}, error.message));
+    }
+  }
+
+  renderList() {
+    if (!this.items.length) {
+      this.list.replaceChildren(h("li.canned-empty", {}, this.search.value
+        ? "No canned response matches."
+        : "No canned responses yet. Admins add the organization's; agents can add their own through the API."));
+      this.preview.replaceChildren();
+      this.search.removeAttribute("aria-activedescendant");
+      return;
+    }
+    this.list.replaceChildren(...this.items.map((c, i) => h("li.canned-item", {
+      role: "option", id: `canned-option-${c.id}`, "aria-selected": String(i === this.active),
+      onmousedown: (e) => e.preventDefault(),
+      onclick: () => this.choose(i),
+      onmousemove: () => {
+        if (this.active !== i) this.move(i);
+      },
+    }, h("span.canned-title", {}, c.title),
+    h("span.canned-meta", {}, c.shortcut ? h("code.shortcut", {}, `/${c.shortcut.replace(/^\//, "")}`) : null,
+      h(`span.scope.scope-${c.scope}`, {}, c.scope === "personal" ? "Personal" : "Team")))));
+    this.move(this.active);
+  }
+
+  move(index) {
+    this.active = index;
+    [...this.list.children].forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+    const item = this.items[index];
+    if (!item) return;
+    this.search.setAttribute("aria-activedescendant", `canned-option-${item.id}`);
+    this.list.children[index]?.scrollIntoView({ block: "nearest" });
+    this.showPreview(item);
+  }
+
+  async showPreview(item) {
+    const template = h("div.canned-template", {}, ...highlight(item.body));
+    const filled = h("div.canned-filled", {}, h("span.loader", {}, "Filling in…"));
+    this.preview.replaceChildren(
+      h("div.preview-label", {}, `Preview for this Issue`), filled,
+      h("div.preview-label", {}, "Template"), template);
+    try {
+      const text = await this.tool.render(item, this.composer.issue.id);
+      if (this.items[this.active] === item) filled.replaceChildren(text);
+    } catch (error) {
+      filled.replaceChildren(h("span.form-error", {}, error.message));
+    }
+  }
+
+  keys(event) {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!this.items.length) return;
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      this.move((this.active + step + this.items.length) % this.items.length);
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (this.items.length) this.choose(this.active);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      this.tool.close(this.composer);
+    }
+  }
+
+  async choose(index) {
+    const item = this.items[index];
+    try {
+      const text = await this.tool.render(item, this.composer.issue.id);
+      this.tool.close(this.composer);
+      this.composer.insert(text);
+    } catch (error) {
+      this.preview.replaceChildren(h("p.form-error", {}, error.message));
+    }
+  }
+}
+
+/** The template's text with each {{variable}} marked. */
+function highlight(body) {
+  const out = [];
+  let at = 0;
+  for (const match of body.matchAll(VARIABLE)) {
+    if (match.index > at) out.push(body.slice(at, match.index));
+    out.push(h("span.variable", {}, match[0]));
+    at = match.index + match[0].length;
+  }
+  out.push(body.slice(at));
+  return out;
+}

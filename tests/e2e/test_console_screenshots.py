@@ -1,0 +1,153 @@
+"""The console with a lived-in organization, at desktop and phone width. Run with
+CASEROOM_SCREENSHOTS=docs/screenshots to (re)write the README's pictures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, expect
+from sqlalchemy import update
+
+from caseroom.storage import tables as t
+from caseroom.storage.database import create_engine
+from caseroom.storage.uow import Database
+from tests.builders import Chat, Org, make_org, send, start_chat
+from tests.e2e.conftest import Server
+from tests.e2e.console import PHONE, console_page, no_page_errors, sign_in
+
+pytestmark = [pytest.mark.browser]
+
+# (name, first message, minutes the Customer has been waiting)
+WAITING = [
+    ("Priya Shah", "The app crashes when I upload a photo from my gallery.", 14),
+    ("Tom Becker", "How do I change the billing address on my account?", 7),
+    ("Sofia Alvarez", "I was charged twice for order #5521. Can you refund one?", 3),
+    ("Jonas Weber", "The password reset email never arrives.", 1),
+]
+
+
+async def wait_since(server: Server, issue_id: str, minutes: int) -> None:
+    """Stage a Customer who has waited `minutes` already (only the clock differs)."""
+    engine = create_engine(server.database_url)
+    since = datetime.now(UTC) - timedelta(minutes=minutes)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                update(t.issues)
+                .where(t.issues.c.id == issue_id)
+                .values(waiting_since=since, created_at=since)
+            )
+    finally:
+        await engine.dispose()
+
+
+async def lived_in(server: Server, db: Database, http: httpx.AsyncClient) -> tuple[Org, Chat]:
+    org = await make_org(
+        db, name="Demo Outfitters", people_names=("Alex Morgan", "Ana Lopez", "Ben Okafor")
+    )
+    ana, ben = org.auth(org.ana), org.auth(org.ben)
+    for name, message, minutes in WAITING:
+        chat = await start_chat(http, org, name=name, message=message)
+        await wait_since(server, chat.issue_id, minutes)
+    maria = await start_chat(
+        http,
+        org,
+        name="Maria Rossi",
+        email="maria.rossi@example.com",
+        message="Hi! My order #4411 has not arrived yet.",
+    )
+    await send(http, maria.auth, maria.issue_id, body="It was due last Friday.")
+    await http.post(f"/api/v1/issues/{maria.issue_id}/claim", headers=ana)
+    await send(http, ana, maria.issue_id, body="Hi Maria, I'm sorry about that. Let me check.")
+    await send(
+        http,
+        ana,
+        maria.issue_id,
+        body="Ben, is the carrier still delayed in Milan?",
+        room="private",
+    )
+    await send(
+        http, ben, maria.issue_id, room="private", body="Yes, two more days. Offer a voucher?"
+    )
+    await send(
+        http,
+        ana,
+        maria.issue_id,
+        room="private",
+        body="@[Ben Okafor] good idea, I'll offer 10%. Can you watch this one while I'm out?",
+    )
+    await send(http, ana, maria.issue_id, kind="note", body="Customer prefers updates by email.")
+    await send(
+        http,
+        ana,
+        maria.issue_id,
+        body="The carrier says two more days. As a thank-you for waiting, here is 10% off "
+        "your next order: THANKS10. Tracking: https://track.example/4411",
+    )
+    await send(http, maria.auth, maria.issue_id, body="Thank you, that is kind!")
+    return org, maria
+
+
+async def save(page: Page, folder: Path, name: str) -> None:
+    await page.wait_for_timeout(300)  # let the last transition settle in the picture
+    await page.screenshot(path=folder / f"console-{name}.png")
+
+
+async def test_the_console_with_a_busy_inbox_and_a_conversation(
+    web_server: Server,
+    web_db: Database,
+    web_http: httpx.AsyncClient,
+    browser: Browser,
+    screenshots: Path,
+) -> None:
+    org, maria = await lived_in(web_server, web_db, web_http)
+    _, page = await console_page(browser, web_server.url)
+    await save(page, screenshots, "signin")
+    await sign_in(page, org.ana)
+    await page.goto(f"{web_server.url}/console#/unclaimed/{maria.issue_id}")
+    timeline = page.locator(".timeline-public")
+    await expect(timeline.locator(".bubble").last).to_have_text("Thank you, that is kind!")
+    await expect(page.locator(".waiting.waiting-red")).to_have_count(1)
+    await expect(page.locator(".waiting.waiting-amber")).to_have_count(1)
+    await save(page, screenshots, "inbox")
+
+    await page.get_by_role("tab", name="Private room").click()
+    await expect(page.locator(".timeline-private .mention")).to_have_text("@Ben Okafor")
+    await save(page, screenshots, "private-room")
+
+    box = page.get_by_label("Message your colleagues (private)")
+    await box.press_sequentially("Thanks @b")
+    await expect(page.get_by_role("option", name="Ben Okafor")).to_be_visible()
+    await save(page, screenshots, "mention")
+    await box.fill("")
+
+    await page.get_by_role("tab", name="Public room").click()
+    await page.locator(".composer-public").get_by_role("button", name="Log note").click()
+    await page.get_by_label("Log note (agents only)").fill(
+        "Voucher THANKS10 sent; follow up Monday."
+    )
+    await save(page, screenshots, "composer-note")
+    no_page_errors(page)
+
+
+async def test_the_console_on_a_phone(
+    web_server: Server,
+    web_db: Database,
+    web_http: httpx.AsyncClient,
+    browser: Browser,
+    screenshots: Path,
+) -> None:
+    org, maria = await lived_in(web_server, web_db, web_http)
+    _, page = await console_page(browser, web_server.url, viewport=PHONE)
+    await sign_in(page, org.ana)
+    await expect(page.locator(".card")).to_have_count(len(WAITING))
+    await save(page, screenshots, "phone-inbox")
+    await page.goto(f"{web_server.url}/console#/mine/{maria.issue_id}")
+    await expect(page.locator(".timeline-public .bubble").last).to_have_text(
+        "Thank you, that is kind!"
+    )
+    await save(page, screenshots, "phone-issue")
+    no_page_errors(page)
