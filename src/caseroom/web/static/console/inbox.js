@@ -32,6 +32,7 @@ export class Inbox {
     stream.addEventListener("ready", () => this.refresh());
     stream.addEventListener("event", (e) => {
       if (e.detail.type === "notification.created") this.onNotification(e.detail.payload.notification);
+      if (e.detail.type === "inbox.resync") this.refreshSoon(); // the server may have missed telling us something
     });
     this.unread = []; // unread mention notifications
     this.ticker = setInterval(() => this.tick(), 1000);
