@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -333,4 +334,40 @@ async def test_nothing_is_lost_or_doubled_when_the_connection_drops(
         "rows => rows.map(r => r.dataset.seq)"
     )]  # fmt: skip
     assert seqs == list(range(1, len(bodies) + 1))
+    await page.close()
+
+
+async def test_the_widget_works_from_the_keyboard_and_counts_unread_replies(
+    browser: Browser, web_server: Server, web_db: Database, web_http: httpx.AsyncClient
+) -> None:
+    org = await branded_org(web_db, web_http)
+    page = await browser.new_page(viewport={"width": 1280, "height": 800})
+    with shop_site(web_server.url, org.slug) as shop:
+        await page.goto(shop)
+        launcher = page.get_by_role("button", name="Open chat with Northwind Outfitters")
+        await expect(launcher).to_be_visible()
+        await launcher.focus()
+        await page.keyboard.press("Enter")
+        chat = page.frame_locator("iframe[title*='Northwind Outfitters']")
+        await expect(chat.get_by_label("Your name")).to_be_focused()
+        await page.keyboard.type("Rae Kim")
+        await page.keyboard.press("Tab")
+        await page.keyboard.type("rae@example.com")
+        await page.keyboard.press("Enter")
+        await expect(chat.get_by_role("textbox", name="Message")).to_be_focused()
+        await page.keyboard.type("Do you ship to Canada?")
+        await page.keyboard.press("Enter")
+        await expect(chat.locator(".msg[data-id]").filter(has_text="Canada")).to_be_visible()
+
+        await page.keyboard.press("Escape")  # closes the panel, back on the launcher
+        await expect(launcher).to_be_focused()
+        await expect(launcher).to_have_attribute("aria-expanded", "false")
+        issue_id = await only_issue(web_http, org)
+        await send(web_http, org.auth(org.ana), issue_id, body="We do! 5-7 business days.")
+        badge = page.locator("[data-caseroom-widget] .badge")
+        await expect(badge).to_have_text("1")
+        await expect(launcher).to_have_accessible_name(re.compile(r"\(1 new\)"))
+        await page.keyboard.press("Enter")
+        await expect(chat.get_by_text("We do! 5-7 business days.")).to_be_visible()
+        await expect(badge).to_be_hidden()
     await page.close()

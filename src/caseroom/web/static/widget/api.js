@@ -39,6 +39,31 @@ async function call(method, path, { token, body } = {}) {
   return data;
 }
 
+/** POST multipart with upload progress (fetch cannot report it). */
+function upload(path, token, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", path);
+    xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && onProgress) onProgress(event.loaded / event.total);
+    };
+    xhr.onerror = () => reject(new ApiError(0, { detail: "cannot reach the server" }));
+    xhr.onload = () => {
+      let data = null;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch (error) {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(new ApiError(xhr.status, data));
+    };
+    xhr.send(form);
+  });
+}
+
 const org = (slug) => `/api/v1/organizations/${encodeURIComponent(slug)}`;
 
 export const api = {
@@ -48,6 +73,25 @@ export const api = {
     call("POST", `${org(slug)}/identity`, { body: { identity_token: identityToken } }),
   openAnother: (token, body) => call("POST", "/api/v1/conversations", { token, body }),
   issues: (token) => call("GET", "/api/v1/issues", { token }),
+  limits: () => call("GET", "/api/v1/limits"),
+  sendFiles: (token, issueId, { files, body, key }, onProgress) => {
+    const form = new FormData();
+    form.append("idempotency_key", key);
+    if (body) form.append("body", body);
+    for (const file of files) form.append("files", file, file.name);
+    return upload(`/api/v1/issues/${issueId}/rooms/public/attachments`, token, form, onProgress);
+  },
+  /** A file the Customer may see, as a blob (downloads need the bearer token). */
+  fileBlob: async (token, path) => {
+    let response;
+    try {
+      response = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, credentials: "omit" });
+    } catch (error) {
+      throw new ApiError(0, { detail: "cannot reach the server" });
+    }
+    if (!response.ok) throw new ApiError(response.status, null);
+    return response.blob();
+  },
   messages: (token, issueId, { before, limit } = {}) => {
     const query = new URLSearchParams();
     if (before) query.set("before", before);

@@ -16,7 +16,14 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]{2,}$/;
 const PHONE = /^\+?\d{8,15}$/;
 const COMPOSER_MAX_PX = 120;
 
-const ui = { conversation: null, store: null, panelOpen: mode !== "widget", unread: 0, verified: false };
+const ui = {
+  conversation: null,
+  store: null,
+  panelOpen: mode !== "widget",
+  unread: 0,
+  verified: false,
+  limits: null, // what the server accepts as files; null where files are not offered
+};
 
 // -- the host page (widget mode) ---------------------------------------------------
 
@@ -52,6 +59,7 @@ function focusCurrent() {
 // -- boot --------------------------------------------------------------------------
 
 async function boot() {
+  toHost("ready");
   if (!MODES.has(mode) || !slug) {
     view.showError("This chat is not available", "The address is incomplete.");
     return;
@@ -69,6 +77,7 @@ async function boot() {
   $("close").addEventListener("click", () => toHost("close"));
   wireComposer();
   wireForm();
+  await offerFiles();
 
   const identityToken = mode === "embed" ? takeIdentityToken() : null;
   if (identityToken) return startVerified(identityToken);
@@ -248,8 +257,13 @@ function render(options = {}) {
     if (!conversation) return;
     view.renderTimeline(conversation.ordered(), conversation.pending(), {
       onRetry: (key) => conversation.retry(key),
+      onDiscard: (key) => conversation.discard(key),
+      canRetry: (key) => !conversation.pending().find((p) => p.key === key)?.files ||
+        conversation.files.has(key),
+      renderFile,
     });
     $("earlier").hidden = !conversation.hasMore;
+    $("attach").disabled = !conversation.issueId;
     if (keepOffset !== null) {
       timeline.scrollTop = timeline.scrollHeight - keepOffset;
       keepOffset = null;
@@ -293,6 +307,108 @@ function wireComposer() {
     input.focus();
   });
   $("earlier").addEventListener("click", () => ui.conversation?.loadEarlier());
+}
+
+// -- files ------------------------------------------------------------------------------
+
+async function offerFiles() {
+  try {
+    ui.limits = await api.limits();
+  } catch (error) {
+    return; // this server takes no files
+  }
+  const { max_files_per_message: count, max_file_bytes: size } = ui.limits;
+  const rule = `up to ${count} files, ${view.formatSize(size)} each`;
+  const attach = $("attach");
+  attach.hidden = false;
+  attach.setAttribute("aria-label", `Attach files (${rule})`);
+  attach.title = `Attach files: ${rule}`;
+  attach.addEventListener("click", () => {
+    if (attach.disabled) return;
+    $("file-input").click();
+  });
+  $("file-input").addEventListener("change", (event) => {
+    chooseFiles([...event.target.files]);
+    event.target.value = "";
+  });
+  const chat = $("view-chat");
+  chat.addEventListener("dragover", (event) => {
+    if (!ui.conversation?.issueId || !event.dataTransfer?.types.includes("Files")) return;
+    event.preventDefault();
+    chat.classList.add("dropping");
+  });
+  chat.addEventListener("dragleave", (event) => {
+    if (!chat.contains(event.relatedTarget)) chat.classList.remove("dropping");
+  });
+  chat.addEventListener("drop", (event) => {
+    chat.classList.remove("dropping");
+    if (!ui.conversation?.issueId || !event.dataTransfer?.files.length) return;
+    event.preventDefault();
+    chooseFiles([...event.dataTransfer.files]);
+  });
+}
+
+/** Check the files against the announced limits, then send them with the draft. */
+function chooseFiles(files) {
+  if (!files.length || !ui.limits || !ui.conversation?.issueId) return;
+  const { max_files_per_message: count, max_file_bytes: size } = ui.limits;
+  const tooBig = files.find((f) => f.size > size);
+  if (files.length > count) {
+    view.showUploadNotice(`You can send up to ${count} files at once.`);
+  } else if (tooBig) {
+    view.showUploadNotice(`${tooBig.name} is larger than ${view.formatSize(size)}.`);
+  } else if (files.some((f) => f.size === 0)) {
+    view.showUploadNotice("Empty files cannot be sent.");
+  } else {
+    view.showUploadNotice(null);
+    const input = $("message");
+    ui.conversation.sendFiles(files, input.value);
+    input.value = "";
+    input.dispatchEvent(new Event("input"));
+  }
+}
+
+const fileUrls = new Map(); // attachment id -> object URL (downloads need the token)
+
+function renderFile(file) {
+  const inline = ui.limits?.inline_content_types || [];
+  const isImage = file.content_type.startsWith("image/") && inline.includes(file.content_type);
+  const link = view.el("a", isImage ? "file image" : "file");
+  link.href = "#";
+  link.setAttribute("aria-label", `${file.filename}, ${view.formatSize(file.size)}`);
+  if (isImage) {
+    const image = view.el("img");
+    image.alt = file.filename;
+    link.append(image);
+    blobUrl(file).then((url) => (image.src = url)).catch(() => link.replaceChildren(fileLabel(file)));
+  } else {
+    link.append(fileLabel(file));
+  }
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const save = view.el("a");
+    save.href = await blobUrl(file);
+    save.download = file.filename;
+    save.click();
+  });
+  return link;
+}
+
+function fileLabel(file) {
+  const label = document.createDocumentFragment();
+  label.append(view.fileIcon(), view.el("span", "file-name", file.filename));
+  label.append(view.el("span", "size", view.formatSize(file.size)));
+  return label;
+}
+
+function blobUrl(file) {
+  if (!fileUrls.has(file.id)) {
+    const path = file.download_path;
+    const made = api.fileBlob(ui.conversation.token, path).then((blob) => URL.createObjectURL(blob));
+    made.catch(() => fileUrls.delete(file.id));
+    fileUrls.set(file.id, made);
+  }
+  return fileUrls.get(file.id);
 }
 
 function capitalized(text) {

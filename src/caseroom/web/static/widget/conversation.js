@@ -36,6 +36,15 @@ export class Conversation {
     this.starting = false;
     this.lastTypingSent = 0;
     this.typingTimer = null;
+    this.files = new Map(); // key -> File[] of a pending send (never stored)
+    this.uploading = new Set();
+    // Files do not survive a reload: a send that carried some cannot be redone.
+    for (const item of this.session.pending) {
+      if (item.files && item.state === "sending") {
+        item.state = "failed";
+        item.error = "the page was reloaded before the files were sent; attach them again";
+      }
+    }
   }
 
   get token() {
@@ -56,6 +65,14 @@ export class Conversation {
 
   persist() {
     this.store.save(this.session);
+  }
+
+  /** Drop a pending send for good (a failed one the Customer gives up on). */
+  discard(key) {
+    this.session.pending = this.session.pending.filter((p) => p.key !== key);
+    this.files.delete(key);
+    this.persist();
+    this.hooks.onChange();
   }
 
   // -- opening -----------------------------------------------------------------
@@ -125,14 +142,51 @@ export class Conversation {
     else this.flushStarts();
   }
 
+  /** Send files (and optional text) as one message, over HTTP with progress. */
+  sendFiles(files, body) {
+    if (!this.issueId || !files.length) return;
+    const key = newKey();
+    const meta = files.map((f) => ({ filename: f.name, size: f.size, content_type: f.type }));
+    this.files.set(key, files);
+    this.session.pending.push({
+      key, body: body.trim(), files: meta, state: "sending", progress: 0, createdAt: Date.now(),
+    });
+    this.persist();
+    this.hooks.onChange();
+    this.upload(key);
+  }
+
+  async upload(key) {
+    const item = this.session.pending.find((p) => p.key === key);
+    const files = this.files.get(key);
+    if (!item || !files || this.uploading.has(key)) return;
+    this.uploading.add(key);
+    try {
+      const message = await withRetry(() =>
+        api.sendFiles(this.token, this.issueId, { files, body: item.body, key }, (share) => {
+          item.progress = share;
+          this.hooks.onChange();
+        }),
+      );
+      this.files.delete(key);
+      this.acknowledged(message);
+    } catch (error) {
+      this.fail(key, error);
+    } finally {
+      this.uploading.delete(key);
+    }
+  }
+
   retry(key) {
     const item = this.session.pending.find((p) => p.key === key);
     if (!item) return;
+    if (item.files && !this.files.has(key)) return;
     item.state = "sending";
     item.error = null;
     this.persist();
     this.hooks.onChange();
-    if (this.issueId) this.flush();
+    if (item.files) this.upload(key);
+    else if (this.issueId) this.flush();
     else this.flushStarts();
   }
 
@@ -140,7 +194,7 @@ export class Conversation {
   flush() {
     if (!this.stream || !this.issueId) return;
     for (const item of this.session.pending) {
-      if (item.state !== "sending") continue;
+      if (item.state !== "sending" || item.files) continue;
       this.stream.send({
         type: "send",
         ref: item.key,
@@ -154,7 +208,7 @@ export class Conversation {
 
   /** Without an Issue the first pending message opens one, over HTTP. */
   async flushStarts() {
-    const first = this.session.pending.find((p) => p.state === "sending");
+    const first = this.session.pending.find((p) => p.state === "sending" && !p.files);
     if (!first || this.starting || this.issueId) return;
     this.starting = true;
     try {

@@ -79,11 +79,41 @@ function author(item) {
   return item.author ? `${item.author.kind}:${item.author.id}` : "customer:me";
 }
 
+export function fileIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("class", "file-icon");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", "M14 3H7a2 2 0 00-2 2v14a2 2 0 002 2h10a2 2 0 002-2V8zM14 3v5h5");
+  svg.append(path);
+  return svg;
+}
+
+export function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}
+
+function fileChip(file) {
+  const chip = el("span", "file");
+  chip.append(fileIcon(), el("span", "file-name", file.filename));
+  chip.append(el("span", "size", formatSize(file.size)));
+  return chip;
+}
+
 function filesOf(item, renderFile) {
-  const files = item.files || item.attachments || [];
-  if (!files.length || !renderFile) return null;
+  if (item.pending && item.files) {
+    const box = el("div", "files");
+    item.files.forEach((file) => box.append(fileChip(file)));
+    return box;
+  }
+  const files = item.attachments || [];
+  if (!files.length) return null;
   const box = el("div", "files");
-  for (const file of files) box.append(renderFile(file));
+  for (const file of files) box.append(renderFile ? renderFile(file) : fileChip(file));
   return box;
 }
 
@@ -92,7 +122,7 @@ function filesOf(item, renderFile) {
  * `pending` (optimistic sends). Each pending item has `key`, `body`, `state`
  * ("sending" | "failed") and maybe `error`.
  */
-export function renderTimeline(messages, pending, { onRetry, renderFile } = {}) {
+export function renderTimeline(messages, pending, { onRetry, onDiscard, canRetry, renderFile } = {}) {
   const box = $("messages");
   const timeline = $("timeline");
   const nearBottom = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 120;
@@ -119,14 +149,14 @@ export function renderTimeline(messages, pending, { onRetry, renderFile } = {}) 
       item.at - previous.at > GROUP_GAP_MS;
     const last = !next || next.kind === "event" || author(next) !== author(item) ||
       next.at - item.at > GROUP_GAP_MS || next.at.toDateString() !== item.at.toDateString();
-    fragment.append(renderMessage(item, { first, last, onRetry, renderFile }));
+    fragment.append(renderMessage(item, { first, last, onRetry, onDiscard, canRetry, renderFile }));
     previous = item;
   });
   box.replaceChildren(fragment);
   if (nearBottom || pending.length) timeline.scrollTop = timeline.scrollHeight;
 }
 
-function renderMessage(item, { first, last, onRetry, renderFile }) {
+function renderMessage(item, { first, last, onRetry, onDiscard, canRetry, renderFile }) {
   const row = el("article", `msg ${item.mine ? "mine" : "theirs"}${first ? " first" : ""}`);
   if (item.pending) {
     row.classList.add(item.state === "failed" ? "failed" : "pending");
@@ -145,24 +175,33 @@ function renderMessage(item, { first, last, onRetry, renderFile }) {
   const wrap = el("div", "bubble-wrap");
   if (first && !item.mine) wrap.append(el("div", "author", item.author.name));
   const bubble = el("div", `bubble ${item.mine ? "mine" : "theirs"}`);
-  bubble.append(linkified(item.body));
+  if (item.body) bubble.append(linkified(item.body));
+  else bubble.classList.add("only-files");
   const files = filesOf(item, renderFile);
   if (files) bubble.append(files);
   wrap.append(bubble);
-  const meta = metaFor(item, last, onRetry);
+  const meta = metaFor(item, last, { onRetry, onDiscard, canRetry });
   if (meta) wrap.append(meta);
   row.append(wrap);
   return row;
 }
 
-function metaFor(item, last, onRetry) {
+function metaFor(item, last, { onRetry, onDiscard, canRetry }) {
   if (item.pending && item.state === "failed") {
     const meta = el("div", "meta", item.error ? `Not sent: ${item.error}` : "Not sent.");
-    const retry = el("button", "", "Retry");
-    retry.type = "button";
-    retry.addEventListener("click", () => onRetry && onRetry(item.key));
-    meta.append(retry);
+    const actions = [];
+    if (!canRetry || canRetry(item.key)) actions.push(["Retry", onRetry]);
+    actions.push(["Remove", onDiscard]);
+    for (const [label, action] of actions) {
+      const button = el("button", "", label);
+      button.type = "button";
+      button.addEventListener("click", () => action && action(item.key));
+      meta.append(button);
+    }
     return meta;
+  }
+  if (item.pending && item.files) {
+    return el("div", "meta", `Uploading… ${Math.round((item.progress || 0) * 100)}%`);
   }
   if (item.pending) return el("div", "meta", "Sending…");
   if (!last) return null;
@@ -187,4 +226,11 @@ export function showBanner(text) {
 export function showConnection(text) {
   $("connection").hidden = !text;
   $("connection").textContent = text || "";
+}
+
+export function showUploadNotice(text) {
+  const box = $("uploads");
+  box.hidden = !text;
+  box.replaceChildren();
+  if (text) box.append(el("span", "upload failed", text));
 }

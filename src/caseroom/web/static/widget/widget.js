@@ -100,8 +100,12 @@
       if (frame.contentWindow) {
         frame.contentWindow.postMessage({ source: "caseroom-host", type: open ? "open" : "closed" }, origin);
       }
-      if (open) setUnread(0);
-      else button.focus();
+      if (open) {
+        setUnread(0);
+        frame.focus(); // the panel's document takes the keyboard; it focuses its first field
+      } else {
+        button.focus();
+      }
     }
 
     function setUnread(count) {
@@ -117,7 +121,11 @@
       if (event.origin !== origin || event.source !== frame.contentWindow) return;
       var data = event.data || {};
       if (data.source !== "caseroom") return;
-      if (data.type === "close") setOpen(false);
+      if (data.type === "ready") {
+        // The panel's script started after the page may have spoken: tell it again.
+        var state = frame.classList.contains("open") ? "open" : "closed";
+        frame.contentWindow.postMessage({ source: "caseroom-host", type: state }, origin);
+      } else if (data.type === "close") setOpen(false);
       else if (data.type === "unread" && !frame.classList.contains("open")) setUnread(Number(data.count) || 0);
     });
     document.addEventListener("keydown", function (event) {
