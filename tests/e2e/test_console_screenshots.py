@@ -28,6 +28,28 @@ WAITING = [
     ("Jonas Weber", "The password reset email never arrives.", 1),
 ]
 
+CANNED = [
+    (
+        "Delivery delayed",
+        "delay",
+        "Hi {{customer.first_name|there}}, I'm sorry your order is late. I've checked with the "
+        "carrier and it is on its way; I'll keep an eye on {{issue.reference}} for you.\n\n"
+        "{{agent.first_name}}, {{organization.name}}",
+    ),
+    (
+        "Greeting",
+        "hi",
+        "Hi {{customer.first_name|there}}, thanks for reaching out! How can I help?",
+    ),
+    (
+        "Refund issued",
+        "refund",
+        "Good news {{customer.first_name|there}}: your refund is on its way and should reach "
+        "you within 5 business days.",
+    ),
+    ("Closing", "bye", "Is there anything else I can do for you today?"),
+]
+
 
 async def wait_since(server: Server, issue_id: str, minutes: int) -> None:
     """Stage a Customer who has waited `minutes` already (only the clock differs)."""
@@ -49,6 +71,13 @@ async def lived_in(server: Server, db: Database, http: httpx.AsyncClient) -> tup
         db, name="Demo Outfitters", people_names=("Alex Morgan", "Ana Lopez", "Ben Okafor")
     )
     ana, ben = org.auth(org.ana), org.auth(org.ben)
+    for title, shortcut, body in CANNED:
+        created = await http.post(
+            "/api/v1/canned-responses",
+            headers=org.auth(org.admin),
+            json={"title": title, "shortcut": shortcut, "body": body},
+        )
+        assert created.status_code == 201, created.text
     for name, message, minutes in WAITING:
         chat = await start_chat(http, org, name=name, message=message)
         await wait_since(server, chat.issue_id, minutes)
@@ -105,7 +134,6 @@ async def test_the_console_with_a_busy_inbox_and_a_conversation(
 ) -> None:
     org, maria = await lived_in(web_server, web_db, web_http)
     _, page = await console_page(browser, web_server.url)
-    await save(page, screenshots, "signin")
     await sign_in(page, org.ana)
     await page.goto(f"{web_server.url}/console#/unclaimed/{maria.issue_id}")
     timeline = page.locator(".timeline-public")
@@ -125,6 +153,13 @@ async def test_the_console_with_a_busy_inbox_and_a_conversation(
     await box.fill("")
 
     await page.get_by_role("tab", name="Public room").click()
+    await page.get_by_label("Reply to the Customer").press("/")
+    await expect(page.locator(".canned-item")).to_have_count(len(CANNED))
+    await page.keyboard.press("ArrowDown")  # Closing, then Delivery delayed (by title)
+    await expect(page.locator(".canned-filled")).to_contain_text("Hi Maria, I'm sorry")
+    await save(page, screenshots, "canned")
+    await page.keyboard.press("Escape")
+
     await page.locator(".composer-public").get_by_role("button", name="Log note").click()
     await page.get_by_label("Log note (agents only)").fill(
         "Voucher THANKS10 sent; follow up Monday."

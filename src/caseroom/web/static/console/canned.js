@@ -78,7 +78,7 @@ class Picker {
     this.active = 0;
     const id = `canned-${composer.room}`;
     this.search = h("input.canned-search", {
-      id: `${id}-search`, type: "search", value: query, autocomplete: "off",
+      id: `${id}-search`, type: "text", value: query, autocomplete: "off",
       role: "combobox", "aria-expanded": "true", "aria-controls": `${id}-list`, "aria-autocomplete": "list",
       "aria-label": "Search canned responses by title, shortcut or tag", placeholder: "Search by title, /shortcut or tag…",
     });
@@ -132,7 +132,7 @@ class Picker {
       },
     }, h("span.canned-title", {}, c.title),
     h("span.canned-meta", {}, c.shortcut ? h("code.shortcut", {}, `/${c.shortcut.replace(/^\//, "")}`) : null,
-      h(`span.scope.scope-${c.scope}`, {}, c.scope === "personal" ? "Personal" : "Team")))));
+      h(`span.scope.scope-${c.scope}`, {}, c.scope === "personal" ? "Personal" : "Shared")))));
     this.move(this.active);
   }
 

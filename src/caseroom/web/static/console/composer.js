@@ -149,11 +149,13 @@ export class Composer {
 
   ready() {
     const files = this.tools.attachments?.count?.(this) || 0;
+    if (files && this.tools.attachments.blocked(this)) return false;
     return Boolean(this.textarea.value.trim()) || files > 0;
   }
 
   submit() {
     if (!this.ready()) return;
+    if (this.cannedPicker) this.tools.canned.close(this, { focus: false });
     const body = this.textarea.value.trim();
     const files = this.tools.attachments?.take?.(this) || [];
     this.onSend({ room: this.room, body, kind: this.note ? "note" : "message", channel: this.channel.value, files });

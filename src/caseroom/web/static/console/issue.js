@@ -141,6 +141,7 @@ export class IssueView {
     timeline.el, composer.el);
     this.tabs.append(tab);
     this.panels.append(panel);
+    this.tools.attachments?.dropZone(panel, composer);
     this.rooms[room.id] = { tab, panel, timeline, composer };
   }
 
@@ -161,7 +162,7 @@ export class IssueView {
     const transport = files && files.length && this.tools.attachments
       ? this.tools.attachments.transport(this.issueId, room, files)
       : null;
-    this.outbox.send({ issueId: this.issueId, room, body, kind, channel, transport });
+    this.outbox.send({ issueId: this.issueId, room, body, kind, channel, transport, files: files || [] });
   }
 
   // -- live --------------------------------------------------------------------------------
@@ -169,6 +170,7 @@ export class IssueView {
   onMessage(message) {
     if (message.issue_id !== this.issueId) return;
     this.rooms[message.room]?.timeline.add(message, { live: true });
+    if (message.attachments?.length) this.tools.files?.refreshSoon(this);
   }
 
   onOtherEvent(frame) {

@@ -16,7 +16,7 @@ export class Outbox extends EventTarget {
   }
 
   /** Queue a message; returns the pending item (shown until "sent"). */
-  send({ issueId, room, body, kind = "message", channel = "chat", transport = null }) {
+  send({ issueId, room, body, kind = "message", channel = "chat", transport = null, files = [] }) {
     const item = {
       key: newKey(),
       issueId,
@@ -25,6 +25,8 @@ export class Outbox extends EventTarget {
       kind,
       channel,
       transport,
+      files: files.map((f) => ({ name: f.name, size: f.size })),
+      progress: 0,
       state: "sending",
       attempts: 0,
       error: null,
@@ -46,8 +48,12 @@ export class Outbox extends EventTarget {
     item.state = item.attempts > 1 ? "retrying" : "sending";
     this.changed(item);
     try {
+      const progress = (fraction) => {
+        item.progress = fraction;
+        this.changed(item);
+      };
       const message = item.transport
-        ? await item.transport(item)
+        ? await item.transport(item, progress)
         : await post(`/issues/${item.issueId}/rooms/${item.room}/messages`, {
             body: item.body,
             kind: item.kind,

@@ -3,6 +3,7 @@
 
 import { get } from "./api.js";
 import { avatar, clock, dayLabel, h, icon } from "./dom.js";
+import { fileList } from "./attachments.js";
 import { richText } from "./richtext.js";
 
 const PAGE = 40;
@@ -297,7 +298,8 @@ export class Timeline {
           via ? h("span.tag.tag-channel", {}, icon(message.channel), via) : null,
           message.redacted_at ? h("span.tag", { title: "Sensitive text was removed" }, "Redacted") : null,
           h("time", { datetime: message.created_at }, clock(message.created_at))),
-        h("div.bubble", {}, this.text(message.body))));
+        message.body ? h("div.bubble", {}, this.text(message.body)) : null,
+        fileList(message.attachments)));
   }
 
   noteEl(message) {
@@ -322,7 +324,7 @@ export class Timeline {
           message.redacted_at ? h("span.tag", {}, "Redacted") : null,
           actions,
           h("span.note-private", {}, icon("lock"), "Agents only")),
-        body));
+        body, fileList(message.attachments)));
   }
 
   editNote(message, body) {
@@ -387,9 +389,14 @@ export class Timeline {
           h("button.link", { type: "button", onclick: () => this.onRetry?.(item.key) }, "Retry now"),
           h("button.link", { type: "button", onclick: () => this.onDiscard?.(item.key) }, "Discard"))
       : null;
+    const files = item.files?.length
+      ? h("div.files.files-pending", {}, item.files.map((f) => h("span.file-chip", {}, icon("file"), h("span.file-name", {}, f.name))),
+          item.state === "failed" ? null : h("progress.upload-progress", { max: "1", value: String(item.progress || 0), "aria-label": "Upload progress" }))
+      : null;
+    const text = item.body ? (item.kind === "note" ? h("div.note-body", {}, item.body) : h("div.bubble", {}, item.body)) : null;
     const body = item.kind === "note"
-      ? h("div.note", {}, h("div.note-head", {}, icon("note"), h("strong", {}, "Log note")), h("div.note-body", {}, item.body))
-      : h("div.bubble", {}, item.body);
+      ? h("div.note", {}, h("div.note-head", {}, icon("note"), h("strong", {}, "Log note")), text, files)
+      : [text, files];
     const el = h(`div.msg.msg-out.msg-mine.msg-pending.pending-${item.state}${item.kind === "note" ? ".msg-note" : ""}`,
       { dataset: { key: item.key } },
       item.kind === "note" ? null : avatar(this.directory.me.name, "agent"),

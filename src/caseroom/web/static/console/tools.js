@@ -2,7 +2,9 @@
 // attachments, the Issue's files). Each is loaded only if its API answers.
 
 import { ApiError, get } from "./api.js";
+import { AttachmentsTool } from "./attachments.js";
 import { CannedTool } from "./canned.js";
+import { FilesPanel } from "./files.js";
 
 async function offered(path) {
   try {
@@ -16,6 +18,14 @@ async function offered(path) {
 
 export async function loadTools() {
   const tools = {};
-  if (await offered("/canned-responses")) tools.canned = new CannedTool();
+  const [canned, limits] = await Promise.all([
+    offered("/canned-responses"),
+    get("/limits").catch(() => null),
+  ]);
+  if (canned) tools.canned = new CannedTool();
+  if (limits && limits.max_files_per_message) {
+    tools.attachments = new AttachmentsTool(limits);
+    tools.files = new FilesPanel();
+  }
   return tools;
 }
