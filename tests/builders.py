@@ -10,8 +10,17 @@ from typing import Any
 import httpx
 
 from caseroom.domain.identity import sign_identity_token
-from caseroom.domain.model import Agent, AgentPrincipal, Organization, Role, Team
-from caseroom.services import auth, organizations
+from caseroom.domain.model import (
+    Agent,
+    AgentPrincipal,
+    AuthorKind,
+    Channel,
+    Organization,
+    Role,
+    Room,
+    Team,
+)
+from caseroom.services import auth, messages, organizations
 from caseroom.storage.uow import Database, UnitOfWork
 from tests.components import unique
 
@@ -196,3 +205,73 @@ def identity_token(secret: str, *, lifetime: int = 600, **claims: Any) -> str:
         **claims,
     }
     return sign_identity_token({k: v for k, v in body.items() if v is not None}, secret)
+
+
+async def upload(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    issue_id: str,
+    files: list[tuple[str, bytes]] | None = None,
+    *,
+    room: str = "public",
+    body: str = "",
+    kind: str = "message",
+    claimed_type: str = "application/octet-stream",
+    idempotency_key: str | None = None,
+) -> httpx.Response:
+    """Send a message with files (multipart) the way a browser would."""
+    parts = [("files", (name, data, claimed_type)) for name, data in (files or [])]
+    return await client.post(
+        f"/api/v1/issues/{issue_id}/rooms/{room}/attachments",
+        data={"body": body, "kind": kind, "idempotency_key": idempotency_key or key()},
+        files=parts,
+        headers=headers,
+    )
+
+
+async def claim_and_resolve(client: httpx.AsyncClient, org: Org, issue_id: str) -> None:
+    """Claim (if needed) and resolve as Ana, then wait until the worker has filed
+    the resolution's transcripts."""
+    issue = (await client.get(f"/api/v1/issues/{issue_id}", headers=org.auth(org.ana))).json()
+    if issue["status"] == "unclaimed":
+        claimed = await client.post(f"/api/v1/issues/{issue_id}/claim", headers=org.auth(org.ana))
+        assert claimed.status_code == 200, claimed.text
+    resolved = await client.post(f"/api/v1/issues/{issue_id}/resolve", headers=org.auth(org.ana))
+    assert resolved.status_code == 200, resolved.text
+    await settle(client)
+
+
+async def settle(client: httpx.AsyncClient) -> None:
+    """Wait until the app's job worker has run every job enqueued so far."""
+    await client.app.state.context.worker.settle()  # type: ignore[attr-defined]
+
+
+async def post_as_bot(db: Database, org: Org, issue_id: str, text: str) -> None:
+    """A message from the welcome bot in the public room (as the bots will write it)."""
+
+    async def work(uow: UnitOfWork) -> None:
+        issue = await uow.issues.get(org.org.id, issue_id, for_update=True)
+        assert issue is not None
+        await messages.append_message(
+            uow,
+            issue,
+            messages.NewMessage(room=Room.PUBLIC, body=text, channel=Channel.BOT),
+            author_kind=AuthorKind.BOT,
+            author_id=None,
+            author_name="Welcome bot",
+            sender=None,
+            now=auth.utcnow(),
+        )
+
+    await db.run(work)
+
+
+async def post_system_event(
+    db: Database, org: Org, issue_id: str, text: str, room: Room = Room.PUBLIC
+) -> None:
+    async def work(uow: UnitOfWork) -> None:
+        issue = await uow.issues.get(org.org.id, issue_id, for_update=True)
+        assert issue is not None
+        await messages.post_system_event(uow, issue, room, text)
+
+    await db.run(work)

@@ -11,12 +11,17 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from caseroom.config import Settings
+from caseroom.jobs.transcripts import transcripts_handler
+from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
+from caseroom.services.transcripts import TRANSCRIPTS_JOB
+from caseroom.storage.blobs import LocalBlobStore
 from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
 from caseroom.web import (
     pages,
+    routes_attachments,
     routes_auth,
     routes_canned,
     routes_directory,
@@ -24,6 +29,7 @@ from caseroom.web import (
     routes_notes,
     routes_notifications,
     routes_public,
+    routes_transcripts,
     routes_widget,
     stream,
 )
@@ -42,14 +48,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     hub = Hub(broker_from_url(settings.broker_url, prefix=settings.broker_prefix))
     db = Database(engine, hub.publish, max_group=settings.db_group_max)
-    context = AppContext(settings=settings, db=db, hub=hub)
+    blobs = LocalBlobStore(settings.blob_root)
+    handlers = {TRANSCRIPTS_JOB: transcripts_handler(db, blobs, settings.transcript_font_dir)}
+    worker = JobWorker(db, handlers, settings)
+    db.on_jobs_enqueued(worker.nudge)
+    context = AppContext(settings=settings, db=db, hub=hub, blobs=blobs, worker=worker)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
+        await worker.start()
         try:
             yield
         finally:
+            await worker.stop()
             await hub.stop()
             await engine.dispose()
 
@@ -62,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.context = context
     install_problem_handlers(app)
     routers = (routes_auth, routes_public, routes_issues, routes_notes, routes_notifications)
-    for module in (*routers, routes_canned, routes_directory, routes_widget, stream, pages):
+    files = (routes_attachments, routes_transcripts)
+    for module in (*routers, routes_canned, routes_directory, routes_widget, *files, stream, pages):
         app.include_router(module.router)
     app.include_router(routes_widget.pages)
 
@@ -76,5 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        limit=settings.max_request_bytes,
+        larger=((routes_attachments.UPLOAD_PATH_PATTERN, settings.max_upload_request_bytes),),
+    )
     return app

@@ -51,6 +51,24 @@ class Settings(BaseSettings):
     waiting_amber_seconds: int = 5 * 60
     waiting_red_seconds: int = 10 * 60
 
+    # Attachments: announced by GET /api/v1/limits, enforced while the upload streams
+    max_file_bytes: int = 25 * 1024 * 1024
+    max_files_per_message: int = 10
+    max_filename_chars: int = 180
+    upload_chunk_bytes: int = 64 * 1024
+    upload_part_overhead_bytes: int = 16 * 1024
+    blob_dir: Path | None = Field(default=None, description="default: <data_dir>/blobs")
+
+    # Background jobs (transcripts): a durable table, polled and nudged after commit
+    job_poll_seconds: float = 5.0
+    job_lease_seconds: float = 300.0
+    job_max_attempts: int = 8
+    job_retry_base_seconds: float = 5.0
+    job_retry_max_seconds: float = 900.0
+
+    # Transcripts
+    transcript_font_dir: Path = Path("/usr/share/fonts/truetype/dejavu")
+
     # Realtime
     ws_heartbeat_seconds: float = 20.0
     ws_queue_max: int = 1000
@@ -67,3 +85,18 @@ class Settings(BaseSettings):
     # Group commit: at most this many message sends share one transaction.
     db_group_max: int = 100
     sqlite_busy_timeout_ms: int = 30_000
+
+    @property
+    def blob_root(self) -> Path:
+        return self.blob_dir or self.data_dir / "blobs"
+
+    @property
+    def max_upload_request_bytes(self) -> int:
+        """The cap on a whole upload request: every file at its limit, the text
+        fields, and the multipart framing of each part."""
+        parts = self.max_files_per_message + 4
+        return (
+            self.max_files_per_message * self.max_file_bytes
+            + 4 * self.max_message_chars
+            + parts * self.upload_part_overhead_bytes
+        )

@@ -53,3 +53,8 @@ class IllegalTransition(Conflict):
 class LimitReached(Conflict):
     code = "limit-reached"
     title = "Limit reached"
+
+
+class TooLarge(DomainError):
+    code = "too-large"
+    title = "Request too large"

@@ -10,6 +10,7 @@ from typing import Any
 
 from caseroom.domain.model import (
     AgentPrincipal,
+    Attachment,
     Issue,
     Message,
     MessageKind,
@@ -90,6 +91,20 @@ def message_payload(message: Message) -> dict[str, Any]:
         "deleted_at": _iso(message.deleted_at),
         "redacted_at": _iso(message.redacted_at),
         "change_seq": message.change_seq,
+        "attachments": [attachment_payload(a) for a in message.attachments],
+    }
+
+
+def attachment_payload(attachment: Attachment) -> dict[str, Any]:
+    """A file as a message carries it; the bytes are at `download_path`."""
+    return {
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "download_path": (
+            f"/api/v1/issues/{attachment.issue_id}/attachments/{attachment.id}/content"
+        ),
     }
 
 
@@ -149,6 +164,18 @@ def issue_changed(event_type: str, issue: Issue, changes: list[str]) -> Event:
         scope=issue_scope(issue),
         issue_id=issue.id,
         payload={"issue": issue_payload(issue), "changes": changes},
+    )
+
+
+def transcripts_filed(issue: Issue, payload: dict[str, Any]) -> Event:
+    """Transcripts are agents-only content: scoped to the private room so that the
+    visibility rule keeps them from Customers on every delivery path."""
+    return Event(
+        type="transcript.filed",
+        scope=issue_scope(issue, Room.PRIVATE),
+        issue_id=issue.id,
+        payload=payload,
+        room=Room.PRIVATE,
     )
 
 

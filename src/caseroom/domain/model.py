@@ -119,6 +119,27 @@ class Issue:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file carried by a message. Who sent it, where and when are the message's;
+    the bytes live in the blob store under the organization and `sha256`."""
+
+    id: str
+    org_id: str
+    issue_id: str
+    message_id: str
+    room: Room
+    message_kind: MessageKind
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+    author_kind: AuthorKind
+    author_id: str | None
+    author_name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     id: str
     org_id: str
@@ -137,6 +158,7 @@ class Message:
     deleted_at: datetime | None = None
     redacted_at: datetime | None = None
     change_seq: int | None = None  # the Issue's change number at its last change
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

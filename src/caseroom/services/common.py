@@ -61,15 +61,17 @@ async def record(
     detail: Mapping[str, object] | None = None,
     *,
     now: datetime,
-) -> None:
+) -> Activity:
     """Append to the Issue's activity log."""
     if principal is None:
         kind, actor_id = AuthorKind.SYSTEM, None
     else:
         kind, actor_id, _ = actor_of(principal)
-    await uow.activity.add(
-        Activity(new_id(), issue.org_id, issue.id, kind, actor_id, action, dict(detail or {}), now)
+    entry = Activity(
+        new_id(), issue.org_id, issue.id, kind, actor_id, action, dict(detail or {}), now
     )
+    await uow.activity.add(entry)
+    return entry
 
 
 __all__ = [

@@ -21,6 +21,7 @@ from caseroom.domain.model import (
 from caseroom.domain.reference import new_reference
 from caseroom.domain.status import Action, check_transition
 from caseroom.services.common import access_issue, record, require_agent, utcnow
+from caseroom.services.transcripts import schedule_transcripts
 from caseroom.storage.uow import UnitOfWork
 
 
@@ -123,7 +124,7 @@ async def apply_transition(
         for name in ("status", "owner_agent_id", "team_id", "claimed_at", "resolved_at")
         if getattr(changed, name) != getattr(issue, name)
     ]
-    await record(
+    entry = await record(
         uow,
         issue,
         principal,
@@ -131,6 +132,9 @@ async def apply_transition(
         {"from": issue.status.value, "to": status.value, "owner_agent_id": owner},
         now=now,
     )
+    if action is Action.RESOLVE:
+        # The resolution's log entry is its identity: one transcript version each.
+        await schedule_transcripts(uow, changed, entry.id, now)
     uow.emit(events.issue_changed("issue.updated", changed, changes))
     return changed
 

@@ -1,4 +1,4 @@
-"""Use cases on room messages: send (idempotent, gapless), read pages, typing."""
+"""Use cases on room messages: send (idempotent, gapless, with files), read pages, typing."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from datetime import datetime
 
 from caseroom.domain import events
 from caseroom.domain.errors import Conflict, Forbidden, NotFound
+from caseroom.domain.files import StoredFile
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import (
     AgentPrincipal,
+    Attachment,
     AuthorKind,
     Channel,
     CustomerPrincipal,
@@ -37,6 +39,7 @@ class NewMessage:
     kind: MessageKind = MessageKind.MESSAGE
     channel: Channel = Channel.CHAT
     idempotency_key: str | None = None
+    files: tuple[StoredFile, ...] = ()  # already durable in the blob store
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,10 @@ async def send_message(
     *,
     max_chars: int,
 ) -> Sent:
-    body = clean_text(new.body, field="body", max_chars=max_chars)
+    # A message that carries files may have no text.
+    body = ""
+    if new.body.strip() or not new.files:
+        body = clean_text(new.body, field="body", max_chars=max_chars)
     if new.idempotency_key:
         original = await uow.messages.by_idempotency_key(
             principal.org_id, sender_key(principal), new.idempotency_key
@@ -66,10 +72,7 @@ async def send_message(
         if original is not None:
             return Sent(_check_same_request(principal, original, issue_id, new, body), False)
     issue = await access_issue(principal, uow, issue_id, for_update=True)
-    if not can_post(principal, issue, new.room, new.kind):
-        if not can_see_room(principal, issue, new.room):
-            raise NotFound("no such room")
-        raise Forbidden(f"you may not post a {new.kind.value} in the {new.room.value} room")
+    check_can_post(principal, issue, new.room, new.kind)
     now = utcnow()
     if isinstance(principal, CustomerPrincipal):
         issue = await _ready_for_customer(principal, uow, issue, now)
@@ -87,6 +90,21 @@ async def send_message(
     if isinstance(principal, AgentPrincipal):
         await do_notify_mentions(uow, principal, issue, message)
     return Sent(message, True)
+
+
+def check_can_post(principal: Principal, issue: Issue, room: Room, kind: MessageKind) -> None:
+    if not can_post(principal, issue, room, kind):
+        if not can_see_room(principal, issue, room):
+            raise NotFound("no such room")
+        raise Forbidden(f"you may not post a {kind.value} in the {room.value} room")
+
+
+async def check_may_send(
+    principal: Principal, uow: UnitOfWork, issue_id: str, room: Room, kind: MessageKind
+) -> None:
+    """Whether `principal` may post to the room at all: asked before an upload is
+    read, so a refused sender stores nothing."""
+    check_can_post(principal, await access_issue(principal, uow, issue_id), room, kind)
 
 
 def _check_same_request(
@@ -166,6 +184,8 @@ async def append_message(
         idempotency_key=new.idempotency_key,
     )
     await uow.messages.add(message, sender)
+    if new.files:
+        message = await _attach(uow, message, new.files)
     uow.emit(events.message_created(issue, message))
     if waiting is not KEEP and waiting != issue.waiting_since:
         updated = dataclasses.replace(
@@ -175,6 +195,31 @@ async def append_message(
         )
         uow.emit(events.issue_changed("issue.updated", updated, ["waiting_since"]))
     return message
+
+
+async def _attach(uow: UnitOfWork, message: Message, files: tuple[StoredFile, ...]) -> Message:
+    attachments = tuple(
+        Attachment(
+            id=new_id(),
+            org_id=message.org_id,
+            issue_id=message.issue_id,
+            message_id=message.id,
+            room=message.room,
+            message_kind=message.kind,
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            created_at=message.created_at,
+            author_kind=message.author_kind,
+            author_id=message.author_id,
+            author_name=message.author_name,
+        )
+        for f in files
+    )
+    for position, attachment in enumerate(attachments):
+        await uow.attachments.add(attachment, position)
+    return dataclasses.replace(message, attachments=attachments)
 
 
 async def post_system_event(uow: UnitOfWork, issue: Issue, room: Room, text: str) -> Message:

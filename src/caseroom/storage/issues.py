@@ -247,3 +247,10 @@ class ActivityRepository:
         a = t.activity.c
         query = select(t.activity).where(a.org_id == org_id, a.issue_id == issue_id).order_by(a.id)
         return [to_activity(r) for r in (await self._conn.execute(query)).all()]
+
+    async def count_action(self, org_id: str, issue_id: str, action: str) -> int:
+        a = t.activity.c
+        query = select(func.count()).where(
+            a.org_id == org_id, a.issue_id == issue_id, a.action == action
+        )
+        return int((await self._conn.execute(query)).scalar_one())

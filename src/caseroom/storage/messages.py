@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import Message, MessageKind, Room
 from caseroom.storage import tables as t
+from caseroom.storage.files import AttachmentRepository
 from caseroom.storage.mappers import to_message
 
 _m = t.messages.c
@@ -104,7 +105,9 @@ class MessageRepository:
     async def get(self, org_id: str, message_id: str) -> Message | None:
         query = select(t.messages).where(_m.org_id == org_id, _m.id == message_id)
         row = (await self._conn.execute(query)).first()
-        return to_message(row) if row else None
+        if row is None:
+            return None
+        return (await self._with_attachments(org_id, [to_message(row)]))[0]
 
     async def save_change(self, message: Message) -> None:
         """Write what an edit, deletion or redaction changes."""
@@ -144,12 +147,19 @@ class MessageRepository:
             .limit(limit + 1)
         )
         rows = (await self._conn.execute(query)).all()
-        return Page([to_message(r) for r in rows[:limit]], len(rows) > limit)
+        found = await self._with_attachments(org_id, [to_message(r) for r in rows[:limit]])
+        return Page(found, len(rows) > limit)
 
     async def by_idempotency_key(self, org_id: str, sender_key: str, key: str) -> Message | None:
         params = {"org_id": org_id, "sender_key": sender_key, "key": key}
         row = (await self._conn.execute(_BY_KEY, params)).first()
-        return to_message(row) if row else None
+        if row is None:
+            return None
+        return (await self._with_attachments(org_id, [to_message(row)]))[0]
+
+    async def _with_attachments(self, org_id: str, found: list[Message]) -> list[Message]:
+        files = await AttachmentRepository(self._conn).for_messages(org_id, [m.id for m in found])
+        return [replace(m, attachments=tuple(files[m.id])) if m.id in files else m for m in found]
 
     async def page(
         self,
@@ -178,7 +188,7 @@ class MessageRepository:
         query = query.order_by(_m.seq.asc() if forward else _m.seq.desc()).limit(limit + 1)
         rows = (await self._conn.execute(query)).all()
         has_more = len(rows) > limit
-        found = [to_message(r) for r in rows[:limit]]
+        found = await self._with_attachments(org_id, [to_message(r) for r in rows[:limit]])
         return Page(found if forward else found[::-1], has_more)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -288,3 +289,64 @@ widget_settings = Table(
     Column("secret_rotated_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# Files carried by messages. Sender, room, kind and time are the message's.
+attachments = Table(
+    "attachments",
+    metadata,
+    _id(),
+    _org(),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("message_id", String(32), ForeignKey("messages.id"), nullable=False),
+    Column("position", Integer, nullable=False),  # order among the message's files
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_attachments_issue", attachments.c.org_id, attachments.c.issue_id, attachments.c.id)
+Index("ix_attachments_message", attachments.c.message_id)
+Index("ix_attachments_blob", attachments.c.org_id, attachments.c.sha256)
+
+# Transcripts filed on resolution: one version per resolution, per room and format.
+transcripts = Table(
+    "transcripts",
+    metadata,
+    _id(),
+    _org(),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("resolution_id", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("room", String(8), nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("resolved_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("issue_id", "resolution_id", "room", "format"),
+)
+Index("ix_transcripts_issue", transcripts.c.org_id, transcripts.c.issue_id, transcripts.c.version)
+Index("ix_transcripts_blob", transcripts.c.org_id, transcripts.c.sha256)
+
+# The outbox: work to do after a commit, written in the same transaction as the
+# change that calls for it, so it survives a crash and is retried until done.
+jobs = Table(
+    "jobs",
+    metadata,
+    _id(),
+    _org(),
+    Column("kind", String(32), nullable=False),
+    Column("dedupe_key", String(128), nullable=False, unique=True),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(8), nullable=False),  # pending | done | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("run_after", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+)
+Index("ix_jobs_due", jobs.c.state, jobs.c.run_after)

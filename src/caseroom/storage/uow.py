@@ -25,8 +25,10 @@ from caseroom.storage.directory import (
     OrganizationRepository,
     TeamRepository,
 )
+from caseroom.storage.files import AttachmentRepository, TranscriptRepository
 from caseroom.storage.group_commit import GroupCommit, WorkFailed
 from caseroom.storage.issues import ActivityRepository, IssueRepository
+from caseroom.storage.jobs import JobRepository
 from caseroom.storage.messages import MessageRepository
 from caseroom.storage.notifications import NotificationRepository
 from caseroom.storage.redaction import RedactionPatternRepository
@@ -54,6 +56,9 @@ class UnitOfWork:
         self.canned = CannedResponseRepository(conn)
         self.redaction_patterns = RedactionPatternRepository(conn)
         self.widgets = WidgetRepository(conn)
+        self.attachments = AttachmentRepository(conn)
+        self.transcripts = TranscriptRepository(conn)
+        self.jobs = JobRepository(conn)
 
     async def list_redaction_patterns(self, org_id: str) -> list[RedactionPattern]:
         """The patterns `caseroom.domain.redaction.redact_text` applies for this
@@ -87,7 +92,14 @@ class UnitOfWork:
 class Database:
     """Opens units of work on one engine, publishing their events through `publish`."""
 
-    def __init__(self, engine: AsyncEngine, publish: Publish, *, max_group: int = 100) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        publish: Publish,
+        *,
+        max_group: int = 100,
+        jobs_enqueued: Callable[[], None] | None = None,
+    ) -> None:
         self.engine = engine
         self._publish = publish
         self._group = GroupCommit(self, max_group)
@@ -96,6 +108,11 @@ class Database:
         self._write_slot = (
             asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
+        self._jobs_enqueued = jobs_enqueued
+
+    def on_jobs_enqueued(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after each commit that enqueued a job (wakes the worker)."""
+        self._jobs_enqueued = callback
 
     async def run(self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = 5) -> T:
         """Run `work` in a new transaction and commit it. A conflict (unique key race,
@@ -103,7 +120,7 @@ class Database:
         must be a pure function of what it reads."""
         for attempt in range(1, attempts + 1):
             try:
-                result, events = await self._attempt(work)
+                result, events, jobs = await self._attempt(work)
             except (IntegrityError, OperationalError, DBAPIError) as error:
                 if attempt == attempts or not _retryable(error):
                     raise
@@ -113,10 +130,14 @@ class Database:
                 # Shielded: a client that disconnects now must not cancel delivery
                 # of what is already durable.
                 await asyncio.shield(self._publish(events))
+            if jobs and self._jobs_enqueued is not None:
+                self._jobs_enqueued()
             return result
         raise AssertionError("unreachable")
 
-    async def _attempt(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> tuple[T, list[Event]]:
+    async def _attempt(
+        self, work: Callable[[UnitOfWork], Awaitable[T]]
+    ) -> tuple[T, list[Event], int]:
         async with self._write_slot, self.engine.connect() as conn:
             await conn.begin()
             uow = UnitOfWork(conn, self._publish)
@@ -126,7 +147,7 @@ class Database:
             except BaseException:
                 await uow.rollback()
                 raise
-            return result, uow.committed_events()
+            return result, uow.committed_events(), uow.jobs.enqueued
 
     async def run_grouped(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """Like `run`, but `work` may share its transaction with others that arrive
@@ -151,9 +172,11 @@ class Database:
             except BaseException:
                 await uow.rollback()
                 raise
-            events = uow.committed_events()
+            events, jobs = uow.committed_events(), uow.jobs.enqueued
         if events:
             await asyncio.shield(self._publish(events))
+        if jobs and self._jobs_enqueued is not None:
+            self._jobs_enqueued()
         return results
 
     async def read(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from starlette.requests import HTTPConnection
 
 from caseroom.config import Settings
+from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.hub import Hub
+from caseroom.storage.blobs import BlobStore
 from caseroom.storage.uow import Database
 
 
@@ -16,6 +18,8 @@ class AppContext:
     settings: Settings
     db: Database
     hub: Hub
+    blobs: BlobStore
+    worker: JobWorker
 
 
 def get_context(connection: HTTPConnection) -> AppContext:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,7 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
     errors.LimitReached: 409,
     errors.Conflict: 409,
     errors.InvalidInput: 422,
+    errors.TooLarge: 413,
 }
 
 
@@ -115,20 +117,35 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 class BodySizeLimit:
     """Refuse request bodies over `limit` bytes with 413, whether or not the client
-    announced a Content-Length, before the application reads them."""
+    announced a Content-Length, before the application reads them. Paths matching
+    a pattern in `larger` (uploads) get that pattern's own cap instead."""
 
-    def __init__(self, app: ASGIApp, limit: int, exempt_prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        exempt_prefixes: tuple[str, ...] = (),
+        larger: tuple[tuple[str, int], ...] = (),
+    ) -> None:
         self.app = app
-        self.limit = limit
+        self.default_limit = limit
         self.exempt = exempt_prefixes
+        self.larger = tuple((re.compile(pattern), cap) for pattern, cap in larger)
+
+    def limit_for(self, path: str) -> int:
+        for pattern, cap in self.larger:
+            if pattern.fullmatch(path):
+                return cap
+        return self.default_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.exempt):
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         seen = 0
         exceeded = False
@@ -138,7 +155,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     exceeded = True
                     raise _TooLarge
             return message
@@ -152,15 +169,15 @@ class BodySizeLimit:
         with contextlib.suppress(_TooLarge):
             await self.app(scope, limited_receive, guarded_send)
         if exceeded:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem(
             413,
             "too-large",
             "Request too large",
-            f"the request body is larger than {self.limit} bytes",
-            limit=self.limit,
+            f"the request body is larger than {limit} bytes",
+            limit=limit,
         )
         await response(scope, receive, send)
 

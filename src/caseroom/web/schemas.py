@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from caseroom.domain.events import (
+    attachment_payload,
     customer_issue_payload,
     customer_message_payload,
     issue_payload,
@@ -16,6 +17,7 @@ from caseroom.domain.events import (
 from caseroom.domain.model import (
     Agent,
     AgentPrincipal,
+    Attachment,
     Channel,
     Customer,
     Issue,
@@ -53,6 +55,14 @@ class ConversationStart(Strict):
 class AssignRequest(Strict):
     agent_id: str | None = Field(default=None, max_length=32)
     team_id: str | None = Field(default=None, max_length=32)
+
+
+class UploadFields(Strict):
+    """The text fields of a multipart upload (the files come as `files` parts)."""
+
+    body: str = ""
+    kind: Literal["message", "note"] = "message"
+    idempotency_key: str = Field(min_length=8, max_length=128)
 
 
 class MessageCreate(Strict):
@@ -141,6 +151,14 @@ class TokenOut(BaseModel):
     token: str | None = Field(default=None, description="shown once, at creation")
 
 
+class AttachmentOut(BaseModel):
+    id: str
+    filename: str
+    content_type: str = Field(description="sniffed from the bytes, not taken from the client")
+    size: int
+    download_path: str
+
+
 class AuthorOut(BaseModel):
     kind: str
     id: str | None
@@ -168,6 +186,7 @@ class MessageOut(BaseModel):
         description="agents only: the Issue's change number of this message's last "
         "edit, deletion or redaction (see GET .../rooms/{room}/changes)",
     )
+    attachments: list[AttachmentOut] = []
 
     @classmethod
     def of(cls, message: Message, principal: Principal | None = None) -> MessageOut:
@@ -230,3 +249,67 @@ class ConversationStarted(BaseModel):
     customer_id: str
     issue: IssueOut
     message: MessageOut
+
+
+class LimitsOut(BaseModel):
+    """What the server enforces, so a client can warn before sending."""
+
+    max_file_bytes: int
+    max_files_per_message: int
+    max_upload_bytes: int = Field(description="the cap on a whole upload request")
+    max_message_chars: int
+    max_filename_chars: int
+    inline_content_types: list[str] = Field(
+        description="types shown in the browser; every other file is served as a download"
+    )
+
+
+class AttachmentViewItem(BaseModel):
+    """One row of an Issue's attachments view."""
+
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    room: Literal["public", "private"]
+    message_id: str
+    sender: AuthorOut
+    created_at: datetime
+    download_path: str
+
+    @classmethod
+    def of(cls, attachment: Attachment) -> AttachmentViewItem:
+        payload = attachment_payload(attachment)
+        return cls(
+            **payload,
+            room=attachment.room.value,
+            message_id=attachment.message_id,
+            sender=AuthorOut(
+                kind=attachment.author_kind.value,
+                id=attachment.author_id,
+                name=attachment.author_name,
+            ),
+            created_at=attachment.created_at,
+        )
+
+
+class AttachmentList(BaseModel):
+    items: list[AttachmentViewItem]
+
+
+class TranscriptOut(BaseModel):
+    id: str
+    version: int
+    room: Literal["public", "private"]
+    format: Literal["html", "pdf"]
+    filename: str
+    content_type: str
+    size: int
+    resolution_id: str
+    resolved_at: datetime
+    created_at: datetime
+    download_path: str
+
+
+class TranscriptList(BaseModel):
+    items: list[TranscriptOut]

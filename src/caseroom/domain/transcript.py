@@ -1,0 +1,150 @@
+"""Transcripts: what a room's record says, assembled from the Issue and its
+messages. Renderers (HTML, PDF) only lay this out; what is in it, and what a
+Customer's copy leaves out, is decided here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from caseroom.domain.model import (
+    Agent,
+    AuthorKind,
+    Customer,
+    Issue,
+    Message,
+    MessageKind,
+    Organization,
+    Room,
+)
+
+
+class Audience(StrEnum):
+    AGENTS = "agents"  # the filed record: every kind, notes marked
+    CUSTOMER = "customer"  # a copy for the Customer: no notes, public room only
+
+
+class TranscriptFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+
+
+CONTENT_TYPES = {TranscriptFormat.HTML: "text/html", TranscriptFormat.PDF: "application/pdf"}
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptEntry:
+    time: datetime
+    seq: int
+    author: str
+    author_kind: AuthorKind
+    channel: str
+    kind: MessageKind
+    body: str
+    files: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """How the entry is marked: notes and events stand out from conversation."""
+        if self.kind is MessageKind.NOTE:
+            return "Note (agents only)"
+        if self.kind is MessageKind.EVENT:
+            return "Event"
+        if self.author_kind is AuthorKind.BOT:
+            return "Bot"
+        return self.author_kind.value.capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    organization: str
+    reference: str
+    subject: str
+    customer: str
+    agents: tuple[str, ...]
+    room: Room
+    audience: Audience
+    created_at: datetime
+    resolved_at: datetime | None
+    generated_at: datetime
+    version: int | None
+    entries: tuple[TranscriptEntry, ...]
+
+    @property
+    def title(self) -> str:
+        if self.audience is Audience.CUSTOMER:
+            return f"{self.reference} · Conversation transcript"
+        room = "Public room" if self.room is Room.PUBLIC else "Private room"
+        return f"{self.reference} · {room} transcript"
+
+    def filename(self, fmt: TranscriptFormat) -> str:
+        version = f"-v{self.version}" if self.version is not None else ""
+        audience = "-customer-copy" if self.audience is Audience.CUSTOMER else ""
+        return f"{self.reference}-{self.room.value}{audience}-transcript{version}.{fmt.value}"
+
+
+def transcript_kinds(audience: Audience, room: Room) -> frozenset[MessageKind]:
+    """The message kinds a transcript for `audience` holds."""
+    if audience is Audience.AGENTS:
+        return frozenset(MessageKind)
+    if room is not Room.PUBLIC:
+        return frozenset()
+    return frozenset({MessageKind.MESSAGE, MessageKind.EVENT})
+
+
+def customer_label(customer: Customer) -> str:
+    contact = customer.email or customer.phone
+    return f"{customer.name} <{contact}>" if contact else customer.name
+
+
+def build_transcript(
+    *,
+    organization: Organization,
+    issue: Issue,
+    customer: Customer,
+    agents: Iterable[Agent],
+    room: Room,
+    audience: Audience,
+    messages: Sequence[Message],
+    resolved_at: datetime | None,
+    generated_at: datetime,
+    version: int | None,
+    redact: Callable[[str], str],
+) -> Transcript:
+    """The transcript of `room` for `audience`, from `messages` in sequence order.
+    Kinds the audience may not read are dropped here, whatever the caller passed."""
+    kinds = transcript_kinds(audience, room)
+    shown = [m for m in messages if m.kind in kinds and m.room is room]
+    shown.sort(key=lambda m: m.seq)
+    names = {a.id: a.name for a in agents}
+    taking_part = [issue.owner_agent_id] if issue.owner_agent_id else []
+    taking_part += [m.author_id for m in shown if m.author_kind is AuthorKind.AGENT and m.author_id]
+    agent_names = tuple(dict.fromkeys(names[a] for a in taking_part if a in names))
+    return Transcript(
+        organization=organization.name,
+        reference=issue.reference,
+        subject=redact(issue.subject),
+        customer=customer_label(customer),
+        agents=agent_names,
+        room=room,
+        audience=audience,
+        created_at=issue.created_at,
+        resolved_at=resolved_at,
+        generated_at=generated_at,
+        version=version,
+        entries=tuple(
+            TranscriptEntry(
+                time=m.created_at,
+                seq=m.seq,
+                author=m.author_name,
+                author_kind=m.author_kind,
+                channel=m.channel.value,
+                kind=m.kind,
+                body=redact(m.body),
+                files=tuple(a.filename for a in m.attachments),
+            )
+            for m in shown
+        ),
+    )

@@ -1,0 +1,148 @@
+"""The job worker: runs what the outbox (the jobs table) holds, after the
+transactions that wrote it have committed.
+
+A handler does the slow part outside any transaction (render, store blobs) and
+returns the work that records its result; that work and marking the job done
+commit together. A failure reschedules the job with exponential backoff until
+`job_max_attempts`; a crash leaves the job leased, and it is claimed again when
+the lease runs out. Handlers must be idempotent: a job can run more than once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from caseroom.config import Settings
+from caseroom.storage.jobs import Job
+from caseroom.storage.uow import Database, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Complete = Callable[[UnitOfWork], Awaitable[None]]
+Handler = Callable[[Job], Awaitable[Complete]]
+_BATCH = 20
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class JobWorker:
+    def __init__(self, db: Database, handlers: dict[str, Handler], settings: Settings) -> None:
+        self._db = db
+        self._handlers = handlers
+        self._settings = settings
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._started = 0  # passes begun
+        self._quiet = 0  # the latest pass that found nothing due
+        self._changed = asyncio.Condition()
+
+    # -- lifecycle ------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="job-worker")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def nudge(self) -> None:
+        """Look for due jobs now rather than at the next poll."""
+        self._wake.set()
+
+    async def settle(self) -> None:
+        """Wait until a pass that began after this call found nothing due: every job
+        enqueued before the call has been run (done, or rescheduled for later)."""
+        target = self._started + 1
+        self.nudge()
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._quiet >= target)
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            self._started += 1
+            this_pass = self._started
+            try:
+                ran = await self.run_due()
+            except Exception:
+                log.exception("job worker pass failed")
+                ran = 0
+            if ran:
+                continue
+            async with self._changed:
+                self._quiet = this_pass
+                self._changed.notify_all()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._settings.job_poll_seconds)
+
+    # -- running jobs ------------------------------------------------------------
+
+    async def run_due(self) -> int:
+        """Claim and run the jobs that are due now; returns how many ran."""
+        ran = 0
+        while True:
+            ids = await self._db.read(lambda uow: uow.jobs.due_ids(_now(), _BATCH))
+            claimed = 0
+            for job_id in ids:
+                job = await self._claim(job_id)
+                if job is not None:
+                    claimed += 1
+                    await self.run(job)
+            ran += claimed
+            if len(ids) < _BATCH or not claimed:
+                return ran
+
+    async def _claim(self, job_id: str) -> Job | None:
+        lease = timedelta(seconds=self._settings.job_lease_seconds)
+
+        async def work(uow: UnitOfWork) -> Job | None:
+            return await uow.jobs.claim(job_id, _now(), lease)
+
+        return await self._db.run(work)
+
+    async def run(self, job: Job) -> None:
+        """Run one claimed job and record the outcome."""
+        try:
+            handler = self._handlers[job.kind]
+            complete = await handler(job)
+
+            async def finish(uow: UnitOfWork) -> None:
+                await complete(uow)
+                await uow.jobs.finish(job.id, _now())
+
+            await self._db.run(finish)
+        except Exception as error:
+            log.exception("job %s (%s) failed on attempt %d", job.id, job.kind, job.attempts)
+            await self._reschedule(job, error)
+
+    async def _reschedule(self, job: Job, error: Exception) -> None:
+        settings = self._settings
+        delay = min(
+            settings.job_retry_base_seconds * 2 ** max(job.attempts - 1, 0),
+            settings.job_retry_max_seconds,
+        )
+        give_up = job.attempts >= settings.job_max_attempts
+        now = _now()
+
+        async def work(uow: UnitOfWork) -> None:
+            await uow.jobs.reschedule(
+                job.id,
+                run_after=now + timedelta(seconds=delay),
+                error=f"{type(error).__name__}: {error}"[:2000],
+                give_up=give_up,
+                now=now,
+            )
+
+        try:
+            await self._db.run(work)
+        except Exception:
+            # The lease runs out and the job is claimed again.
+            log.exception("could not reschedule job %s", job.id)
