@@ -21,14 +21,16 @@ from tests.builders import Org, make_org, send, start_chat
 
 
 class FailingStore:
-    """The real blob store, except that the first `failures` writes fail."""
+    """The real blob store, except that the first `failures` writes for one
+    organization fail."""
 
-    def __init__(self, inner: BlobStore, failures: int) -> None:
+    def __init__(self, inner: BlobStore, org_id: str, failures: int) -> None:
         self._inner = inner
+        self._org_id = org_id
         self.failures = failures
 
     async def put(self, org_id: str, data: bytes) -> tuple[str, int]:
-        if self.failures:
+        if self.failures and org_id == self._org_id:
             self.failures -= 1
             raise OSError("No space left on device")
         return await self._inner.put(org_id, data)
@@ -92,16 +94,17 @@ async def test_a_failed_job_is_retried_and_files_exactly_once(
 ) -> None:
     org = await make_org(db)
     issue_id = await resolve_without_worker(client, org)
-    store = FailingStore(client.app.state.context.blobs, failures=1)  # type: ignore[attr-defined]
+    store = FailingStore(client.app.state.context.blobs, org.org.id, 1)  # type: ignore[attr-defined]
     worker = worker_for(client, settings, store)
 
-    assert await worker.run_due() == 1
+    # Other tests' unfinished jobs may share the database: count this org's only.
+    assert await worker.run_due() >= 1
     [job] = await jobs_of(db, org)
     assert (job.state, job.attempts) == ("pending", 1)
     assert job.last_error is not None and "No space left" in job.last_error
     assert await filed(client, org, issue_id) == []
 
-    assert await worker.run_due() == 1
+    assert await worker.run_due() >= 1
     [job] = await jobs_of(db, org)
     assert (job.state, job.attempts) == ("done", 2)
     assert len(await filed(client, org, issue_id)) == 4
@@ -158,7 +161,7 @@ async def test_the_worker_gives_up_after_the_last_attempt(
 ) -> None:
     org = await make_org(db)
     issue_id = await resolve_without_worker(client, org)
-    store = FailingStore(client.app.state.context.blobs, failures=100)  # type: ignore[attr-defined]
+    store = FailingStore(client.app.state.context.blobs, org.org.id, 100)  # type: ignore[attr-defined]
     worker = worker_for(client, settings.model_copy(update={"job_max_attempts": 3}), store)
     for _ in range(5):
         await worker.run_due()

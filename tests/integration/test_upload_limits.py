@@ -10,7 +10,7 @@ import pytest
 
 from caseroom.config import Settings
 from caseroom.storage.uow import Database
-from tests.builders import key, make_org, start_chat, upload
+from tests.builders import key, make_org, row_counts, start_chat, upload
 from tests.integration.test_attachments_api import PNG, blob_files
 
 MAX_FILE = 4096
@@ -45,7 +45,9 @@ async def test_an_oversize_file_is_refused_and_nothing_remains(
     org = await make_org(db)
     chat = await start_chat(client, org)
     files = [("small.png", PNG), ("big.bin", b"\x00" * (MAX_FILE + 1))]
+    rows = await row_counts(db)
     refused = await upload(client, chat.auth, chat.issue_id, files, body="two files")
+    assert await row_counts(db) == rows
     assert refused.status_code == 413
     problem = refused.json()
     assert problem["limit"] == MAX_FILE
@@ -63,7 +65,9 @@ async def test_too_many_files_are_refused_and_nothing_remains(
     org = await make_org(db)
     chat = await start_chat(client, org)
     files = [(f"{n}.png", PNG + bytes([n])) for n in range(4)]
+    rows = await row_counts(db)
     refused = await upload(client, org.auth(org.ana), chat.issue_id, files)
+    assert await row_counts(db) == rows
     assert refused.status_code == 422
     assert refused.json()["limit"] == 3
     assert blob_files(settings) == []
@@ -105,6 +109,7 @@ async def test_a_file_over_the_limit_without_content_length_is_cut_off(
             yield b"z" * 512
         yield f"\r\n--{boundary}--\r\n".encode()
 
+    rows = await row_counts(db)
     refused = await client.post(
         f"/api/v1/issues/{chat.issue_id}/rooms/public/attachments",
         content=body(),
@@ -112,6 +117,7 @@ async def test_a_file_over_the_limit_without_content_length_is_cut_off(
     )
     assert refused.status_code == 413
     assert refused.json()["limit"] == MAX_FILE
+    assert await row_counts(db) == rows
     assert blob_files(settings) == []
     await _nothing_stored(client, chat.issue_id, chat.auth)
 
@@ -123,7 +129,9 @@ async def test_a_failed_send_removes_the_blobs_it_stored(
     org = await make_org(db)
     chat = await start_chat(client, org)
     too_long = "x" * (settings.max_message_chars + 1)
+    rows = await row_counts(db)
     refused = await upload(client, chat.auth, chat.issue_id, [("a.png", PNG)], body=too_long)
+    assert await row_counts(db) == rows
     assert refused.status_code == 422
     assert blob_files(settings) == []
     await _nothing_stored(client, chat.issue_id, chat.auth)

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from caseroom.domain.model import AuthorKind, MessageKind
 from caseroom.domain.transcript import Audience, Transcript, TranscriptEntry
@@ -113,18 +113,40 @@ def _header(pdf: _Document) -> None:
     pdf.ln(5)
 
 
+def _height(pdf: _Document, width: float, line: float, text: str, style: str, size: float) -> float:
+    pdf.font(style, size)
+    height = pdf.multi_cell(
+        width, line, pdf.text_of(text), dry_run=True, output=MethodReturnValue.HEIGHT
+    )
+    assert isinstance(height, int | float)
+    return float(height)
+
+
+def _keep_together(pdf: _Document, entry: TranscriptEntry, meta: str, width: float) -> None:
+    """Start an entry on a new page rather than split it, unless it is taller than a page."""
+    needed = _height(pdf, width, 4.5, meta, "B", 8) + (5 if entry.kind is MessageKind.NOTE else 0)
+    if entry.body:
+        needed += _height(pdf, width, 5, entry.body, "", 9.5)
+    if entry.files:
+        needed += _height(pdf, width, 4.5, "Attached: " + ", ".join(entry.files), "", 8)
+    room_left = pdf.page_break_trigger - pdf.get_y()
+    if needed > room_left and needed < pdf.page_break_trigger - pdf.t_margin:
+        pdf.add_page()
+
+
 def _entry(pdf: _Document, entry: TranscriptEntry) -> None:
     note = entry.kind is MessageKind.NOTE
     event = entry.kind is MessageKind.EVENT
     width = pdf.epw - 4
     x = pdf.l_margin + 4
+    meta = f"{_when(entry.time)}  ·  {entry.author}  ·  via {entry.channel}  ·  {entry.label}"
+    _keep_together(pdf, entry, meta, width)
     page, top = pdf.page_no(), pdf.get_y()
     pdf.set_fill_color(*_NOTE_FILL)
     if note:
         pdf.set_x(x)
         pdf.font("B", 8, _NOTE_INK)
         pdf.cell(width, 5, "NOTE · agents only", fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    meta = f"{_when(entry.time)}  ·  {entry.author}  ·  via {entry.channel}  ·  {entry.label}"
     pdf.set_x(x)
     pdf.font("" if event else "B", 8, _MUTED)
     pdf.multi_cell(width, 4.5, pdf.text_of(meta), fill=note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
