@@ -247,6 +247,15 @@ async def test_connect_fits_a_phone(
     composer = await page.get_by_role("textbox", name="Message").bounding_box()
     assert composer is not None and composer["y"] + composer["height"] <= 844
     await page.screenshot(path=screenshots / "connect-mobile.png")
+
+    # Resolved while the page is open: the Customer is told, and writing reopens it.
+    assert (await web_http.post(f"/api/v1/issues/{issue_id}/resolve", headers=ana)).is_success
+    banner = page.get_by_role("status").filter(has_text="marked as resolved")
+    await expect(banner).to_be_visible()
+    await say(page, "One more thing: do you have them in brown?")
+    await expect(banner).to_be_hidden()
+    reopened = await web_http.get(f"/api/v1/issues/{issue_id}", headers=ana)
+    assert reopened.json()["status"] == "claimed"
     await context.close()
 
 

@@ -166,6 +166,8 @@ function makeConversation(store, session) {
 
 function lost(reason, error) {
   if (reason === "issue") {
+    // The Issue is out of reach (e.g. merged away): start over from the list.
+    ui.conversation.stream?.stop();
     resume(ui.store, { ...ui.conversation.session, issueId: null });
     return;
   }
