@@ -195,6 +195,7 @@ async def test_an_app_passes_a_signed_identity_and_a_tampered_one_is_refused(
 
     context = await browser.new_context(viewport={"width": 390, "height": 844})
     page = await context.new_page()
+    frames = record_frames(page)
     await page.goto(f"{web_server.url}/embed/{org.slug}#identity_token={token}")
     await expect(page.get_by_text("It ships tomorrow morning.")).to_be_visible()
     await expect(page.get_by_label("Your name")).to_be_hidden()
@@ -204,6 +205,15 @@ async def test_an_app_passes_a_signed_identity_and_a_tampered_one_is_refused(
         f"/api/v1/issues/{earlier.issue_id}/rooms/public/messages", headers=org.auth(org.ana)
     )
     assert page_view.json()["items"][-1]["body"].startswith("Great, thanks!")
+    # A verified Customer sees all their Issues, and still nothing agents keep to themselves.
+    ana = org.auth(org.ana)
+    await send(web_http, ana, earlier.issue_id, body=NOTE, kind="note")
+    await send(web_http, ana, earlier.issue_id, room="private", body=PRIVATE)
+    await send(web_http, ana, earlier.issue_id, body="Yes, until it ships.")
+    await expect(page.get_by_text("Yes, until it ships.")).to_be_visible()
+    for secret in (NOTE, PRIVATE):
+        assert secret not in await page.content()
+        assert not [frame for frame in frames if secret in frame]
 
     header, payload, signature = token.split(".")
     tampered = f"{header}.{payload[:-3]}AAA.{signature}"
