@@ -55,7 +55,6 @@ class Settings(BaseSettings):
     max_file_bytes: int = 25 * 1024 * 1024
     max_files_per_message: int = 10
     max_filename_chars: int = 180
-    upload_chunk_bytes: int = 64 * 1024
     upload_part_overhead_bytes: int = 16 * 1024
     blob_dir: Path | None = Field(default=None, description="default: <data_dir>/blobs")
 

@@ -23,7 +23,6 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         max_file_bytes=MAX_FILE,
         max_files_per_message=3,
-        upload_chunk_bytes=1024,
     )
 
 
