@@ -2,9 +2,8 @@
 // activity as system lines, optimistic sends, typing, and infinite scroll back.
 
 import { get } from "./api.js";
-import { avatar, clock, dayLabel, h, icon } from "./dom.js";
-import { fileList } from "./attachments.js";
-import { richText } from "./richtext.js";
+import { dayLabel, h } from "./dom.js";
+import { Entries } from "./entries.js";
 
 const PAGE = 40;
 const GROUP_WITHIN_MS = 5 * 60 * 1000;
@@ -12,7 +11,6 @@ const TYPING_SHOWN_MS = 6000;
 const NEAR_BOTTOM_PX = 120;
 const TOP_REACH_PX = 240;
 const PUBLIC_ACTIONS = new Set(["open", "claim", "assign", "resolve", "reopen", "cancel", "close"]);
-const CHANNEL_LABEL = { sms: "SMS", email: "Email", video: "Video call", bot: "Bot" };
 
 export class Timeline {
   constructor({ issue, room, directory, onUnread }) {
@@ -29,6 +27,7 @@ export class Timeline {
     this.maxChange = 0; // highest change number seen (edits, deletions, redactions)
     this.hasMore = false;
     this.loading = false;
+    this.entries = new Entries(this);
     this.visible = false;
     this.unread = 0;
     this.build();
@@ -223,7 +222,7 @@ export class Timeline {
     for (const message of ordered) {
       while (next < activity.length && activity[next].created_at < message.created_at) {
         addDay(activity[next].created_at);
-        nodes.push(this.activityEl(activity[next]));
+        nodes.push(this.entries.activityEl(activity[next]));
         next += 1;
         prev = null;
       }
@@ -233,29 +232,16 @@ export class Timeline {
     }
     for (; next < activity.length; next += 1) {
       addDay(activity[next].created_at);
-      nodes.push(this.activityEl(activity[next]));
+      nodes.push(this.entries.activityEl(activity[next]));
     }
-    for (const item of this.pending.values()) nodes.push(this.pendingEl(item));
-    if (!nodes.length) nodes.push(this.emptyEl());
+    for (const item of this.pending.values()) nodes.push(this.entries.pendingEl(item));
+    if (!nodes.length) nodes.push(this.entries.emptyEl());
     this.list.replaceChildren(...nodes);
     this.top.replaceChildren(this.hasMore
       ? h("span.loader", {}, "Loading earlier messages…")
       : h("span.beginning", {}, this.room === "public" ? "Beginning of the conversation" : "Beginning of the private room"));
     if (stick) this.scroller.scrollTop = this.scroller.scrollHeight;
     else if (keepBottomDistance) this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;
-  }
-
-  emptyEl() {
-    return this.room === "private"
-      ? h("div.room-empty", {}, icon("lock"), h("p", {}, "Talk with colleagues here. The Customer never sees this room."),
-          h("p.muted", {}, "Type @ to bring someone in."))
-      : h("div.room-empty", {}, icon("chat"), h("p", {}, "No messages yet."));
-  }
-
-  side(message) {
-    const mine = message.author.kind === "agent" && message.author.id === this.directory.me.id;
-    if (this.room === "public") return message.author.kind === "agent" ? "out" : "in";
-    return mine ? "out" : "in";
   }
 
   messageEl(message, prev) {
@@ -268,162 +254,13 @@ export class Timeline {
       return cached;
     }
     let el;
-    if (message.kind === "event") el = this.eventEl(message);
-    else if (message.kind === "note") el = this.noteEl(message);
-    else el = this.bubbleEl(message);
+    if (message.kind === "event") el = this.entries.eventEl(message);
+    else if (message.kind === "note") el = this.entries.noteEl(message);
+    else el = this.entries.bubbleEl(message);
     el.dataset.id = message.id;
     el.dataset.seq = message.seq;
     el.classList.toggle("continued", continued);
     this.elements.set(message.id, el);
     return el;
-  }
-
-  text(body) {
-    const names = [...this.directory.agents.values()].flatMap((a) => [a.name]);
-    return richText(body, { names, me: this.directory.me.name });
-  }
-
-  bubbleEl(message) {
-    const { author } = message;
-    const side = this.side(message);
-    const mine = author.kind === "agent" && author.id === this.directory.me.id;
-    const tag = { customer: "Customer", bot: "Bot" }[author.kind];
-    const via = CHANNEL_LABEL[message.channel];
-    return h(`div.msg.msg-${side}.author-${author.kind}${mine ? ".msg-mine" : ""}`, {},
-      avatar(author.name, author.kind),
-      h("div.msg-main", {},
-        h("div.msg-head", {},
-          h("span.msg-author", {}, mine ? "You" : author.name),
-          tag ? h(`span.tag.tag-${author.kind}`, {}, tag) : null,
-          via ? h("span.tag.tag-channel", {}, icon(message.channel), via) : null,
-          message.redacted_at ? h("span.tag", { title: "Sensitive text was removed" }, "Redacted") : null,
-          h("time", { datetime: message.created_at }, clock(message.created_at))),
-        message.body ? h("div.bubble", {}, this.text(message.body)) : null,
-        fileList(message.attachments)));
-  }
-
-  noteEl(message) {
-    const mine = message.author.id === this.directory.me.id;
-    const who = mine ? "You" : message.author.name;
-    if (message.deleted_at) {
-      return h("div.sys.note-deleted", {}, h("span.sys-line", {}, icon("note"), `${who} deleted a log note`,
-        h("time", { datetime: message.deleted_at }, clock(message.deleted_at))));
-    }
-    const body = h("div.note-body", {}, this.text(message.body));
-    const actions = mine && this.onEditNote
-      ? h("span.note-actions", {},
-          h("button.link", { type: "button", "aria-label": "Edit this log note", onclick: () => this.editNote(message, body) }, "Edit"),
-          h("button.link", { type: "button", "aria-label": "Delete this log note", onclick: () => this.onDeleteNote(message) }, "Delete"))
-      : null;
-    return h("div.msg.msg-note", {},
-      h("div.note", { role: "note", "aria-label": `Log note by ${message.author.name}` },
-        h("div.note-head", {}, icon("note"), h("strong", {}, "Log note"),
-          h("span", {}, `· ${who}`),
-          h("time", { datetime: message.created_at }, clock(message.created_at)),
-          message.edited_at ? h("span.edited", { title: message.edited_at }, "(edited)") : null,
-          message.redacted_at ? h("span.tag", {}, "Redacted") : null,
-          actions,
-          h("span.note-private", {}, icon("lock"), "Agents only")),
-        body, fileList(message.attachments)));
-  }
-
-  editNote(message, body) {
-    const box = h("textarea.note-edit", { "aria-label": "Edit the log note", rows: "3" });
-    box.value = message.body;
-    const save = async () => {
-      const text = box.value.trim();
-      if (!text || text === message.body) return cancel();
-      try {
-        this.replace(await this.onEditNote(message, text));
-      } catch (error) {
-        form.querySelector(".form-error").textContent = error.message;
-      }
-    };
-    const cancel = () => {
-      this.elements.delete(message.id);
-      this.render();
-    };
-    box.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && !e.shiftKey) {
-        e.preventDefault();
-        save();
-      } else if (e.key === "Escape") {
-        e.preventDefault();
-        e.stopPropagation();
-        cancel();
-      }
-    });
-    const form = h("div.note-editor", {}, box,
-      h("div.note-edit-actions", {}, h("span.form-error", { role: "alert" }),
-        h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: cancel }, "Cancel"),
-        h("button.btn.btn-sm.btn-primary", { type: "button", onclick: save }, "Save")));
-    body.replaceChildren(form);
-    box.focus();
-  }
-
-  eventEl(message) {
-    return h("div.sys", {}, h("span.sys-line", {}, icon("system"), message.body,
-      h("time", { datetime: message.created_at }, clock(message.created_at))));
-  }
-
-  activityEl(entry) {
-    const key = `activity:${entry.id}`;
-    if (this.elements.has(key)) return this.elements.get(key);
-    const el = h("div.sys", { dataset: { action: entry.action } },
-      h("span.sys-line", {}, icon(SYS_ICON[entry.action] || "system"), describe(entry, this.directory),
-        h("time", { datetime: entry.created_at }, clock(entry.created_at))));
-    this.elements.set(key, el);
-    return el;
-  }
-
-  pendingEl(item) {
-    const key = `pending:${item.key}`;
-    const status = {
-      sending: "Sending…",
-      retrying: "Sending again…",
-      waiting: item.error || "Waiting to send…",
-      failed: `Not sent: ${item.error}`,
-    }[item.state];
-    const actions = item.state === "failed" || item.state === "waiting"
-      ? h("span.pending-actions", {},
-          h("button.link", { type: "button", onclick: () => this.onRetry?.(item.key) }, "Retry now"),
-          h("button.link", { type: "button", onclick: () => this.onDiscard?.(item.key) }, "Discard"))
-      : null;
-    const files = item.files?.length
-      ? h("div.files.files-pending", {}, item.files.map((f) => h("span.file-chip", {}, icon("file"), h("span.file-name", {}, f.name))),
-          item.state === "failed" ? null : h("progress.upload-progress", { max: "1", value: String(item.progress || 0), "aria-label": "Upload progress" }))
-      : null;
-    const text = item.body ? (item.kind === "note" ? h("div.note-body", {}, item.body) : h("div.bubble", {}, item.body)) : null;
-    const body = item.kind === "note"
-      ? h("div.note", {}, h("div.note-head", {}, icon("note"), h("strong", {}, "Log note")), text, files)
-      : [text, files];
-    const el = h(`div.msg.msg-out.msg-mine.msg-pending.pending-${item.state}${item.kind === "note" ? ".msg-note" : ""}`,
-      { dataset: { key: item.key } },
-      item.kind === "note" ? null : avatar(this.directory.me.name, "agent"),
-      h("div.msg-main", {}, body, h("div.pending-status", { role: item.state === "failed" ? "alert" : null },
-        icon(item.state === "failed" ? "alert" : "clock"), status, actions)));
-    this.elements.set(key, el);
-    return el;
-  }
-}
-
-const SYS_ICON = { open: "inbox", claim: "hand", assign: "mine", resolve: "check-circle", reopen: "reopen",
-  cancel: "ban", close: "check", watch: "eye", unwatch: "eye-off" };
-
-export function describe(entry, directory) {
-  const actor = entry.actor_kind === "agent" ? directory.agentName(entry.actor_id)
-    : entry.actor_kind === "customer" ? "The Customer" : "caseroom";
-  const target = directory.agentName(entry.detail?.agent_id || entry.detail?.owner_agent_id);
-  switch (entry.action) {
-    case "open": return entry.detail?.linked_issue_id ? "Issue opened, following an earlier one" : "Issue opened";
-    case "claim": return `${actor} claimed the Issue`;
-    case "assign": return target ? `${actor} assigned the Issue to ${target}` : `${actor} moved the Issue to a team queue`;
-    case "resolve": return `${actor} resolved the Issue`;
-    case "reopen": return entry.actor_kind === "customer" ? "The Customer wrote again; the Issue reopened" : `${actor} reopened the Issue`;
-    case "cancel": return `${actor} canceled the Issue`;
-    case "close": return `${actor} closed the Issue`;
-    case "watch": return target === actor ? `${actor} started watching` : `${target} is now watching (by ${actor})`;
-    case "unwatch": return `${target || actor} stopped watching`;
-    default: return `${actor}: ${String(entry.action).replaceAll("_", " ")}`;
   }
 }
