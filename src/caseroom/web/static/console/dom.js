@@ -138,3 +138,20 @@ export function toast(text, kind = "info") {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waiting counters under `root`: amber, then red, after the organization's thresholds. */
+export function tickWaiting(root, org) {
+  const { waiting_amber_seconds: amber, waiting_red_seconds: red } = org;
+  for (const el of root.querySelectorAll(".waiting[data-since]")) {
+    const seconds = (Date.now() - new Date(el.dataset.since).getTime()) / 1000;
+    el.querySelector(".waiting-time").textContent = duration(seconds);
+    el.classList.toggle("waiting-amber", seconds >= amber && seconds < red);
+    el.classList.toggle("waiting-red", seconds >= red);
+    el.setAttribute("aria-label", `Waiting for a reply for ${duration(seconds)}`);
+  }
+}
+
+export function waitingChip(since) {
+  return h("span.waiting", { dataset: { since }, title: "Waiting for an agent's reply" },
+    icon("clock"), h("span.waiting-time"));
+}

@@ -2,7 +2,7 @@
 // the cards of the selected queue, kept current from the event stream.
 
 import { ApiError, del, get, post, put } from "./api.js";
-import { avatar, clear, duration, h, icon, toast } from "./dom.js";
+import { avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
 
 export const QUEUES = [
   { id: "unclaimed", label: "Unclaimed", icon: "inbox", empty: "Nobody is waiting. New Issues appear here as they arrive." },
@@ -221,7 +221,7 @@ export class Inbox {
           h("span.card-meta", {}, h("span.ref", {}, `#${issue.reference}`), " · ",
             icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat")),
         waiting
-          ? h("span.waiting", { dataset: { since: issue.waiting_since }, title: "Waiting for an agent's reply" }, icon("clock"), h("span.waiting-time"))
+          ? waitingChip(issue.waiting_since)
           : h(`span.status.status-${issue.status}`, {}, issue.status)),
       preview,
       h("div.card-foot", {},
@@ -248,16 +248,8 @@ export class Inbox {
     return this.previews.get(key);
   }
 
-  /** Waiting counters: amber and red after the organization's thresholds. */
   tick() {
-    const { waiting_amber_seconds: amber, waiting_red_seconds: red } = this.directory.org;
-    for (const el of this.list.querySelectorAll(".waiting")) {
-      const seconds = (Date.now() - new Date(el.dataset.since).getTime()) / 1000;
-      el.querySelector(".waiting-time").textContent = duration(seconds);
-      el.classList.toggle("waiting-amber", seconds >= amber && seconds < red);
-      el.classList.toggle("waiting-red", seconds >= red);
-      el.setAttribute("aria-label", `Waiting ${duration(seconds)}`);
-    }
+    tickWaiting(this.list, this.directory.org);
   }
 
   // -- actions -----------------------------------------------------------------------

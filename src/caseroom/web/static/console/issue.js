@@ -2,7 +2,7 @@
 // badges), each room's timeline and composer, kept live from the stream.
 
 import { del, get, patch, post, put } from "./api.js";
-import { ago, avatar, clear, h, icon, toast } from "./dom.js";
+import { ago, avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
 import { Composer } from "./composer.js";
 import { Timeline } from "./timeline.js";
 
@@ -48,6 +48,7 @@ export class IssueView {
     clear(this.el, this.header, body);
     this.el.removeAttribute("aria-busy");
     this.renderHeader();
+    this.ticker = setInterval(() => tickWaiting(this.header, this.directory.org), 1000);
     this.select("public", { focus: false });
     this.rooms.public.timeline.setActivity(activity);
     this.rooms.private.timeline.setActivity(activity);
@@ -91,6 +92,7 @@ export class IssueView {
   }
 
   destroy() {
+    clearInterval(this.ticker);
     this.listeners.forEach((off) => off());
     this.stream.unfollow(this.issueId);
     for (const { timeline } of Object.values(this.rooms)) timeline.destroy();
@@ -235,11 +237,13 @@ export class IssueView {
           h("div.head-meta", {},
             h("span.ref", { title: "Issue reference" }, `#${issue.reference}`),
             h(`span.status.status-${issue.status}`, { id: "issue-status" }, STATUS_LABEL[issue.status] || issue.status),
+            issue.waiting_since && (issue.status === "unclaimed" || issue.status === "claimed") ? waitingChip(issue.waiting_since) : null,
             h("span.meta-item", {}, h("strong", {}, customer.name), contact ? h("span.muted", {}, ` · ${contact}`) : null),
             h("span.meta-item", {}, icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat"),
             h("span.meta-item", { id: "issue-owner" }, icon("mine"), owner ? `Owner: ${owner}` : "Unassigned"),
             h("span.meta-item.muted", { title: issue.created_at }, `Opened ${ago(issue.created_at)}`)))),
       h("div.head-actions", { role: "group", "aria-label": "Issue actions" }, actions));
+    tickWaiting(this.header, this.directory.org);
   }
 
   async act(name) {
