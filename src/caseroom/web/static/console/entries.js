@@ -156,7 +156,7 @@ export class Entries {
 }
 
 const SYS_ICON = { open: "inbox", claim: "hand", assign: "mine", resolve: "check-circle", reopen: "reopen",
-  cancel: "ban", close: "check", watch: "eye", unwatch: "eye-off" };
+  cancel: "ban", close: "check", watch: "eye", unwatch: "eye-off", mention: "at", "message.redacted": "lock" };
 
 export function describe(entry, directory) {
   const actor = entry.actor_kind === "agent" ? directory.agentName(entry.actor_id)
@@ -172,6 +172,8 @@ export function describe(entry, directory) {
     case "close": return `${actor} closed the Issue`;
     case "watch": return target === actor ? `${actor} started watching` : `${target} is now watching (by ${actor})`;
     case "unwatch": return `${target || actor} stopped watching`;
+    case "mention": return `${actor} mentioned ${target}`;
+    case "message.redacted": return `${actor} redacted sensitive text from a message`;
     default: return `${actor}: ${String(entry.action).replaceAll("_", " ")}`;
   }
 }

@@ -11,6 +11,14 @@ const TYPING_SHOWN_MS = 6000;
 const NEAR_BOTTOM_PX = 120;
 const TOP_REACH_PX = 240;
 const PUBLIC_ACTIONS = new Set(["open", "claim", "assign", "resolve", "reopen", "cancel", "close"]);
+// Edits and deletions show on the note itself ("edited", a tombstone).
+const SHOWN_ON_THE_MESSAGE = new Set(["note.edited", "note.deleted"]);
+
+/** The room whose timeline shows an activity entry: lifecycle in public, teamwork in private. */
+function roomOf(entry) {
+  if (entry.detail?.room) return entry.detail.room;
+  return PUBLIC_ACTIONS.has(entry.action) ? "public" : "private";
+}
 
 export class Timeline {
   constructor({ issue, room, directory, onUnread }) {
@@ -150,7 +158,7 @@ export class Timeline {
   }
 
   setActivity(entries) {
-    this.activity = entries.filter((a) => PUBLIC_ACTIONS.has(a.action) === (this.room === "public"));
+    this.activity = entries.filter((a) => !SHOWN_ON_THE_MESSAGE.has(a.action) && roomOf(a) === this.room);
     this.render({ stick: this.nearBottom() });
   }
 
