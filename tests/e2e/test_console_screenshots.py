@@ -14,7 +14,7 @@ from sqlalchemy import update
 from caseroom.storage import tables as t
 from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
-from tests.builders import Chat, Org, make_org, send, start_chat
+from tests.builders import Chat, Org, key, make_org, send, start_chat
 from tests.e2e.conftest import Server
 from tests.e2e.console import PHONE, console_page, no_page_errors, sign_in
 
@@ -66,7 +66,26 @@ async def wait_since(server: Server, issue_id: str, minutes: int) -> None:
         await engine.dispose()
 
 
-async def lived_in(server: Server, db: Database, http: httpx.AsyncClient) -> tuple[Org, Chat]:
+LABEL = """<body style="margin:0;background:#d9c7a7;font:16px sans-serif">
+<div style="margin:18px;padding:16px 20px;background:#fff;border-radius:6px;width:300px;
+ box-shadow:0 2px 6px rgba(0,0,0,.25)"><b style="font-size:20px">PRIORITY</b>
+<div style="margin:8px 0;letter-spacing:3px;font:28px monospace">||| |||| || |||</div>
+<div>Order #4411 · Maria Rossi</div><div>Via Roma 12, Milano</div>
+<div style="margin-top:8px;color:#555">Tracking DX 4411 9921 IT</div></div></body>"""
+
+
+async def label_photo(browser: Browser) -> bytes:
+    """A photo of a parcel label, as a Customer would send one."""
+    page = await browser.new_page(viewport={"width": 360, "height": 220})
+    await page.set_content(LABEL)
+    shot = await page.screenshot()
+    await page.close()
+    return shot
+
+
+async def lived_in(
+    server: Server, db: Database, http: httpx.AsyncClient, browser: Browser
+) -> tuple[Org, Chat]:
     org = await make_org(
         db, name="Demo Outfitters", people_names=("Alex Morgan", "Ana Lopez", "Ben Okafor")
     )
@@ -89,6 +108,13 @@ async def lived_in(server: Server, db: Database, http: httpx.AsyncClient) -> tup
         message="Hi! My order #4411 has not arrived yet.",
     )
     await send(http, maria.auth, maria.issue_id, body="It was due last Friday.")
+    photo = await http.post(
+        f"/api/v1/issues/{maria.issue_id}/rooms/public/attachments",
+        headers=maria.auth,
+        data={"body": "Here is the label from the box.", "idempotency_key": key()},
+        files=[("files", ("parcel-label.png", await label_photo(browser), "image/png"))],
+    )
+    assert photo.status_code == 201, photo.text
     await http.post(f"/api/v1/issues/{maria.issue_id}/claim", headers=ana)
     await send(http, ana, maria.issue_id, body="Hi Maria, I'm sorry about that. Let me check.")
     await send(
@@ -98,9 +124,13 @@ async def lived_in(server: Server, db: Database, http: httpx.AsyncClient) -> tup
         body="Ben, is the carrier still delayed in Milan?",
         room="private",
     )
-    await send(
-        http, ben, maria.issue_id, room="private", body="Yes, two more days. Offer a voucher?"
+    report = await http.post(
+        f"/api/v1/issues/{maria.issue_id}/rooms/private/attachments",
+        headers=ben,
+        data={"body": "Yes, two more days. Offer a voucher?", "idempotency_key": key()},
+        files=[("files", ("carrier-report.pdf", b"%PDF-1.4\n% carrier delays", "application/pdf"))],
     )
+    assert report.status_code == 201, report.text
     await send(
         http,
         ana,
@@ -116,11 +146,14 @@ async def lived_in(server: Server, db: Database, http: httpx.AsyncClient) -> tup
         body="The carrier says two more days. As a thank-you for waiting, here is 10% off "
         "your next order: THANKS10. Tracking: https://track.example/4411",
     )
+    resolved = await http.post(f"/api/v1/issues/{maria.issue_id}/resolve", headers=ana)
+    assert resolved.status_code == 200, resolved.text
     await send(http, maria.auth, maria.issue_id, body="Thank you, that is kind!")
     return org, maria
 
 
 async def save(page: Page, folder: Path, name: str) -> None:
+    await page.mouse.move(0, 0)  # no hover effects in the picture
     await page.wait_for_timeout(300)  # let the last transition settle in the picture
     await page.screenshot(path=folder / f"console-{name}.png")
 
@@ -132,7 +165,7 @@ async def test_the_console_with_a_busy_inbox_and_a_conversation(
     browser: Browser,
     screenshots: Path,
 ) -> None:
-    org, maria = await lived_in(web_server, web_db, web_http)
+    org, maria = await lived_in(web_server, web_db, web_http, browser)
     _, page = await console_page(browser, web_server.url)
     await sign_in(page, org.ana)
     await page.goto(f"{web_server.url}/console#/unclaimed/{maria.issue_id}")
@@ -140,6 +173,8 @@ async def test_the_console_with_a_busy_inbox_and_a_conversation(
     await expect(timeline.locator(".bubble").last).to_have_text("Thank you, that is kind!")
     await expect(page.locator(".waiting.waiting-red")).to_have_count(1)
     await expect(page.locator(".waiting.waiting-amber")).to_have_count(1)
+    await expect(page.locator(".transcript")).to_have_count(1)  # filed on the resolution
+    await expect(page.locator(".file-thumb img")).to_have_js_property("complete", True)
     await save(page, screenshots, "inbox")
 
     await page.get_by_role("tab", name="Private room").click()
@@ -175,7 +210,7 @@ async def test_the_console_on_a_phone(
     browser: Browser,
     screenshots: Path,
 ) -> None:
-    org, maria = await lived_in(web_server, web_db, web_http)
+    org, maria = await lived_in(web_server, web_db, web_http, browser)
     _, page = await console_page(browser, web_server.url, viewport=PHONE)
     await sign_in(page, org.ana)
     await expect(page.locator(".card")).to_have_count(len(WAITING))

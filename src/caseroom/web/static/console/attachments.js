@@ -23,7 +23,7 @@ export class AttachmentsTool {
       input.value = "";
     });
     const button = h("button.tool.tool-attach", {
-      type: "button", title: `Attach files (${this.summary()})`, "aria-label": `Attach files. ${this.summary()}`,
+      type: "button", "aria-label": `Attach files. ${this.summary()}`, dataset: { tip: `Attach files · ${this.summary()}` },
       onclick: () => input.click(),
     }, icon("paperclip"), input);
     this.trays.set(composer, []);

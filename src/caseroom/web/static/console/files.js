@@ -5,6 +5,8 @@ import { get } from "./api.js";
 import { bytes, clock, dayLabel, h, icon } from "./dom.js";
 
 const OPEN_KEY = "caseroom.console.files-open";
+// Beside the timeline when there is room; over it (closed until asked for) when not.
+const WIDE = window.matchMedia("(min-width: 1181px)");
 
 export class FilesPanel {
   panel(view) {
@@ -28,11 +30,13 @@ export class FilesPanel {
   }
 
   isOpen() {
+    if (!WIDE.matches) return Boolean(this.openHere);
     return localStorage.getItem(OPEN_KEY) !== "closed";
   }
 
   setOpen(view, open) {
-    localStorage.setItem(OPEN_KEY, open ? "open" : "closed");
+    if (WIDE.matches) localStorage.setItem(OPEN_KEY, open ? "open" : "closed");
+    else this.openHere = open;
     view.filesAside.hidden = !open;
     view.header.querySelector('[data-action="files"]')?.setAttribute("aria-expanded", String(open));
     if (open) this.refresh(view);

@@ -229,20 +229,17 @@ export class IssueView {
 
     clear(this.header,
       h("button.btn.btn-icon.back", { type: "button", "aria-label": "Back to the inbox", onclick: () => this.onClose() }, icon("back")),
-      h("div.head-who", {}, avatar(customer.name, "customer", "avatar-lg"),
-        h("div.head-text", {},
-          h("div.head-line", {},
-            h("h1.issue-title", { id: "issue-title" }, issue.subject),
-          ),
-          h("div.head-meta", {},
-            h("span.ref", { title: "Issue reference" }, `#${issue.reference}`),
-            h(`span.status.status-${issue.status}`, { id: "issue-status" }, STATUS_LABEL[issue.status] || issue.status),
-            issue.waiting_since && (issue.status === "unclaimed" || issue.status === "claimed") ? waitingChip(issue.waiting_since) : null,
-            h("span.meta-item", {}, h("strong", {}, customer.name), contact ? h("span.muted", {}, ` · ${contact}`) : null),
-            h("span.meta-item", {}, icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat"),
-            h("span.meta-item", { id: "issue-owner" }, icon("mine"), owner ? `Owner: ${owner}` : "Unassigned"),
-            h("span.meta-item.muted", { title: issue.created_at }, `Opened ${ago(issue.created_at)}`)))),
-      h("div.head-actions", { role: "group", "aria-label": "Issue actions" }, actions));
+      h("span.head-avatar", {}, avatar(customer.name, "customer", "avatar-lg")),
+      h("h1.issue-title", { id: "issue-title", title: issue.subject }, issue.subject),
+      h("div.head-actions", { role: "group", "aria-label": "Issue actions" }, actions),
+      h("div.head-meta", {},
+        h("span.ref", { title: "Issue reference" }, `#${issue.reference}`),
+        h(`span.status.status-${issue.status}`, { id: "issue-status" }, STATUS_LABEL[issue.status] || issue.status),
+        issue.waiting_since && (issue.status === "unclaimed" || issue.status === "claimed") ? waitingChip(issue.waiting_since) : null,
+        h("span.meta-item", {}, h("strong", {}, customer.name), contact ? h("span.muted", {}, ` · ${contact}`) : null),
+        h("span.meta-item", {}, icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat"),
+        h("span.meta-item", { id: "issue-owner" }, icon("mine"), owner ? `Owner: ${owner}` : "Unassigned"),
+        h("span.meta-item.muted", { title: issue.created_at }, `Opened ${ago(issue.created_at)}`)));
     tickWaiting(this.header, this.directory.org);
   }
 

@@ -49,6 +49,12 @@ export class Timeline {
     this.scroller = h("div.timeline-scroll", { tabindex: "0", role: "log", "aria-label": label },
       this.top, this.list);
     this.el = h(`section.timeline.timeline-${this.room}`, { dataset: { room: this.room } }, this.scroller, this.typingEl);
+    // Stay at the newest message while pinned there, also when an image loads late.
+    this.pinned = true;
+    this.scroller.addEventListener("scroll", () => (this.pinned = this.nearBottom()), { passive: true });
+    this.scroller.addEventListener("load", () => {
+      if (this.pinned) this.scroller.scrollTop = this.scroller.scrollHeight;
+    }, true);
     this.observer = new IntersectionObserver((entries) => {
       if (entries.some((e) => e.isIntersecting)) this.loadOlder();
     }, { root: this.scroller, rootMargin: `${TOP_REACH_PX}px 0px 0px 0px` });
@@ -214,7 +220,7 @@ export class Timeline {
     const earliest = ordered.length ? ordered[0].created_at : null;
     const activity = this.activity
       .filter((a) => a.created_at && (!this.hasMore || !earliest || a.created_at >= earliest))
-      .sort((a, b) => a.created_at.localeCompare(b.created_at));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
     const nodes = [];
     let prev = null;
     let day = null;
