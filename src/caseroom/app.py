@@ -47,7 +47,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
     hub = Hub(broker_from_url(settings.broker_url, prefix=settings.broker_prefix))
-    db = Database(engine, hub.publish, max_group=settings.db_group_max)
+    db = Database(
+        engine,
+        hub.publish,
+        max_group=settings.db_group_max,
+        group_lanes=settings.db_group_lanes,
+    )
     blobs = LocalBlobStore(settings.blob_root)
     handlers = {TRANSCRIPTS_JOB: transcripts_handler(db, blobs, settings.transcript_font_dir)}
     worker = JobWorker(db, handlers, settings)

@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     # Group commit: at most this many message sends share one transaction.
     db_group_max: int = 100
+    # Groups stored at once on PostgreSQL, one per lane (SQLite has one writer: one lane).
+    db_group_lanes: int = 4
     sqlite_busy_timeout_ms: int = 30_000
 
     @property

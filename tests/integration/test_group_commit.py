@@ -34,7 +34,10 @@ async def test_a_burst_of_sends_is_stored_gapless_and_each_sender_gets_its_messa
     agent = org.principal(org.ana)
     bodies = [f"message {n}" for n in range(60)]
     sent = await asyncio.gather(
-        *(db.run_grouped(sending(agent, started.issue.id, body)) for body in bodies)
+        *(
+            db.run_grouped(sending(agent, started.issue.id, body), key=started.issue.id)
+            for body in bodies
+        )
     )
     assert [s.message.body for s in sent] == bodies
     # Arrival order is sequence order, with no gap after the first message.
@@ -52,14 +55,17 @@ async def test_a_failing_send_gets_its_error_and_the_others_are_stored(
     customer = customer_of(started)
     reused = key()
     await db.run(sending(customer, started.issue.id, "original", reused))
+    mine, theirs = started.issue.id, other.issue.id
     works = [
-        sending(customer, started.issue.id, "before"),
-        sending(customer, other.issue.id, "not my Issue"),  # NotFound
-        sending(customer, started.issue.id, "between"),
-        sending(customer, started.issue.id, "not the original", reused),  # Conflict
-        sending(customer, started.issue.id, "after"),
+        (sending(customer, mine, "before"), mine),
+        (sending(customer, theirs, "not my Issue"), theirs),  # NotFound
+        (sending(customer, mine, "between"), mine),
+        (sending(customer, mine, "not the original", reused), mine),  # Conflict
+        (sending(customer, mine, "after"), mine),
     ]
-    results = await asyncio.gather(*(db.run_grouped(w) for w in works), return_exceptions=True)
+    results = await asyncio.gather(
+        *(db.run_grouped(work, key=issue_id) for work, issue_id in works), return_exceptions=True
+    )
     assert isinstance(results[1], NotFound)
     assert isinstance(results[3], Conflict)
     stored = [r.message for r in results if isinstance(r, messages.Sent)]
@@ -85,8 +91,8 @@ async def test_a_retry_in_the_same_group_returns_the_original(db: Database) -> N
     agent = org.principal(org.ana)
     same = key()
     first, retry = await asyncio.gather(
-        db.run_grouped(sending(agent, started.issue.id, "once", same)),
-        db.run_grouped(sending(agent, started.issue.id, "once", same)),
+        db.run_grouped(sending(agent, started.issue.id, "once", same), key=started.issue.id),
+        db.run_grouped(sending(agent, started.issue.id, "once", same), key=started.issue.id),
     )
     assert first.created and not retry.created
     assert retry.message.id == first.message.id
@@ -97,8 +103,8 @@ async def test_a_withdrawn_send_is_not_stored(db: Database) -> None:
     started = await start(db, org)
     agent = org.principal(org.ana)
     withdrawn = asyncio.ensure_future(
-        db.run_grouped(sending(agent, started.issue.id, "never mind"))
+        db.run_grouped(sending(agent, started.issue.id, "never mind"), key=started.issue.id)
     )
     withdrawn.cancel()  # before its group has started
-    kept = await db.run_grouped(sending(agent, started.issue.id, "kept"))
+    kept = await db.run_grouped(sending(agent, started.issue.id, "kept"), key=started.issue.id)
     assert kept.message.seq == 2

@@ -70,11 +70,11 @@ def is_sqlite(url: str) -> bool:
 
 def create_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000) -> AsyncEngine:
     if is_sqlite(url):
-        return _sqlite_engine(url, busy_timeout_ms)
+        return _sqlite_engine(url, busy_timeout_ms, pool_size)
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-def _sqlite_engine(url: str, busy_timeout_ms: int) -> AsyncEngine:
+def _sqlite_engine(url: str, busy_timeout_ms: int, pool_size: int) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.database in (None, "", ":memory:"):
         raise ValueError("use a file for SQLite: in-memory databases are per connection")
@@ -84,7 +84,12 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> AsyncEngine:
         "factory": _Connection,
     }
     engine = create_async_engine(
-        parsed.set(drivername="sqlite+caseroom_inline"), connect_args=connect_args
+        parsed.set(drivername="sqlite+caseroom_inline"),
+        connect_args=connect_args,
+        # Connections beyond the pool are opened and closed per use, each paying
+        # for its PRAGMAs: keep as many as a busy process uses at once.
+        pool_size=pool_size,
+        max_overflow=pool_size,
     )
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -9,6 +9,11 @@ that transaction has committed and its events are published, so "durable before
 acknowledged" holds for every one of them. Order within a group is arrival
 order, so per-room sequence numbers stay gapless and in order.
 
+On PostgreSQL several groups are stored at once, one per lane (works are spread
+over lanes by the Issue they lock), each on its own connection, so that one
+group's round trips to the server do not hold up the others. On SQLite, which
+has one writer, there is one lane.
+
 A work that fails takes nobody down with it: the group is rolled back, the works
 before and after it go back to the front of the queue, and the failing one is
 run alone (with the usual retries), so its caller gets its own answer.
@@ -19,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError
@@ -34,6 +39,13 @@ Work = Callable[["UnitOfWork"], Awaitable[Any]]
 class _Pending:
     work: Work
     answer: asyncio.Future[Any]
+    key: str
+
+
+@dataclass(slots=True)
+class _Lane:
+    queue: deque[_Pending] = field(default_factory=deque)
+    storing: asyncio.Task[None] | None = None
 
 
 class WorkFailed(Exception):
@@ -45,42 +57,51 @@ class WorkFailed(Exception):
 
 
 class GroupCommit:
-    def __init__(self, database: Database, max_group: int) -> None:
+    def __init__(self, database: Database, max_group: int, lanes: int = 1) -> None:
         self._database = database
         self._max_group = max_group
-        self._queue: deque[_Pending] = deque()
-        self._runner: asyncio.Task[None] | None = None
+        # One queue and at most one group in flight per lane.
+        self._lanes: list[_Lane] = [_Lane() for _ in range(max(1, lanes))]
 
-    async def run(self, work: Work) -> Any:
-        """Store `work` in the next group; return its result once that group has
-        committed. Cancelling the caller before its group starts withdraws it."""
+    async def run(self, work: Work, key: str) -> Any:
+        """Store `work` in the next group of its lane; return its result once that
+        group has committed. `key` names the row the work locks (its Issue).
+        Cancelling the caller before its group starts withdraws the work."""
         answer = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(work, answer))
-        if self._runner is None or self._runner.done():
-            self._runner = asyncio.create_task(self._drain(), name="group-commit")
+        lane = self._lanes[hash(key) % len(self._lanes)]
+        lane.queue.append(_Pending(work, answer, key))
+        if lane.storing is None:
+            # The task belongs to no caller: a caller that goes away cannot
+            # cancel a group that others are waiting for.
+            lane.storing = asyncio.create_task(self._drain(lane), name="group-commit")
         return await answer
 
-    async def _drain(self) -> None:
-        while self._queue:
-            # One turn of the loop: works sent in the same burst join this group.
-            await asyncio.sleep(0)
-            group: list[_Pending] = []
-            while self._queue and len(group) < self._max_group:
-                pending = self._queue.popleft()
-                if not pending.answer.done():  # not withdrawn
-                    group.append(pending)
-            if group:
-                # Shielded: the group finishes even if the loop is shutting down,
-                # so that nobody's answer is left hanging.
-                await asyncio.shield(self._store(group))
+    async def _drain(self, lane: _Lane) -> None:
+        try:
+            while lane.queue:
+                # One turn of the loop: works sent in the same burst join this group.
+                await asyncio.sleep(0)
+                group: list[_Pending] = []
+                while lane.queue and len(group) < self._max_group:
+                    pending = lane.queue.popleft()
+                    if not pending.answer.done():  # not withdrawn
+                        group.append(pending)
+                # Every transaction takes its row locks in key order (stable, so a
+                # room keeps arrival order): concurrent groups, in this process or
+                # another, may wait for each other but never deadlock.
+                group.sort(key=lambda p: p.key)
+                if group:
+                    await self._store(lane, group)
+        finally:
+            lane.storing = None
 
-    async def _store(self, group: list[_Pending]) -> None:
+    async def _store(self, lane: _Lane, group: list[_Pending]) -> None:
         try:
             results = await self._database.run_group([p.work for p in group])
         except WorkFailed as failed:
             # Others go back first in line; the failing one gets its own answer.
-            self._queue.extendleft(reversed(group[failed.index + 1 :]))
-            self._queue.extendleft(reversed(group[: failed.index]))
+            lane.queue.extendleft(reversed(group[failed.index + 1 :]))
+            lane.queue.extendleft(reversed(group[: failed.index]))
             await self._alone(group[failed.index])
             return
         except DBAPIError:

@@ -98,16 +98,16 @@ class Database:
         publish: Publish,
         *,
         max_group: int = 100,
+        group_lanes: int = 4,
         jobs_enqueued: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
         self._publish = publish
-        self._group = GroupCommit(self, max_group)
+        sqlite = engine.dialect.name == "sqlite"
+        self._group = GroupCommit(self, max_group, 1 if sqlite else group_lanes)
         # SQLite has one writer at a time; queueing writers here, not inside SQLite,
         # keeps BEGIN IMMEDIATE from waiting on the event loop it would block.
-        self._write_slot = (
-            asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-        )
+        self._write_slot = asyncio.Lock() if sqlite else contextlib.nullcontext()
         self._jobs_enqueued = jobs_enqueued
 
     def on_jobs_enqueued(self, callback: Callable[[], None]) -> None:
@@ -149,10 +149,11 @@ class Database:
                 raise
             return result, uow.committed_events(), uow.jobs.enqueued
 
-    async def run_grouped(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def run_grouped(self, work: Callable[[UnitOfWork], Awaitable[T]], *, key: str) -> T:
         """Like `run`, but `work` may share its transaction with others that arrive
-        at the same time (see group_commit.py): for frequent, small writes."""
-        result: T = await self._group.run(work)
+        at the same time (see group_commit.py): for frequent, small writes that
+        lock one row, named by `key` (the Issue's id)."""
+        result: T = await self._group.run(work, key)
         return result
 
     async def run_group(self, works: list[Callable[[UnitOfWork], Awaitable[Any]]]) -> list[Any]:

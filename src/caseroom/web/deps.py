@@ -20,7 +20,14 @@ CSRF_COOKIE = "caseroom_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-Context = Annotated[AppContext, Depends(get_context)]
+
+async def _context(request: Request) -> AppContext:
+    # async on purpose: FastAPI runs a plain `def` dependency in a worker thread,
+    # a thread hop on every request for a dictionary lookup.
+    return get_context(request)
+
+
+Context = Annotated[AppContext, Depends(_context)]
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:

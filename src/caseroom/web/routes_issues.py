@@ -188,7 +188,7 @@ async def send_message(
             principal, uow, issue_id, new, max_chars=context.settings.max_message_chars
         )
 
-    sent = await context.db.run_grouped(work)
+    sent = await context.db.run_grouped(work, key=issue_id)
     if not sent.created:
         response.status_code = status.HTTP_200_OK
     return MessageOut.of(sent.message, principal)

@@ -237,7 +237,7 @@ class StreamSession:
             return await messages.send_message(self._principal, uow, issue_id, new, max_chars=limit)
 
         try:
-            sent = await self._context.db.run_grouped(work)
+            sent = await self._context.db.run_grouped(work, key=issue_id)
         except DomainError as error:
             await self._error(error, frame.ref)
             return
