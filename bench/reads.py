@@ -5,11 +5,21 @@ HTTP, one request at a time."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench.seed import BigOrg
+from caseroom.domain.events import Event
+from caseroom.domain.ids import new_id
+from caseroom.domain.model import Room
+from caseroom.domain.transcript import Transcript, TranscriptFormat
+from caseroom.rendering import render_transcript
+from caseroom.services import transcripts
+from caseroom.storage.database import create_engine
+from caseroom.storage.uow import Database, UnitOfWork
 
 WARM_UP = 10
 
@@ -49,5 +59,39 @@ async def measure(url: str, big: BigOrg, count: int) -> dict[str, Any]:
                 http, "/api/v1/issues?queue=unclaimed", count, big.agent_token
             ),
             "inbox_mine": await _timed(http, "/api/v1/issues?queue=mine", count, big.agent_token),
-            "transcript": None,  # generating transcripts is not part of this version yet
         }
+
+
+async def transcript(url: str, big: BigOrg, font_dir: Path) -> dict[str, Any]:
+    """Making the transcripts of the long room, as the transcript job does on
+    resolution: read the room, then render HTML and PDF (in this process)."""
+    engine = create_engine(url)
+    db = Database(engine, _nowhere)
+    resolution = transcripts.Resolution(
+        issue_id=big.history_issue_id,
+        resolution_id=new_id(),
+        version=1,
+        resolved_at=datetime.now(UTC),
+        last_seq={Room.PUBLIC: big.history_messages, Room.PRIVATE: 0},
+    )
+
+    async def gather(uow: UnitOfWork) -> list[Transcript] | None:
+        return await transcripts.gather_for_filing(uow, big.org_id, resolution)
+
+    started = time.perf_counter()
+    documents = await db.read(gather)
+    result: dict[str, Any] = {"messages": big.history_messages}
+    result["read_ms"] = (time.perf_counter() - started) * 1000
+    assert documents is not None
+    public = documents[0]
+    for fmt in TranscriptFormat:
+        started = time.perf_counter()
+        data = render_transcript(public, fmt, font_dir)
+        result[f"{fmt.value}_ms"] = (time.perf_counter() - started) * 1000
+        result[f"{fmt.value}_bytes"] = len(data)
+    await engine.dispose()
+    return result
+
+
+async def _nowhere(_events: list[Event]) -> None:
+    """Nothing is committed here: nobody to tell."""

@@ -122,13 +122,19 @@ def render(results: dict[str, Any]) -> str:
             f"{reads['messages_in_room']:,} messages in the room; HTTP, one at a time):"
         )
         for key, value in reads.items():
-            if isinstance(value, dict):
+            if isinstance(value, dict) and "p50_ms" in value:
                 lines.append(
                     f"  {key:<22} p50 {value['p50_ms']:6.2f} ms  p99 {value['p99_ms']:6.2f} ms"
                     f"  ({value['items']} items)"
                 )
-        if reads.get("transcript") is None:
-            lines.append("  transcript             not measured: no transcripts in this version")
+        made = reads.get("transcript")
+        if made:
+            lines.append(
+                f"  transcript of {made['messages']:,} messages (in process): read "
+                f"{made['read_ms']:.0f} ms, HTML {made['html_ms']:.0f} ms "
+                f"({made['html_bytes'] / 1e6:.1f} MB), PDF {made['pdf_ms']:.0f} ms "
+                f"({made['pdf_bytes'] / 1e6:.1f} MB)"
+            )
     lines.append("")
     lines.append("Targets:")
     for name, check in summary["targets"].items():

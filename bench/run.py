@@ -33,6 +33,7 @@ from bench import reads, seed
 from bench.procs import Process, cores, raise_open_files_limit
 from bench.report import render, write
 from bench.settings import BenchSettings
+from caseroom.config import Settings
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -147,6 +148,8 @@ class Bench:
         big = asyncio.run(seed.big_organization(url, s.big_issues, s.history))
         with self.serving([self.caseroom("reads", env)], self.server_cpus) as (server,):
             self.results["reads"] = asyncio.run(reads.measure(server.http_url, big, s.reads))
+        font_dir = Settings().transcript_font_dir
+        self.results["reads"]["transcript"] = asyncio.run(reads.transcript(url, big, font_dir))
 
     def postgres(self) -> None:
         s = self.settings

@@ -92,6 +92,7 @@ async def conversations_under_load(url: str, issues: int, agents: int) -> list[d
 @dataclass
 class BigOrg:
     slug: str
+    org_id: str
     agent_token: str
     history_issue_id: str
     history_messages: int
@@ -171,4 +172,4 @@ async def big_organization(url: str, issues: int, history: int) -> BigOrg:
             .values(public_seq=history, owner_agent_id=staff.agents[0].id)
         )
     await engine.dispose()
-    return BigOrg(slug, staff.tokens[0], str(history_issue["id"]), history, issues)
+    return BigOrg(slug, org_id, staff.tokens[0], str(history_issue["id"]), history, issues)
