@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bench import reads, seed
 from bench.procs import Process, cores, raise_open_files_limit
@@ -156,6 +158,11 @@ class Bench:
         wanted = [n for n in ("pg-ws", "pg-rest") if s.wants(n)]
         if not wanted:
             return
+        try:
+            asyncio.run(_redis_ping(s.redis))
+        except (OSError, RedisError) as error:
+            self.results["notes"].append(f"PostgreSQL+Redis scenarios skipped: Redis: {error}")
+            return
         name = f"caseroom_bench_{uuid.uuid4().hex[:8]}"
         try:
             asyncio.run(_pg_admin(s.postgres, f'CREATE DATABASE "{name}"'))
@@ -192,6 +199,14 @@ class Bench:
         self.postgres()
         self.results["seconds"] = time.time() - started
         return self.results
+
+
+async def _redis_ping(url: str) -> None:
+    client = Redis.from_url(url, socket_connect_timeout=5)
+    try:
+        await client.ping()
+    finally:
+        await client.aclose()
 
 
 async def _pg_admin(server: str, sql: str) -> None:
