@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     # Realtime
     ws_heartbeat_seconds: float = 20.0
     ws_queue_max: int = 1000
+    ws_max_sends_in_flight: int = 64
     ws_replay_batch: int = 500
     # permessage-deflate costs CPU on every frame and a compressor (hundreds of KB)
     # per connection, for chat frames of a few hundred bytes.

@@ -222,3 +222,46 @@ async def test_a_slow_consumer_is_disconnected_with_a_resume_hint(
 
 async def _nowhere(events: object) -> None:
     """Fixtures built directly announce nothing."""
+
+
+async def test_a_client_cannot_flood_the_server_with_sends(sqlite_url: str, tmp_path: Path) -> None:
+    """Sends waiting for their ack are capped per socket; the rest are refused with
+    a problem the client can act on (retry with the same key), and nothing doubles."""
+    capped = start_server(sqlite_url, tmp_path / "capped.log", ws_max_sends_in_flight="2")
+    engine = create_engine(sqlite_url)
+    try:
+        org = await make_org(Database(engine, _nowhere))
+        async with httpx.AsyncClient(base_url=capped.url, timeout=30) as http:
+            chat = await start_chat(http, org)
+            client = await StreamClient.open(capped.ws_url, chat.token)
+            keys = [key() for _ in range(30)]
+            for n, idempotency_key in enumerate(keys):
+                await client.send(
+                    {
+                        "type": "send",
+                        "ref": str(n),
+                        "issue_id": chat.issue_id,
+                        "room": "public",
+                        "body": f"flood {n}",
+                        "idempotency_key": idempotency_key,
+                    }
+                )
+            answers: dict[str, dict] = {}  # type: ignore[type-arg]
+            while len(answers) < len(keys):
+                frame = await client.receive()
+                if frame["type"] in ("ack", "error") and frame.get("ref") is not None:
+                    answers[frame["ref"]] = frame
+            refused = [f for f in answers.values() if f["type"] == "error"]
+            assert refused, "30 sends at once all went through a cap of 2"
+            assert all(f["problem"]["limit"] == 2 for f in refused)
+            assert all(f["problem"]["type"].endswith("/limit-reached") for f in refused)
+            acked = sorted(int(ref) for ref, f in answers.items() if f["type"] == "ack")
+            page = await http.get(
+                f"/api/v1/issues/{chat.issue_id}/rooms/public/messages?after=1&limit=100",
+                headers=chat.auth,
+            )
+            assert [m["body"] for m in page.json()["items"]] == [f"flood {n}" for n in acked]
+            await client.close()
+    finally:
+        capped.stop()
+        await engine.dispose()

@@ -163,7 +163,9 @@ async def test_a_customer_message_on_a_closed_issue_starts_a_linked_one(db: Data
     assert successor is not None and successor.linked_issue_id == chat.issue.id
     assert successor.status is IssueStatus.UNCLAIMED
     # The same customer token now grants the new Issue too.
-    grants = await db.read(lambda uow: uow.credentials.granted_issues(chat.token.credential.id))
+    grants = await db.read(
+        lambda uow: uow.credentials.granted_issues(org.org.id, chat.token.credential.id)
+    )
     assert grants == {chat.issue.id, successor.id}
 
 
@@ -174,7 +176,9 @@ async def test_a_returning_customer_is_matched_not_duplicated(db: Database) -> N
     assert first.customer.id == second.customer.id
     assert first.issue.id != second.issue.id
     # The second, unverified start is granted its own Issue only.
-    grants = await db.read(lambda uow: uow.credentials.granted_issues(second.token.credential.id))
+    grants = await db.read(
+        lambda uow: uow.credentials.granted_issues(org.org.id, second.token.credential.id)
+    )
     assert grants == {second.issue.id}
 
 

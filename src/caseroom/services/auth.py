@@ -104,7 +104,9 @@ async def authenticate(uow: UnitOfWork, token: str) -> tuple[Principal, Credenti
         if customer is None:
             raise NotAuthenticated("the token is unknown, expired or revoked")
         grants = (
-            None if credential.all_issues else await uow.credentials.granted_issues(credential.id)
+            None
+            if credential.all_issues
+            else await uow.credentials.granted_issues(credential.org_id, credential.id)
         )
         return CustomerPrincipal(credential.org_id, customer, grants, credential.id), credential
     agent = await uow.agents.get(credential.org_id, credential.subject_id)

@@ -21,7 +21,8 @@ _ACTIVE_BY_HASH = select(t.credentials).where(
     or_(_cr.expires_at.is_(None), _cr.expires_at > bindparam("now")),
 )
 _GRANTED = select(t.customer_grants.c.issue_id).where(
-    t.customer_grants.c.credential_id == bindparam("credential_id")
+    t.customer_grants.c.org_id == bindparam("org_id"),
+    t.customer_grants.c.credential_id == bindparam("credential_id"),
 )
 _CUSTOMER = select(t.customers).where(
     t.customers.c.org_id == bindparam("org_id"), t.customers.c.id == bindparam("customer_id")
@@ -266,8 +267,10 @@ class CredentialRepository:
             )
         )
 
-    async def granted_issues(self, credential_id: str) -> frozenset[str]:
-        rows = await self._conn.execute(_GRANTED, {"credential_id": credential_id})
+    async def granted_issues(self, org_id: str, credential_id: str) -> frozenset[str]:
+        rows = await self._conn.execute(
+            _GRANTED, {"org_id": org_id, "credential_id": credential_id}
+        )
         return frozenset(rows.scalars())
 
     async def revoke_by_hash(self, token_hash: str, now: datetime) -> None:

@@ -33,6 +33,7 @@ from caseroom.domain.errors import (
     DomainError,
     Forbidden,
     InvalidInput,
+    LimitReached,
     NotAuthenticated,
     NotFound,
 )
@@ -208,6 +209,13 @@ class StreamSession:
             self._context.hub.follow_inbox(self)
             await self._send({"type": "subscribed_inbox", "ref": frame.ref})
         elif frame.type == "send":
+            limit = self._context.settings.ws_max_sends_in_flight
+            if len(self._sends) >= limit:
+                raise LimitReached(
+                    f"{limit} sends are already waiting for their ack; retry this one later "
+                    "with the same idempotency_key",
+                    limit=limit,
+                )
             task = asyncio.create_task(self._send_message(frame))
             self._sends.add(task)
             task.add_done_callback(self._sends.discard)
