@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import struct
+import uuid
+import zlib
 from pathlib import Path
 
 import httpx
@@ -389,4 +392,87 @@ async def test_the_widget_works_from_the_keyboard_and_counts_unread_replies(
         await page.keyboard.press("Enter")
         await expect(chat.get_by_text("We do! 5-7 business days.")).to_be_visible()
         await expect(badge).to_be_hidden()
+    await page.close()
+
+
+def png_bytes(width: int = 48, height: int = 32) -> bytes:
+    """A small, real PNG (a gradient), made here."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(
+        b"\x00" + b"".join(bytes([x * 5 % 256, y * 7 % 256, 160]) for x in range(width))
+        for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + (chunk(b"IEND", b""))
+    )
+
+
+async def test_files_go_both_ways_and_private_files_stay_private(
+    browser: Browser, web_server: Server, web_db: Database, web_http: httpx.AsyncClient
+) -> None:
+    org = await branded_org(web_db, web_http)
+    ana = org.auth(org.ana)
+    page = await browser.new_page(viewport={"width": 390, "height": 844})
+    frames = record_frames(page)
+    await page.goto(f"{web_server.url}/connect/{org.slug}")
+    await page.get_by_label("Your name").fill("Noor Haddad")
+    await page.get_by_label("Email or phone").fill("noor@example.com")
+    await page.get_by_role("button", name="Start chat").click()
+    attach = page.get_by_role("button", name=re.compile(r"^Attach files \(up to 10 files"))
+    await expect(attach).to_be_disabled()  # there is no Issue to attach to yet
+    await say(page, "The jacket's seam tore on the first hike.")
+    await expect(attach).to_be_enabled()
+
+    # The limits are checked before anything is sent.
+    many = [{"name": f"{n}.txt", "mimeType": "text/plain", "buffer": b"x"} for n in range(11)]
+    async with page.expect_file_chooser() as chooser:
+        await attach.click()
+    await (await chooser.value).set_files(many)
+    await expect(page.get_by_text("You can send up to 10 files at once.")).to_be_visible()
+
+    await page.get_by_role("textbox", name="Message").fill("Photo and receipt attached")
+    async with page.expect_file_chooser() as chooser:
+        await attach.click()
+    await (await chooser.value).set_files(
+        [
+            {"name": "seam.png", "mimeType": "image/png", "buffer": png_bytes()},
+            {"name": "receipt.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"},
+        ]
+    )
+    sent = page.locator(".msg[data-id]").filter(has_text="Photo and receipt attached")
+    await expect(sent.get_by_role("img", name="seam.png")).to_have_attribute(
+        "src", re.compile("^blob:")
+    )
+    await expect(sent.get_by_role("link", name=re.compile("^receipt.pdf"))).to_be_visible()
+
+    issue_id = await only_issue(web_http, org)
+    listed = await web_http.get(f"/api/v1/issues/{issue_id}/attachments", headers=ana)
+    assert [(a["filename"], a["sender"]["kind"]) for a in listed.json()["items"]] == [
+        ("seam.png", "customer"),
+        ("receipt.pdf", "customer"),
+    ]
+
+    async def agent_sends(room: str, name: str, body: str) -> None:
+        response = await web_http.post(
+            f"/api/v1/issues/{issue_id}/rooms/{room}/attachments",
+            headers=ana,
+            data={"body": body, "idempotency_key": uuid.uuid4().hex},
+            files=[("files", (name, b"internal: refund approved", "text/plain"))],
+        )
+        assert response.status_code == 201, response.text
+
+    await agent_sends("private", "PRIVATE-refund-approval.txt", "for the team")
+    await agent_sends("public", "return-label.txt", "Here is your return label.")
+    label = page.locator(".msg[data-id]").filter(has_text="Here is your return label.")
+    await expect(label.get_by_role("link", name=re.compile("^return-label.txt"))).to_be_visible()
+    assert "PRIVATE-refund-approval" not in await page.content()
+    assert not [f for f in frames if "PRIVATE-refund-approval" in f]
     await page.close()

@@ -37,10 +37,13 @@ function toHost(type, detail = {}) {
 window.addEventListener("message", (event) => {
   if (event.source !== window.parent || !event.data || event.data.source !== "caseroom-host") return;
   if (event.data.type === "open") {
+    const wasOpen = ui.panelOpen;
     ui.panelOpen = true;
     ui.unread = 0;
     toHost("unread", { count: 0 });
-    focusCurrent();
+    // Only on opening, and never away from a field the visitor is already in
+    // (the page's answer to "ready" can arrive late).
+    if (!wasOpen && !document.activeElement?.closest("input, textarea, button")) focusCurrent();
   } else if (event.data.type === "closed") {
     ui.panelOpen = false;
   }
