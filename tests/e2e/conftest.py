@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,16 +81,24 @@ def server(
     running.stop()
 
 
+async def _announce_nothing(events: object) -> None:
+    """The server publishes its own events; fixtures built directly announce nothing."""
+
+
+@asynccontextmanager
+async def open_database(database_url: str) -> AsyncIterator[Database]:
+    """Direct access to a server's database, for building fixtures."""
+    engine = create_engine(database_url)
+    try:
+        yield Database(engine, _announce_nothing)
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture
 async def server_db(server: Server) -> AsyncIterator[Database]:
-    """Direct access to the server's database, for building fixtures."""
-
-    async def nowhere(events: object) -> None:
-        """The server publishes its own events; fixtures built here announce nothing."""
-
-    engine = create_engine(server.database_url)
-    yield Database(engine, nowhere)
-    await engine.dispose()
+    async with open_database(server.database_url) as db:
+        yield db
 
 
 @pytest.fixture
@@ -124,12 +133,8 @@ def web_server(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture
 async def web_db(web_server: Server) -> AsyncIterator[Database]:
-    async def nowhere(events: object) -> None:
-        """The server publishes its own events; fixtures built here announce nothing."""
-
-    engine = create_engine(web_server.database_url)
-    yield Database(engine, nowhere)
-    await engine.dispose()
+    async with open_database(web_server.database_url) as db:
+        yield db
 
 
 @pytest.fixture

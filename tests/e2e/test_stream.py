@@ -10,10 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
 from tests.builders import key, make_org, send, start_chat
-from tests.e2e.conftest import Server, start_server
+from tests.e2e.conftest import Server, open_database, start_server
 from tests.e2e.wsclient import StalledReader, StreamClient, StreamError
 
 
@@ -200,9 +199,9 @@ async def test_a_slow_consumer_is_disconnected_with_a_resume_hint(
     """A reader that stops reading must not make the server buffer without bound:
     it is cut off with close code 4008 and told how to resume."""
     slow = start_server(sqlite_url, tmp_path / "slow.log", ws_queue_max="4")
-    engine = create_engine(sqlite_url)
     try:
-        org = await make_org(Database(engine, _nowhere))
+        async with open_database(sqlite_url) as db:
+            org = await make_org(db)
         async with httpx.AsyncClient(base_url=slow.url, timeout=30) as http:
             chat = await start_chat(http, org)
             reader = StalledReader(slow.ws_url)
@@ -217,20 +216,15 @@ async def test_a_slow_consumer_is_disconnected_with_a_resume_hint(
             assert received < sent
     finally:
         slow.stop()
-        await engine.dispose()
-
-
-async def _nowhere(events: object) -> None:
-    """Fixtures built directly announce nothing."""
 
 
 async def test_a_client_cannot_flood_the_server_with_sends(sqlite_url: str, tmp_path: Path) -> None:
     """Sends waiting for their ack are capped per socket; the rest are refused with
     a problem the client can act on (retry with the same key), and nothing doubles."""
     capped = start_server(sqlite_url, tmp_path / "capped.log", ws_max_sends_in_flight="2")
-    engine = create_engine(sqlite_url)
     try:
-        org = await make_org(Database(engine, _nowhere))
+        async with open_database(sqlite_url) as db:
+            org = await make_org(db)
         async with httpx.AsyncClient(base_url=capped.url, timeout=30) as http:
             chat = await start_chat(http, org)
             client = await StreamClient.open(capped.ws_url, chat.token)
@@ -264,4 +258,3 @@ async def test_a_client_cannot_flood_the_server_with_sends(sqlite_url: str, tmp_
             await client.close()
     finally:
         capped.stop()
-        await engine.dispose()
