@@ -15,9 +15,9 @@ from bench.seed import BigOrg
 from caseroom.domain.events import Event
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import Room
-from caseroom.domain.transcript import Transcript, TranscriptFormat
+from caseroom.domain.transcript import TranscriptFormat
 from caseroom.rendering import render_transcript
-from caseroom.services import transcripts
+from caseroom.services import transcript_filing, transcripts
 from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database, UnitOfWork
 
@@ -75,15 +75,15 @@ async def transcript(url: str, big: BigOrg, font_dir: Path) -> dict[str, Any]:
         last_seq={Room.PUBLIC: big.history_messages, Room.PRIVATE: 0},
     )
 
-    async def gather(uow: UnitOfWork) -> list[Transcript] | None:
-        return await transcripts.gather_for_filing(uow, big.org_id, resolution)
+    async def gather(uow: UnitOfWork) -> transcript_filing.Gathered | None:
+        return await transcript_filing.gather_for_filing(uow, big.org_id, resolution)
 
     started = time.perf_counter()
-    documents = await db.read(gather)
+    gathered = await db.read(gather)
     result: dict[str, Any] = {"messages": big.history_messages}
     result["read_ms"] = (time.perf_counter() - started) * 1000
-    assert documents is not None
-    public = documents[0]
+    assert gathered is not None
+    _, public = gathered.documents[0]
     for fmt in TranscriptFormat:
         started = time.perf_counter()
         data = render_transcript(public, fmt, font_dir)

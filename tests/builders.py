@@ -283,3 +283,21 @@ async def post_system_event(
         await messages.post_system_event(uow, issue, room, text)
 
     await db.run(work)
+
+
+async def redact(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    issue_id: str,
+    message_id: str,
+    secrets: list[str] | None = None,
+) -> dict[str, Any]:
+    """Redact a message (the organization's patterns, plus `secrets`) and return it."""
+    response = await client.post(
+        f"/api/v1/issues/{issue_id}/messages/{message_id}/redact",
+        json={"secrets": secrets or []},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data

@@ -11,11 +11,10 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from caseroom.config import Settings
-from caseroom.jobs.transcripts import transcripts_handler
+from caseroom.jobs import job_handlers
 from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
-from caseroom.services.transcripts import TRANSCRIPTS_JOB
 from caseroom.storage.blobs import LocalBlobStore
 from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
@@ -54,8 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         group_lanes=settings.db_group_lanes,
     )
     blobs = LocalBlobStore(settings.blob_root)
-    handlers = {TRANSCRIPTS_JOB: transcripts_handler(db, blobs, settings.transcript_font_dir)}
-    worker = JobWorker(db, handlers, settings)
+    worker = JobWorker(db, job_handlers(db, blobs, settings.transcript_font_dir), settings)
     db.on_jobs_enqueued(worker.nudge)
     context = AppContext(settings=settings, db=db, hub=hub, blobs=blobs, worker=worker)
 

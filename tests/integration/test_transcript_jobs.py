@@ -4,6 +4,7 @@ exactly once per resolution however often it runs."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,7 @@ import httpx
 
 from caseroom.app import create_app
 from caseroom.config import Settings
-from caseroom.jobs.transcripts import transcripts_handler
+from caseroom.jobs import job_handlers
 from caseroom.jobs.worker import JobWorker
 from caseroom.services.transcripts import TRANSCRIPTS_JOB
 from caseroom.storage.blobs import BlobStore, StagedBlob
@@ -82,9 +83,7 @@ async def filed(client: httpx.AsyncClient, org: Org, issue_id: str) -> list[dict
 
 def worker_for(client: httpx.AsyncClient, settings: Settings, store: BlobStore) -> JobWorker:
     context = client.app.state.context  # type: ignore[attr-defined]
-    handlers = {
-        TRANSCRIPTS_JOB: transcripts_handler(context.db, store, settings.transcript_font_dir)
-    }
+    handlers = job_handlers(context.db, store, settings.transcript_font_dir)
     quick = settings.model_copy(update={"job_retry_base_seconds": 0.0})
     return JobWorker(context.db, handlers, quick)
 
@@ -132,6 +131,17 @@ async def test_two_workers_racing_on_one_resolution_file_it_once(
         ("public", "html"),
         ("public", "pdf"),
     ]
+    # The runs that lost the race let go of what they rendered: only the filed
+    # files stay in the blob store.
+    while await worker.run_due():
+        pass
+    filed_bytes = [
+        (await client.get(str(f["download_path"]), headers=org.auth(org.ana))).content
+        for f in files
+    ]
+    store = client.app.state.context.blobs  # type: ignore[attr-defined]
+    kept = {path.name for path in (store.root / org.org.id).rglob("*") if path.is_file()}
+    assert kept == {hashlib.sha256(content).hexdigest() for content in filed_bytes}
 
 
 async def test_a_job_survives_a_restart_and_an_abandoned_lease(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from caseroom.domain import events
 from caseroom.domain.model import (
+    Activity,
     Agent,
     AgentPrincipal,
     Attachment,
@@ -22,7 +23,12 @@ from caseroom.domain.model import (
     Role,
     Room,
 )
-from caseroom.domain.transcript import Audience, TranscriptFormat, build_transcript
+from caseroom.domain.transcript import (
+    Audience,
+    TranscriptFormat,
+    as_they_stood,
+    build_transcript,
+)
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 ORG = Organization("org", "acme", "Acme Ltd")
@@ -112,9 +118,52 @@ def test_redaction_applies_to_every_body_and_the_subject() -> None:
     assert transcript.entries[0].body == "Card [card] was charged"
 
 
-def test_the_transcript_event_never_reaches_a_customer() -> None:
-    event = events.transcripts_filed(ISSUE, {"version": 1, "transcripts": []})
-    customer = CustomerPrincipal("org", CUSTOMER)
-    assert events.view_for(customer, event) is None
-    assert events.view_for(customer, events.Event.from_wire(event.to_wire())) is None
-    assert events.view_for(AgentPrincipal("org", ANA), event) is not None
+def test_the_transcript_events_never_reach_a_customer() -> None:
+    for event in (
+        events.transcripts_filed(ISSUE, {"version": 1, "transcripts": []}),
+        events.transcripts_rerendered(ISSUE, {"transcripts": []}),
+    ):
+        customer = CustomerPrincipal("org", CUSTOMER)
+        assert events.view_for(customer, event) is None
+        assert events.view_for(customer, events.Event.from_wire(event.to_wire())) is None
+        assert events.view_for(AgentPrincipal("org", ANA), event) is not None
+
+
+def test_a_deleted_note_leaves_the_record() -> None:
+    gone = dataclasses.replace(MESSAGES[0], body="", deleted_at=NOW)
+    transcript = build_transcript(
+        organization=ORG, issue=ISSUE, customer=CUSTOMER, agents=[ANA], room=Room.PUBLIC,
+        audience=Audience.AGENTS, messages=[gone, *MESSAGES[1:]], resolved_at=NOW,
+        generated_at=NOW, version=1, redact=lambda s: s,
+    )  # fmt: skip
+    assert [e.seq for e in transcript.entries] == [1, 2, 4, 5]
+
+
+def log(minute: int, action: str, message_id: str, **detail: object) -> Activity:
+    when = NOW + timedelta(minutes=minute)
+    return Activity(f"e{minute}", "org", "issue", AuthorKind.AGENT, "ana", action,
+                    {"message_id": message_id, **detail}, when)  # fmt: skip
+
+
+def test_notes_read_as_they_stood_at_a_time() -> None:
+    at = NOW + timedelta(minutes=10)
+    note = message(3, MessageKind.NOTE, AuthorKind.AGENT, "third text")
+    note = dataclasses.replace(note, edited_at=NOW + timedelta(minutes=20))
+    other = message(4, MessageKind.NOTE, AuthorKind.AGENT, "")
+    other = dataclasses.replace(other, deleted_at=NOW + timedelta(minutes=30))
+    gone_before = message(5, MessageKind.NOTE, AuthorKind.AGENT, "")
+    gone_before = dataclasses.replace(gone_before, deleted_at=NOW + timedelta(minutes=6))
+    history = [
+        log(5, "note.edited", "m3", previous_body="first text"),
+        log(20, "note.edited", "m3", previous_body="second text"),
+        log(25, "note.edited", "m3", previous_body="never seen at ten"),
+        log(30, "note.deleted", "m4", body="said at ten"),
+        log(6, "note.deleted", "m5", body="gone before ten"),
+        log(11, "message.redacted", "m3", secrets=1),
+    ]
+    stood = as_they_stood([note, other, gone_before], history, at)
+    assert [m.body for m in stood] == ["second text", "said at ten", ""]
+    assert stood[0].edited_at == NOW + timedelta(minutes=5)
+    assert stood[1].deleted_at is None and stood[2].deleted_at == gone_before.deleted_at
+    # Nothing changed since: the messages as they are.
+    assert as_they_stood([note], history, NOW + timedelta(minutes=40)) == [note]

@@ -179,6 +179,18 @@ def transcripts_filed(issue: Issue, payload: dict[str, Any]) -> Event:
     )
 
 
+def transcripts_rerendered(issue: Issue, payload: dict[str, Any]) -> Event:
+    """Filed transcripts were rendered again (after a redaction): agents-only, like
+    their filing."""
+    return Event(
+        type="transcript.rerendered",
+        scope=issue_scope(issue, Room.PRIVATE),
+        issue_id=issue.id,
+        payload=payload,
+        room=Room.PRIVATE,
+    )
+
+
 def typing(issue: Issue, room: Room, who: dict[str, Any]) -> Event:
     return Event(
         type="typing",

@@ -22,6 +22,7 @@ import re2
 from caseroom.domain.errors import InvalidInput
 
 REDACTED = "[redacted]"
+REDACTION_ACTION = "message.redacted"  # the activity log's entry for each redaction
 
 
 class PatternKind(StrEnum):

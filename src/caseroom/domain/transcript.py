@@ -5,11 +5,12 @@ Customer's copy leaves out, is decided here."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
 from caseroom.domain.model import (
+    Activity,
     Agent,
     AuthorKind,
     Customer,
@@ -116,7 +117,7 @@ def build_transcript(
     """The transcript of `room` for `audience`, from `messages` in sequence order.
     Kinds the audience may not read are dropped here, whatever the caller passed."""
     kinds = transcript_kinds(audience, room)
-    shown = [m for m in messages if m.kind in kinds and m.room is room]
+    shown = [m for m in messages if m.kind in kinds and m.room is room and m.deleted_at is None]
     shown.sort(key=lambda m: m.seq)
     names = {a.id: a.name for a in agents}
     taking_part = [issue.owner_agent_id] if issue.owner_agent_id else []
@@ -148,3 +149,40 @@ def build_transcript(
             for m in shown
         ),
     )
+
+
+# Activity entries that keep a note's earlier text, and the detail field holding it.
+EARLIER_TEXT = {"note.edited": "previous_body", "note.deleted": "body"}
+
+
+def as_they_stood(
+    messages: Sequence[Message], history: Sequence[Activity], at: datetime
+) -> list[Message]:
+    """`messages` as they read at `at`: a note edited or deleted since shows the
+    text it had then, taken from the first later entry of the Issue's activity log
+    that kept it (redacted along with the message when there was a redaction)."""
+    changes = sorted(
+        (e for e in history if e.action in EARLIER_TEXT and e.created_at is not None),
+        key=lambda e: (e.created_at, e.id),
+    )
+    then: dict[str, str] = {}
+    edited: dict[str, datetime] = {}
+    for entry in changes:
+        message_id, when = entry.detail.get("message_id"), entry.created_at
+        if not isinstance(message_id, str) or when is None:
+            continue
+        if when > at:
+            then.setdefault(message_id, str(entry.detail.get(EARLIER_TEXT[entry.action], "")))
+        elif entry.action == "note.edited":
+            edited[message_id] = when
+    return [
+        replace(
+            m,
+            body=then[m.id],
+            edited_at=edited.get(m.id),
+            deleted_at=m.deleted_at if m.deleted_at and m.deleted_at <= at else None,
+        )
+        if m.id in then
+        else m
+        for m in messages
+    ]

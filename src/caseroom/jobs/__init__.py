@@ -1,0 +1,23 @@
+"""Background jobs: the worker, and the handler for each kind of job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from caseroom.jobs.blobs import blob_release_handler
+from caseroom.jobs.transcripts import rerender_handler, transcripts_handler
+from caseroom.jobs.worker import Handler
+from caseroom.services.blobs import BLOB_RELEASE_JOB
+from caseroom.services.transcript_filing import RERENDER_JOB
+from caseroom.services.transcripts import TRANSCRIPTS_JOB
+from caseroom.storage.blobs import BlobStore
+from caseroom.storage.uow import Database
+
+
+def job_handlers(db: Database, store: BlobStore, font_dir: Path) -> dict[str, Handler]:
+    """Every kind of job the worker runs, by kind."""
+    return {
+        TRANSCRIPTS_JOB: transcripts_handler(db, store, font_dir),
+        RERENDER_JOB: rerender_handler(db, store, font_dir),
+        BLOB_RELEASE_JOB: blob_release_handler(db, store),
+    }

@@ -1,7 +1,8 @@
 """Redaction: an organization's patterns, and an agent removing a secret from a
 message everywhere it is kept (the message, the earlier texts of a note in the
-activity log, an Issue subject taken from it). The log records who redacted
-what and when, never the secret."""
+activity log, an Issue subject taken from it, and, through a job, the filed
+transcripts that show it). The log records who redacted what and when, never
+the secret."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from caseroom.domain.ids import new_id
 from caseroom.domain.model import Message, MessageKind, Principal
 from caseroom.domain.redaction import (
     CARD_NUMBERS,
+    REDACTION_ACTION,
     PatternKind,
     RedactionPattern,
     check_pattern,
@@ -25,6 +27,7 @@ from caseroom.domain.redaction import (
 from caseroom.domain.text import clean_text
 from caseroom.services.common import record, require_admin, require_agent, utcnow
 from caseroom.services.notes import QUOTED_FIELDS, access_message, do_change_message
+from caseroom.services.transcript_filing import schedule_rerender, versions_showing
 from caseroom.storage.uow import UnitOfWork
 
 
@@ -125,7 +128,8 @@ async def redact_message(
         if redacted_detail != entry.detail:
             await uow.activity.replace_detail(dataclasses.replace(entry, detail=redacted_detail))
     subject = redact_text(issue.subject, plan.patterns)
-    if subject != issue.subject:
+    subject_changed = subject != issue.subject
+    if subject_changed:
         issue = dataclasses.replace(issue, subject=subject)
         await uow.issues.save(issue, now)
         uow.emit(events.issue_changed("issue.updated", issue, ["subject"]))
@@ -133,7 +137,7 @@ async def redact_message(
         uow,
         issue,
         principal,
-        "message.redacted",
+        REDACTION_ACTION,
         {
             "message_id": message.id,
             "room": message.room.value,
@@ -143,6 +147,9 @@ async def redact_message(
         },
         now=now,
     )
+    # Filed transcripts that show the message (or the subject) are rendered again.
+    filed = await versions_showing(uow, issue, message, subject_changed=subject_changed)
+    await schedule_rerender(uow, issue, filed, message_id=message.id, now=now)
     changed = dataclasses.replace(
         message, body=redact_text(message.body, plan.patterns), redacted_at=now
     )

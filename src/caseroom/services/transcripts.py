@@ -1,15 +1,15 @@
-"""Use cases on transcripts: schedule them with a resolution, gather what goes in
-them, file them once per resolution, list and serve them (agents), and build the
-Customer's copy of the public room (no notes)."""
+"""Use cases on transcripts: schedule them with a resolution, build what goes in
+them (a resolution's rooms as they stood when it committed), list and serve the
+filed versions (agents), and build the Customer's copy of the public room (no
+notes). Filing and re-rendering are in transcript_filing.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from caseroom.domain import events
 from caseroom.domain.errors import NotFound
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import AgentPrincipal, Issue, Message, Principal, Room
@@ -17,7 +17,7 @@ from caseroom.domain.redaction import redact_text
 from caseroom.domain.transcript import (
     Audience,
     Transcript,
-    TranscriptFormat,
+    as_they_stood,
     build_transcript,
     transcript_kinds,
 )
@@ -60,15 +60,17 @@ class Resolution:
             last_seq={Room(room): int(seq) for room, seq in payload["last_seq"].items()},
         )
 
-
-@dataclass(frozen=True, slots=True)
-class RenderedFile:
-    room: Room
-    format: TranscriptFormat
-    filename: str
-    content_type: str
-    sha256: str
-    size: int
+    @classmethod
+    def of_filed(cls, filed: Sequence[TranscriptFile]) -> Resolution:
+        """The resolution that filed `filed` (rows of one resolution)."""
+        first = filed[0]
+        return cls(
+            issue_id=first.issue_id,
+            resolution_id=first.resolution_id,
+            version=first.version,
+            resolved_at=first.resolved_at,
+            last_seq={f.room: f.upto_seq for f in filed},
+        )
 
 
 async def schedule_transcripts(
@@ -126,20 +128,44 @@ async def _room_messages(
     return found
 
 
+async def _as_resolved(
+    uow: UnitOfWork, issue: Issue, messages: list[Message], resolution: Resolution
+) -> tuple[Issue, list[Message]]:
+    """The Issue and `messages` as they stood when `resolution` committed: notes
+    edited or deleted since read as they did then, and the owner is the agent
+    who owned the Issue then (its resolution's log entry says who)."""
+    history = await uow.activity.for_issue(issue.org_id, issue.id)
+    resolve = next((e for e in history if e.id == resolution.resolution_id), None)
+    owner = resolve.detail.get("owner_agent_id") if resolve else None
+    if isinstance(owner, str):
+        issue = replace(issue, owner_agent_id=owner)
+    stood = as_they_stood(messages, history, resolution.resolved_at)
+    # A note deleted since shows again, with the files it carried.
+    restored = [
+        m.id for m, now in zip(stood, messages, strict=True) if now.deleted_at != m.deleted_at
+    ]
+    files = await uow.attachments.for_messages(issue.org_id, restored, with_deleted=True)
+    return issue, [
+        replace(m, attachments=tuple(files[m.id])) if m.id in files else m for m in stood
+    ]
+
+
 async def _build(
     uow: UnitOfWork,
     issue: Issue,
     room: Room,
     audience: Audience,
-    *,
-    resolved_at: datetime | None,
-    version: int | None,
-    upto: int | None,
+    resolution: Resolution | None,
 ) -> Transcript:
+    """The transcript of `room` as `resolution` left it, or as it stands now."""
     organization = await uow.organizations.get(issue.org_id)
     customer = await uow.customers.get(issue.org_id, issue.customer_id)
     if organization is None or customer is None:
         raise NotFound("no such Issue")
+    upto = resolution.last_seq[room] if resolution else None
+    messages = await _room_messages(uow, issue, room, audience, upto)
+    if resolution is not None:
+        issue, messages = await _as_resolved(uow, issue, messages, resolution)
     return build_transcript(
         organization=organization,
         issue=issue,
@@ -147,75 +173,21 @@ async def _build(
         agents=await uow.agents.list(issue.org_id),
         room=room,
         audience=audience,
-        messages=await _room_messages(uow, issue, room, audience, upto),
-        resolved_at=resolved_at,
+        messages=messages,
+        resolved_at=resolution.resolved_at if resolution else issue.resolved_at,
         generated_at=utcnow(),
-        version=version,
+        version=resolution.version if resolution else None,
         redact=await load_redactor(uow, issue.org_id),
     )
 
 
-async def gather_for_filing(
-    uow: UnitOfWork, org_id: str, resolution: Resolution
-) -> list[Transcript] | None:
-    """The two transcripts (public, private) of a resolution, or None if they were
-    filed already (a retried job)."""
-    if await uow.transcripts.for_resolution(org_id, resolution.issue_id, resolution.resolution_id):
-        return None
-    issue = await uow.issues.get(org_id, resolution.issue_id)
-    if issue is None:
-        raise NotFound("no such Issue")
-    return [
-        await _build(
-            uow,
-            issue,
-            room,
-            Audience.AGENTS,
-            resolved_at=resolution.resolved_at,
-            version=resolution.version,
-            upto=resolution.last_seq[room],
-        )
-        for room in (Room.PUBLIC, Room.PRIVATE)
-    ]
-
-
-async def file_transcripts(
-    uow: UnitOfWork, org_id: str, resolution: Resolution, files: list[RenderedFile]
-) -> list[TranscriptFile]:
-    """Record the rendered files of one resolution, unless a retry got there first
-    (the unique key on resolution, room and format backs this check)."""
-    filed = await uow.transcripts.for_resolution(
-        org_id, resolution.issue_id, resolution.resolution_id
-    )
-    if filed:
-        return filed
-    issue = await uow.issues.get(org_id, resolution.issue_id)
-    if issue is None:
-        raise NotFound("no such Issue")
-    now = utcnow()
-    filed = [
-        TranscriptFile(
-            id=new_id(),
-            org_id=org_id,
-            issue_id=issue.id,
-            resolution_id=resolution.resolution_id,
-            version=resolution.version,
-            room=f.room,
-            format=f.format,
-            filename=f.filename,
-            content_type=f.content_type,
-            size=f.size,
-            sha256=f.sha256,
-            resolved_at=resolution.resolved_at,
-            created_at=now,
-        )
-        for f in files
-    ]
-    for file in filed:
-        await uow.transcripts.add(file)
-    payload = {"version": resolution.version, "transcripts": [transcript_payload(f) for f in filed]}
-    uow.emit(events.transcripts_filed(issue, payload))
-    return filed
+async def filed_transcript(
+    uow: UnitOfWork, issue: Issue, room: Room, resolution: Resolution
+) -> Transcript:
+    """The record of `room` that `resolution` files: every kind of message up to
+    the resolution's cut-off, as they stood then, with the organization's redaction
+    patterns applied. The first filing and every re-rendering build it here."""
+    return await _build(uow, issue, room, Audience.AGENTS, resolution)
 
 
 def transcript_payload(file: TranscriptFile) -> dict[str, Any]:
@@ -263,12 +235,4 @@ async def customer_copy(principal: Principal, uow: UnitOfWork, issue_id: str) ->
     """The public room as the Customer sees it, as it stands now: no notes, nothing
     of the private room. Agents may fetch it too, to see what the Customer gets."""
     issue = await access_issue(principal, uow, issue_id)
-    return await _build(
-        uow,
-        issue,
-        Room.PUBLIC,
-        Audience.CUSTOMER,
-        resolved_at=issue.resolved_at,
-        version=None,
-        upto=None,
-    )
+    return await _build(uow, issue, Room.PUBLIC, Audience.CUSTOMER, None)

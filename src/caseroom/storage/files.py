@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import Attachment, AuthorKind, MessageKind, Room
@@ -33,17 +33,17 @@ class TranscriptFile:
     size: int
     sha256: str
     resolved_at: datetime
+    upto_seq: int  # the room's last sequence number at the resolution
     created_at: datetime
 
 
-def _attachment_query() -> Any:
+def _attachment_query(*, with_deleted: bool = False) -> Any:
     """Files with their message's room, kind and author; a deleted note's files
-    go with it."""
-    return (
-        select(t.attachments, _m.room, _m.kind, _m.author_kind, _m.author_id, _m.author_name)
-        .join(t.messages, _m.id == _a.message_id)
-        .where(_m.deleted_at.is_(None))
-    )
+    go with it (unless asked for, as a transcript of an earlier time does)."""
+    query = select(
+        t.attachments, _m.room, _m.kind, _m.author_kind, _m.author_id, _m.author_name
+    ).join(t.messages, _m.id == _a.message_id)
+    return query if with_deleted else query.where(_m.deleted_at.is_(None))
 
 
 def _to_attachment(row: Any) -> Attachment:
@@ -113,12 +113,12 @@ class AttachmentRepository:
         return sorted(found, key=lambda a: (a.created_at, a.message_id, positions[a.id]))
 
     async def for_messages(
-        self, org_id: str, message_ids: list[str]
+        self, org_id: str, message_ids: list[str], *, with_deleted: bool = False
     ) -> dict[str, list[Attachment]]:
         by_message: dict[str, list[Attachment]] = defaultdict(list)
         if message_ids:
             query = (
-                _attachment_query()
+                _attachment_query(with_deleted=with_deleted)
                 .where(_a.org_id == org_id, _a.message_id.in_(message_ids))
                 .order_by(_a.message_id, _a.position)
             )
@@ -151,6 +151,7 @@ def _to_transcript(row: Any) -> TranscriptFile:
         size=row.size,
         sha256=row.sha256,
         resolved_at=row.resolved_at,
+        upto_seq=row.upto_seq,
         created_at=row.created_at,
     )
 
@@ -174,8 +175,17 @@ class TranscriptRepository:
                 size=file.size,
                 sha256=file.sha256,
                 resolved_at=file.resolved_at,
+                upto_seq=file.upto_seq,
                 created_at=file.created_at,
             )
+        )
+
+    async def repoint(self, file: TranscriptFile) -> None:
+        """Point a filed transcript at new contents (a re-rendering)."""
+        await self._conn.execute(
+            update(t.transcripts)
+            .where(_t.org_id == file.org_id, _t.id == file.id)
+            .values(sha256=file.sha256, size=file.size)
         )
 
     async def for_resolution(

@@ -325,6 +325,9 @@ transcripts = Table(
     Column("size", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("resolved_at", UTCDateTime, nullable=False),
+    # The room's last sequence number at the resolution: a re-rendered version
+    # (after a redaction) shows the room up to here, as the first rendering did.
+    Column("upto_seq", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("issue_id", "resolution_id", "room", "format"),
 )
