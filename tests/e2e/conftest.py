@@ -43,6 +43,13 @@ class Server:
                 self.process.wait()
 
 
+# The shared servers below outlive the e2e tests and share their databases with
+# the integration tests that run next. A worker polling those would take the
+# integration tests' jobs and store the files in its own blob store; without the
+# poll it still runs its own jobs at once (a commit that writes one wakes it).
+NO_POLL = {"job_poll_seconds": "86400"}
+
+
 def start_server(database_url: str, log: Path, **settings: str) -> Server:
     """Run `caseroom serve` with the given CASEROOM_* settings and wait until it answers."""
     port = free_port()
@@ -76,7 +83,9 @@ def server(
     """One running server per database kind, shared by the e2e tests (each test
     builds its own organization, so they do not see each other)."""
     database_url = str(request.getfixturevalue(f"{request.param}_url"))
-    running = start_server(database_url, tmp_path_factory.mktemp("server") / "server.log")
+    running = start_server(
+        database_url, tmp_path_factory.mktemp("server") / "server.log", **NO_POLL
+    )
     yield running
     running.stop()
 
@@ -126,7 +135,7 @@ CHROMIUM_ARGS = [
 def web_server(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server for the browser tests, on SQLite (the API tests cover both
     databases; what a browser adds is the page)."""
-    running = start_server(sqlite_url, tmp_path_factory.mktemp("web") / "server.log")
+    running = start_server(sqlite_url, tmp_path_factory.mktemp("web") / "server.log", **NO_POLL)
     yield running
     running.stop()
 
