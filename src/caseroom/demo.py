@@ -3,6 +3,7 @@ several states, so the console has something to show."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from caseroom.config import Settings
@@ -93,7 +94,7 @@ async def _populate(uow: UnitOfWork) -> Organization:
     ana_p = AgentPrincipal(org.id, ana)
     ben_p = AgentPrincipal(org.id, ben)
     started = []
-    for index, (name, email, phone, text) in enumerate(CUSTOMERS):
+    for name, email, phone, text in CUSTOMERS:
         contact = conversations.Contact(name=name, email=email, phone=phone)
         started.append(
             await conversations.start_conversation(
@@ -102,7 +103,7 @@ async def _populate(uow: UnitOfWork) -> Organization:
                 contact,
                 subject=None,
                 message=text,
-                idempotency_key=f"demo-start-{index}",
+                idempotency_key=secrets.token_urlsafe(16),
                 token_ttl=timedelta(days=1),
                 max_chars=20_000,
             )

@@ -8,35 +8,22 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 
-from caseroom.app import create_app
-from caseroom.config import Settings
 from caseroom.storage.database import create_engine
 from caseroom.storage.migrate import alembic_config
 from caseroom.storage.uow import Database
-from tests.builders import make_org, send, start_chat
 from tests.components import require_postgres, unique
 
 BRANCHES = ("0002", "0003", "0004")
-
-_transcripts = sa.table(
-    "transcripts",
-    *(sa.column(name, sa.String) for name in ("id", "org_id", "issue_id", "resolution_id")),
-    *(sa.column(name, sa.String) for name in ("room", "format", "filename", "content_type")),
-    sa.column("sha256", sa.String),
-    sa.column("version", sa.Integer),
-    sa.column("size", sa.BigInteger),
-    sa.column("resolved_at", sa.DateTime),
-    sa.column("created_at", sa.DateTime),
-)
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -80,46 +67,22 @@ async def versions(db: Database) -> list[str]:
 
 
 async def test_migrate_merges_the_three_heads_and_keeps_filed_transcripts(
-    empty_url: str, tmp_path: Path
+    empty_url: str,
 ) -> None:
     await asyncio.to_thread(upgrade_to_branches, empty_url)
     engine = create_engine(empty_url)
     db = Database(engine, lambda events: asyncio.sleep(0))
     assert await versions(db) == list(BRANCHES)
 
-    # Data written by the release before 0005: a resolution and its pending job.
-    org = await make_org(db)
-    app = create_app(Settings(database_url=empty_url, data_dir=tmp_path / "data"))
-    async with app.router.lifespan_context(app):
-        await app.state.context.worker.stop()
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            chat = await start_chat(client, org, message="Where is my order?")
-            await send(client, org.auth(org.ana), chat.issue_id, body="Looking now")
-            for action in ("claim", "resolve"):
-                url = f"/api/v1/issues/{chat.issue_id}/{action}"
-                assert (await client.post(url, headers=org.auth(org.ana))).status_code == 200
-            await send(client, chat.auth, chat.issue_id, body="Thanks!")  # after the cut-off
+    # Data written by the release before 0005, as it wrote it: an Issue with two
+    # messages up to its resolution (recorded in the resolution's job), one after
+    # it, and a transcript filed from the job and one filed without a job.
+    now = datetime.now(UTC).replace(tzinfo=None)
     async with engine.begin() as conn:
-        resolution_id = (
-            await conn.execute(
-                sa.text("SELECT id FROM activity WHERE issue_id = :i AND action = 'resolve'"),
-                {"i": chat.issue_id},
-            )
-        ).scalar_one()
-        now = datetime.now(UTC).replace(tzinfo=None)
-        for row_id, resolution in (("from-job", resolution_id), ("no-job", "legacy")):
-            await conn.execute(
-                sa.insert(_transcripts).values(
-                    id=row_id, org_id=org.org.id, issue_id=chat.issue_id,
-                    resolution_id=resolution, room="public", format="pdf", filename="t.pdf",
-                    content_type="application/pdf", sha256="0" * 64, version=1, size=1,
-                    resolved_at=now, created_at=now,
-                )
-            )  # fmt: skip
+        await conn.run_sync(_write_release_0004_data, now)
 
     await asyncio.to_thread(caseroom_migrate, empty_url)
-    assert await versions(db) == ["0005"]
+    assert await versions(db) == [HEAD]
     async with engine.connect() as conn:
         cut_off = dict((await conn.execute(sa.text("SELECT id, upto_seq FROM transcripts"))).all())
     # The job recorded the public room's last message at the resolution (seq 2); with
@@ -127,5 +90,41 @@ async def test_migrate_merges_the_three_heads_and_keeps_filed_transcripts(
     assert cut_off == {"from-job": 2, "no-job": 3}
 
     await asyncio.to_thread(caseroom_migrate, empty_url)  # at the head: nothing to do
-    assert await versions(db) == ["0005"]
+    assert await versions(db) == [HEAD]
     await engine.dispose()
+
+
+def _write_release_0004_data(conn: sa.Connection, now: datetime) -> None:
+    """Rows in the schema of the three heads, through that schema itself (reflected),
+    so the test keeps meaning the same whatever later releases add."""
+    tables = sa.MetaData()
+    tables.reflect(conn)
+    earlier = now - timedelta(minutes=5)
+
+    def put(table: str, **values: object) -> None:
+        conn.execute(sa.insert(tables.tables[table]).values(**values))
+
+    put("organizations", id="o1", slug="old", name="Old", created_at=earlier)
+    put("customers", id="c1", org_id="o1", name="Casey", created_at=earlier)
+    put(
+        "issues", id="i1", org_id="o1", reference="OLD001", subject="Where is my order?",
+        status="resolved", customer_id="c1", source_channel="chat", tags=[],
+        created_at=earlier, updated_at=earlier, public_seq=3, private_seq=0,
+    )  # fmt: skip
+    for seq, body in enumerate(("Where is my order?", "Looking now", "Thanks!"), start=1):
+        put(
+            "messages", id=f"m{seq}", org_id="o1", issue_id="i1", room="public", seq=seq,
+            kind="message", channel="chat", author_kind="customer", author_name="Casey",
+            body=body, created_at=earlier + timedelta(seconds=seq),
+        )  # fmt: skip
+    put(
+        "jobs", id="j1", org_id="o1", kind="transcripts", dedupe_key="transcripts:r1",
+        payload={"issue_id": "i1", "last_seq": {"public": 2, "private": 0}}, state="pending",
+        attempts=0, run_after=earlier, created_at=earlier,
+    )  # fmt: skip
+    for row_id, resolution in (("from-job", "r1"), ("no-job", "legacy")):
+        put(
+            "transcripts", id=row_id, org_id="o1", issue_id="i1", resolution_id=resolution,
+            room="public", format="pdf", filename="t.pdf", content_type="application/pdf",
+            sha256="0" * 64, version=1, size=1, resolved_at=now, created_at=now,
+        )  # fmt: skip

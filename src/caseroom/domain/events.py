@@ -133,6 +133,7 @@ def issue_payload(issue: Issue) -> dict[str, Any]:
         "last_message_at": _iso(issue.last_message_at),
         "waiting_since": _iso(issue.waiting_since),
         "linked_issue_id": issue.linked_issue_id,
+        "given_contact": issue.given_contact.as_dict() if issue.given_contact else None,
         "last_seq": {"public": issue.public_seq, "private": issue.private_seq},
     }
 

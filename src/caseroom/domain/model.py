@@ -93,6 +93,21 @@ class Customer:
 
 
 @dataclass(frozen=True, slots=True)
+class GivenContact:
+    """Contact details typed into a form by someone nobody verified, where they differ
+    from the matched Customer's. Kept on the Issue for agents; never written into
+    the Customer, whose stored addresses are where replies go."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        pairs = (("name", self.name), ("email", self.email), ("phone", self.phone))
+        return {key: value for key, value in pairs if value}
+
+
+@dataclass(frozen=True, slots=True)
 class Issue:
     id: str
     org_id: str
@@ -113,6 +128,7 @@ class Issue:
     last_message_at: datetime | None = None
     waiting_since: datetime | None = None
     linked_issue_id: str | None = None
+    given_contact: GivenContact | None = None  # agents only
 
     def last_seq(self, room: Room) -> int:
         return self.public_seq if room is Room.PUBLIC else self.private_seq
@@ -235,3 +251,18 @@ class CustomerPrincipal:
 
 
 Principal = AgentPrincipal | CustomerPrincipal
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationStart:
+    """A conversation started without an account, under the client's idempotency
+    key. `secret_sha256` is the hash of the retry secret the client bound to the
+    key; without one, the start can never be answered again."""
+
+    org_id: str
+    idempotency_key: str
+    secret_sha256: str | None
+    customer_id: str
+    issue_id: str
+    message_id: str
+    created_at: datetime

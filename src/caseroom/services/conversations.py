@@ -4,12 +4,23 @@ open one continued), the first message stored, and a customer token issued."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
-from caseroom.domain.errors import Forbidden, InvalidInput, NotFound
+from caseroom.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from caseroom.domain.ids import new_id
-from caseroom.domain.model import Channel, Customer, CustomerPrincipal, Issue, Principal, Room
+from caseroom.domain.model import (
+    Channel,
+    ConversationStart,
+    Customer,
+    CustomerPrincipal,
+    GivenContact,
+    Issue,
+    Principal,
+    Room,
+)
 from caseroom.domain.text import clean_text, normalize_email, normalize_phone
 from caseroom.services.auth import IssuedToken, issue_customer_token
 from caseroom.services.common import utcnow
@@ -54,18 +65,31 @@ def check_contact(contact: Contact) -> Contact:
     return Contact(name, email, phone, external_id)
 
 
-async def match_or_create_customer(uow: UnitOfWork, org_id: str, contact: Contact) -> Customer:
-    """Return the organization's customer with any of these identifiers, filling in
-    identifiers it lacks; create one only when nobody matches."""
+@dataclass(frozen=True, slots=True)
+class Matched:
+    customer: Customer
+    given: GivenContact | None  # what an unverified source typed that differs
+
+
+async def match_or_create_customer(
+    uow: UnitOfWork, org_id: str, contact: Contact, *, verified: bool
+) -> Matched:
+    """Return the organization's customer with any of these identifiers; create one
+    only when nobody matches. A verified source (a signed identity, a proven
+    address) fills in identifiers the customer lacks; an unverified one (a form)
+    changes nothing stored, and what it gave that differs comes back as `given`,
+    for the Issue it opens: otherwise typing someone's email with your own phone
+    number would redirect their replies to you."""
     found = await uow.customers.matching(org_id, contact.email, contact.phone, contact.external_id)
-    now = utcnow()
     if not found:
         customer = Customer(
             new_id(), org_id, contact.name, contact.email, contact.phone, contact.external_id
         )
-        await uow.customers.add(customer, now)
-        return customer
+        await uow.customers.add(customer, utcnow())
+        return Matched(customer, None)
     customer = found[0]
+    if not verified:
+        return Matched(customer, _differences(customer, contact))
     taken = {(c.email, c.phone, c.external_id) for c in found[1:]}
     filled = dataclasses.replace(
         customer,
@@ -75,7 +99,19 @@ async def match_or_create_customer(uow: UnitOfWork, org_id: str, contact: Contac
     )
     if filled != customer:
         await uow.customers.update_contacts(filled)
-    return filled
+    return Matched(filled, None)
+
+
+def _differences(customer: Customer, contact: Contact) -> GivenContact | None:
+    def differs(given: str | None, stored: str | None) -> str | None:
+        return given if given and given != stored else None
+
+    given = GivenContact(
+        name=differs(contact.name, customer.name),
+        email=differs(contact.email, customer.email),
+        phone=differs(contact.phone, customer.phone),
+    )
+    return given if given.as_dict() else None
 
 
 def _unclaimed(
@@ -83,6 +119,10 @@ def _unclaimed(
 ) -> str | None:
     """`value` unless another customer already holds it."""
     return None if value and any(t[index] == value for t in taken) else value
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 async def start_conversation(
@@ -93,23 +133,29 @@ async def start_conversation(
     subject: str | None,
     message: str,
     idempotency_key: str | None,
+    retry_secret: str | None = None,
     token_ttl: timedelta,
     max_chars: int,
 ) -> Started:
+    """Open an Issue for whoever filled in the form. Nobody vouched for them, so
+    they get a token for this Issue alone and change nothing stored about the
+    Customer their details match."""
     org = await uow.organizations.by_slug(org_slug)
     if org is None:
         raise NotFound("no such organization")
     contact = check_contact(contact)
     body = clean_text(message, field="message", max_chars=max_chars)
     title = _subject_of(subject, body)
-    customer = await match_or_create_customer(uow, org.id, contact)
     if idempotency_key:
-        retried = await _retried_start(uow, customer, idempotency_key, token_ttl)
-        if retried is not None:
-            return retried
-    # An unverified start never opens the customer's existing Issues to whoever
-    # typed their email: it gets an Issue of its own and a token for it alone.
-    issue = await open_issue(uow, customer, subject=title, channel=Channel.CHAT, now=utcnow())
+        earlier = await uow.starts.get(org.id, idempotency_key)
+        if earlier is not None:
+            return await _retried_start(uow, earlier, contact, body, retry_secret, token_ttl)
+    matched = await match_or_create_customer(uow, org.id, contact, verified=False)
+    customer = matched.customer
+    now = utcnow()
+    issue = await open_issue(
+        uow, customer, subject=title, channel=Channel.CHAT, now=now, given_contact=matched.given
+    )
     token = await issue_customer_token(uow, customer, issue.id, token_ttl)
     principal = CustomerPrincipal(org.id, customer, frozenset({issue.id}), token.credential.id)
     sent = await send_message(
@@ -119,23 +165,63 @@ async def start_conversation(
         NewMessage(room=Room.PUBLIC, body=body, idempotency_key=idempotency_key),
         max_chars=max_chars,
     )
+    if idempotency_key:
+        await uow.starts.add(
+            ConversationStart(
+                org.id,
+                idempotency_key,
+                secret_hash(retry_secret) if retry_secret else None,
+                customer.id,
+                issue.id,
+                sent.message.id,
+                now,
+            )
+        )
     return Started(customer, issue, sent, token)
 
 
 async def _retried_start(
-    uow: UnitOfWork, customer: Customer, idempotency_key: str, token_ttl: timedelta
-) -> Started | None:
-    """The same start sent again (a lost response): the same Issue and message."""
-    original = await uow.messages.by_idempotency_key(
-        customer.org_id, sender_key(CustomerPrincipal(customer.org_id, customer)), idempotency_key
+    uow: UnitOfWork,
+    earlier: ConversationStart,
+    contact: Contact,
+    body: str,
+    retry_secret: str | None,
+    token_ttl: timedelta,
+) -> Started:
+    """The same start sent again after a lost response: the same Issue and message,
+    and a token for that Issue, but only to the client that made the start. Anyone
+    else reusing the key (a guess, a key read in message JSON) gets a conflict that
+    says nothing about the earlier start."""
+    if not _proves(earlier, retry_secret):
+        raise _key_taken()
+    org_id = earlier.org_id
+    customer = await uow.customers.get(org_id, earlier.customer_id)
+    issue = await uow.issues.get(org_id, earlier.issue_id)
+    original = await uow.messages.get(org_id, earlier.message_id)
+    if customer is None or issue is None or original is None or original.body != body:
+        raise _key_taken()
+    matching = await uow.customers.matching(
+        org_id, contact.email, contact.phone, contact.external_id
     )
-    if original is None:
-        return None
-    issue = await uow.issues.get(customer.org_id, original.issue_id)
-    if issue is None:
-        return None
+    if customer.id not in {c.id for c in matching}:
+        raise _key_taken()
     token = await issue_customer_token(uow, customer, issue.id, token_ttl)
     return Started(customer, issue, Sent(original, False), token)
+
+
+def _proves(earlier: ConversationStart, retry_secret: str | None) -> bool:
+    if retry_secret is None or earlier.secret_sha256 is None:
+        return False
+    return hmac.compare_digest(earlier.secret_sha256, secret_hash(retry_secret))
+
+
+def _key_taken() -> Conflict:
+    return Conflict(
+        "this idempotency_key was already used to start a conversation; a retry must "
+        "repeat that request with the same retry_secret, and a new conversation needs "
+        "a new key",
+        field="idempotency_key",
+    )
 
 
 async def open_another_conversation(

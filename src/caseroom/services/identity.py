@@ -68,7 +68,7 @@ async def verify_customer(
 ) -> Verified:
     """Match or create the Customer and issue a customer token for all their Issues."""
     org, contact = await check_identity(uow, org_slug, token, rules)
-    customer = await match_or_create_customer(uow, org.id, contact)
+    customer = (await match_or_create_customer(uow, org.id, contact, verified=True)).customer
     issued = await issue_token(
         uow,
         org_id=org.id,

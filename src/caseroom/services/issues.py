@@ -13,6 +13,7 @@ from caseroom.domain.model import (
     Channel,
     Customer,
     CustomerPrincipal,
+    GivenContact,
     Issue,
     IssueStatus,
     Principal,
@@ -63,6 +64,7 @@ async def open_issue(
     now: datetime,
     team_id: str | None = None,
     linked_issue_id: str | None = None,
+    given_contact: GivenContact | None = None,
 ) -> Issue:
     """Create an unclaimed Issue with a fresh reference, log and announce it."""
     reference = new_reference()
@@ -79,6 +81,7 @@ async def open_issue(
         created_at=now,
         team_id=team_id,
         linked_issue_id=linked_issue_id,
+        given_contact=given_contact,
     )
     await uow.issues.add(issue)
     detail = {"linked_issue_id": linked_issue_id} if linked_issue_id else {}

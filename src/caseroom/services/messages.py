@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -49,6 +50,15 @@ class Sent:
 
 
 def sender_key(principal: Principal) -> str:
+    """The namespace a sender's idempotency keys live in. A customer token that
+    grants only some Issues (an unverified start) has its own: others holding a
+    token for the same Customer (anyone who typed that email) must never reach
+    its sends by guessing or reading a key."""
+    if isinstance(principal, CustomerPrincipal) and principal.issue_ids is not None:
+        if principal.credential_id:
+            return f"token:{principal.credential_id}"
+        grants = ",".join(sorted(principal.issue_ids))
+        return f"grant:{hashlib.sha256(grants.encode()).hexdigest()[:40]}"
     kind, actor_id, _ = actor_of(principal)
     return f"{kind.value}:{actor_id}"
 
@@ -70,6 +80,7 @@ async def send_message(
             principal.org_id, sender_key(principal), new.idempotency_key
         )
         if original is not None:
+            await access_issue(principal, uow, original.issue_id)
             return Sent(_check_same_request(principal, original, issue_id, new, body), False)
     issue = await access_issue(principal, uow, issue_id, for_update=True)
     check_can_post(principal, issue, new.room, new.kind)

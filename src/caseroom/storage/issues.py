@@ -53,6 +53,7 @@ class IssueRepository:
                 updated_at=issue.created_at,
                 linked_issue_id=issue.linked_issue_id,
                 waiting_since=issue.waiting_since,
+                given_contact=issue.given_contact.as_dict() if issue.given_contact else None,
             )
         )
 

@@ -10,6 +10,7 @@ from caseroom.domain.model import (
     AuthorKind,
     Channel,
     Customer,
+    GivenContact,
     Issue,
     IssueStatus,
     Message,
@@ -58,6 +59,7 @@ def to_issue(row: Any, watcher_ids: tuple[str, ...] = ()) -> Issue:
         last_message_at=row.last_message_at,
         waiting_since=row.waiting_since,
         linked_issue_id=row.linked_issue_id,
+        given_contact=GivenContact(**row.given_contact) if row.given_contact else None,
     )
 
 

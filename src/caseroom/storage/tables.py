@@ -142,6 +142,8 @@ issues = Table(
     # Bumped by every change to an existing message (edit, delete, redaction)
     # under the Issue's row lock, so changes are numbered in commit order.
     Column("change_seq", Integer, nullable=False, default=0, server_default="0"),
+    # Contact details an unverified start gave that differ from the Customer's.
+    Column("given_contact", JSON(none_as_null=True)),
     UniqueConstraint("org_id", "reference"),
 )
 Index("ix_issues_queue", issues.c.org_id, issues.c.status, issues.c.team_id, issues.c.id)
@@ -273,6 +275,21 @@ customer_grants = Table(
     _org(),
     Column("credential_id", String(32), ForeignKey("credentials.id"), primary_key=True),
     Column("issue_id", String(32), ForeignKey("issues.id"), primary_key=True),
+)
+
+# Conversations started without an account, by the client's idempotency key: a
+# retry is answered only to a caller presenting the secret bound to the key when
+# it was first used (the key alone is a retry handle, not proof of identity).
+conversation_starts = Table(
+    "conversation_starts",
+    metadata,
+    Column("org_id", String(32), ForeignKey("organizations.id"), primary_key=True),
+    Column("idempotency_key", String(128), primary_key=True),
+    Column("secret_sha256", String(64)),
+    Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("message_id", String(32), ForeignKey("messages.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 # How each organization's chat widget looks, and the secret its host apps sign

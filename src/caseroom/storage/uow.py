@@ -32,6 +32,7 @@ from caseroom.storage.jobs import JobRepository
 from caseroom.storage.messages import MessageRepository
 from caseroom.storage.notifications import NotificationRepository
 from caseroom.storage.redaction import RedactionPatternRepository
+from caseroom.storage.starts import ConversationStartRepository
 from caseroom.storage.widget import WidgetRepository
 
 Publish = Callable[[list[Event]], Awaitable[None]]
@@ -59,6 +60,7 @@ class UnitOfWork:
         self.attachments = AttachmentRepository(conn)
         self.transcripts = TranscriptRepository(conn)
         self.jobs = JobRepository(conn)
+        self.starts = ConversationStartRepository(conn)
 
     async def list_redaction_patterns(self, org_id: str) -> list[RedactionPattern]:
         """The patterns `caseroom.domain.redaction.redact_text` applies for this

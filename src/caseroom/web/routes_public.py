@@ -36,6 +36,7 @@ async def start_conversation(
             subject=body.subject,
             message=body.message,
             idempotency_key=body.idempotency_key,
+            retry_secret=body.retry_secret,
             token_ttl=timedelta(days=settings.customer_token_ttl_days),
             max_chars=settings.max_message_chars,
         )

@@ -50,6 +50,13 @@ class ConversationStart(Strict):
     subject: str | None = Field(default=None, max_length=300)
     message: str
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=128)
+    retry_secret: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=128,
+        description="a random secret the client keeps with the idempotency key: a retry "
+        "of this start is answered only when it carries the same secret",
+    )
 
 
 class AssignRequest(Strict):
@@ -221,6 +228,11 @@ class IssueOut(BaseModel):
     last_message_at: datetime | None = None
     waiting_since: datetime | None = None
     linked_issue_id: str | None = None
+    given_contact: dict[str, str] | None = Field(
+        default=None,
+        description="contact details given in the start form, unverified, where they "
+        "differ from the Customer's (agents only; never copied into the Customer)",
+    )
 
     @classmethod
     def of(cls, issue: Issue, principal: Principal) -> IssueOut:

@@ -214,6 +214,7 @@ export class IssueView {
     const watching = (issue.watcher_ids || []).includes(me);
     const owner = issue.owner_agent_id ? this.directory.agentName(issue.owner_agent_id) : null;
     const contact = [customer.email, customer.phone].filter(Boolean).join(" · ");
+    const given = issue.given_contact ? Object.values(issue.given_contact).join(" · ") : "";
     const action = (name, label, iconName, style = "btn-ghost") =>
       h(`button.btn.${style}`, { type: "button", dataset: { action: name }, onclick: () => this.act(name) }, icon(iconName), label);
     const actions = [];
@@ -237,6 +238,10 @@ export class IssueView {
         h(`span.status.status-${issue.status}`, { id: "issue-status" }, STATUS_LABEL[issue.status] || issue.status),
         issue.waiting_since && (issue.status === "unclaimed" || issue.status === "claimed") ? waitingChip(issue.waiting_since) : null,
         h("span.meta-item", {}, h("strong", {}, customer.name), contact ? h("span.muted", {}, ` · ${contact}`) : null),
+        given ? h("span.meta-item.given-contact", {
+          id: "issue-given-contact",
+          title: "Typed into the start form by someone nobody verified; the Customer's stored details are unchanged",
+        }, `Given in the form, unverified: ${given}`) : null,
         h("span.meta-item", {}, icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat"),
         h("span.meta-item", { id: "issue-owner" }, icon("mine"), owner ? `Owner: ${owner}` : "Unassigned"),
         h("span.meta-item.muted", { title: issue.created_at }, `Opened ${ago(issue.created_at)}`)));

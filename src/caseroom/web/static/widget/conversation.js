@@ -242,7 +242,13 @@ export class Conversation {
   open(item) {
     const body = { message: item.body, idempotency_key: item.key };
     if (this.token) return api.openAnother(this.token, body);
-    return api.start(this.slug, { ...this.session.contact, ...body });
+    // Only this browser can prove a retried start is its own: the key alone
+    // never hands out a conversation, the secret kept beside it does.
+    if (!item.secret) {
+      item.secret = newKey();
+      this.persist();
+    }
+    return api.start(this.slug, { ...this.session.contact, ...body, retry_secret: item.secret });
   }
 
   fail(key, error) {
