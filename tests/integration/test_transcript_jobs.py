@@ -12,11 +12,11 @@ import httpx
 
 from caseroom.app import create_app
 from caseroom.config import Settings
+from caseroom.domain.records import Job
 from caseroom.jobs import job_handlers
 from caseroom.jobs.worker import JobWorker
 from caseroom.services.transcripts import TRANSCRIPTS_JOB
 from caseroom.storage.blobs import BlobStore, StagedBlob
-from caseroom.storage.jobs import Job
 from caseroom.storage.uow import Database, UnitOfWork
 from tests.builders import Org, make_org, send, start_chat
 

@@ -4,10 +4,10 @@ row uses again by then is kept."""
 
 from __future__ import annotations
 
+from caseroom.domain.records import Job
 from caseroom.jobs.worker import Complete, Handler
 from caseroom.services.blobs import unreferenced
 from caseroom.storage.blobs import BlobStore
-from caseroom.storage.jobs import Job
 from caseroom.storage.uow import Database, UnitOfWork
 
 

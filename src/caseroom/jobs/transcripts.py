@@ -8,13 +8,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from caseroom.domain.records import Job
 from caseroom.domain.transcript import CONTENT_TYPES, TranscriptFormat
 from caseroom.jobs.worker import Complete, Handler
 from caseroom.rendering import render_transcript
 from caseroom.services import transcript_filing as filing
 from caseroom.services.transcripts import Resolution
 from caseroom.storage.blobs import BlobStore
-from caseroom.storage.jobs import Job
 from caseroom.storage.uow import Database, UnitOfWork
 
 

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from caseroom.config import Settings
-from caseroom.storage.jobs import Job
+from caseroom.domain.records import Job
 from caseroom.storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)

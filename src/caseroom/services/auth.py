@@ -14,8 +14,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from caseroom.domain.errors import InvalidInput, NotAuthenticated, NotFound
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import AgentPrincipal, Customer, CustomerPrincipal, Principal
+from caseroom.domain.records import Credential
 from caseroom.services.common import require_admin, utcnow
-from caseroom.storage.directory import Credential
 from caseroom.storage.uow import UnitOfWork
 
 _hasher = PasswordHasher()

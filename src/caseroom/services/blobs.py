@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from caseroom.domain.ids import new_id
-from caseroom.storage.jobs import Job
 from caseroom.storage.uow import UnitOfWork
 
 BLOB_RELEASE_JOB = "blobs.release"
@@ -23,15 +21,7 @@ async def release_blobs(
     unique = sorted(set(sha256s))
     if not unique:
         return
-    job = Job(
-        id=new_id(),
-        org_id=org_id,
-        kind=BLOB_RELEASE_JOB,
-        dedupe_key=f"{BLOB_RELEASE_JOB}:{new_id()}",
-        payload={"sha256": unique},
-        run_after=now,
-    )
-    await uow.jobs.enqueue(job, now)
+    await uow.jobs.enqueue(BLOB_RELEASE_JOB, {"sha256": unique}, org_id=org_id, now=now)
 
 
 async def unreferenced(uow: UnitOfWork, org_id: str, sha256s: Iterable[str]) -> list[str]:

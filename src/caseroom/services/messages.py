@@ -23,13 +23,13 @@ from caseroom.domain.model import (
     Principal,
     Room,
 )
+from caseroom.domain.records import Page, Waiting
 from caseroom.domain.status import Action, customer_message_outcome
 from caseroom.domain.text import clean_text
 from caseroom.domain.visibility import can_post, can_see_room, visible_kinds
 from caseroom.services.common import access_issue, actor_of, utcnow
 from caseroom.services.issues import apply_transition, open_issue
 from caseroom.services.notifications import do_notify_mentions
-from caseroom.storage.messages import KEEP, Page
 from caseroom.storage.uow import UnitOfWork
 
 
@@ -172,12 +172,12 @@ async def append_message(
 ) -> Message:
     """Store one message with the room's next sequence number and announce it.
     Every writer (people, bots, channels, the system) goes through here."""
-    waiting: object = KEEP
+    waiting = Waiting.KEEP
     if new.room is Room.PUBLIC and new.kind is MessageKind.MESSAGE:
         if author_kind is AuthorKind.CUSTOMER and issue.waiting_since is None:
-            waiting = now
-        elif author_kind is AuthorKind.AGENT:
-            waiting = None
+            waiting = Waiting.START
+        elif author_kind is AuthorKind.AGENT and issue.waiting_since is not None:
+            waiting = Waiting.CLEAR
     seq = await uow.messages.take_seq(issue.org_id, issue.id, new.room, now, waiting)
     message = Message(
         id=new_id(),
@@ -198,10 +198,10 @@ async def append_message(
     if new.files:
         message = await _attach(uow, message, new.files)
     uow.emit(events.message_created(issue, message))
-    if waiting is not KEEP and waiting != issue.waiting_since:
+    if waiting is not Waiting.KEEP:
         updated = dataclasses.replace(
             issue,
-            waiting_since=waiting if isinstance(waiting, datetime) else None,
+            waiting_since=now if waiting is Waiting.START else None,
             last_message_at=now,
         )
         uow.emit(events.issue_changed("issue.updated", updated, ["waiting_since"]))

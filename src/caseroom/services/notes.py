@@ -18,11 +18,11 @@ from caseroom.domain.model import (
     Principal,
     Room,
 )
+from caseroom.domain.records import Page
 from caseroom.domain.text import clean_text
 from caseroom.domain.visibility import can_see_message, visible_kinds
 from caseroom.services.common import access_issue, record, require_agent, utcnow
 from caseroom.services.notifications import do_notify_mentions
-from caseroom.storage.messages import Page
 from caseroom.storage.uow import UnitOfWork
 
 

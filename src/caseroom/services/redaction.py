@@ -33,7 +33,7 @@ from caseroom.storage.uow import UnitOfWork
 
 async def list_patterns(principal: Principal, uow: UnitOfWork) -> list[RedactionPattern]:
     require_agent(principal)
-    return await uow.list_redaction_patterns(principal.org_id)
+    return await uow.redaction_patterns.list_redaction_patterns(principal.org_id)
 
 
 async def add_pattern(
@@ -110,7 +110,9 @@ async def redact_message(
     issue, message = await access_message(principal, uow, issue_id, message_id)
     if message.kind is MessageKind.EVENT:
         raise Conflict("system events cannot be redacted", kind=message.kind.value)
-    plan = _plan(await uow.list_redaction_patterns(issue.org_id), selected, max_secrets)
+    plan = _plan(
+        await uow.redaction_patterns.list_redaction_patterns(issue.org_id), selected, max_secrets
+    )
     history = await uow.activity.for_message(issue.org_id, issue.id, message.id)
     texts = [
         message.body,

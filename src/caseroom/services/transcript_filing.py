@@ -21,13 +21,12 @@ from caseroom.domain import events
 from caseroom.domain.errors import NotFound
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import Issue, Message, Room
+from caseroom.domain.records import TranscriptFile
 from caseroom.domain.redaction import REDACTION_ACTION
 from caseroom.domain.transcript import Transcript, TranscriptFormat
 from caseroom.services.blobs import release_blobs
 from caseroom.services.common import record, utcnow
 from caseroom.services.transcripts import Resolution, filed_transcript, transcript_payload
-from caseroom.storage.files import TranscriptFile
-from caseroom.storage.jobs import Job
 from caseroom.storage.uow import UnitOfWork
 
 RERENDER_JOB = "transcripts.rerender"
@@ -187,15 +186,7 @@ async def schedule_rerender(
     if not targets:
         return
     rerender = Rerender(issue.id, tuple(targets), message_id)
-    job = Job(
-        id=new_id(),
-        org_id=issue.org_id,
-        kind=RERENDER_JOB,
-        dedupe_key=f"{RERENDER_JOB}:{new_id()}",
-        payload=rerender.to_payload(),
-        run_after=now,
-    )
-    await uow.jobs.enqueue(job, now)
+    await uow.jobs.enqueue(RERENDER_JOB, rerender.to_payload(), org_id=issue.org_id, now=now)
 
 
 async def gather_for_rerender(uow: UnitOfWork, org_id: str, rerender: Rerender) -> Gathered:

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from caseroom.domain.errors import NotFound
-from caseroom.domain.ids import new_id
 from caseroom.domain.model import AgentPrincipal, Issue, Message, Principal, Room
+from caseroom.domain.records import TranscriptFile
 from caseroom.domain.redaction import redact_text
 from caseroom.domain.transcript import (
     Audience,
@@ -22,8 +22,6 @@ from caseroom.domain.transcript import (
     transcript_kinds,
 )
 from caseroom.services.common import access_issue, utcnow
-from caseroom.storage.files import TranscriptFile
-from caseroom.storage.jobs import Job
 from caseroom.storage.uow import UnitOfWork
 
 TRANSCRIPTS_JOB = "transcripts"
@@ -87,21 +85,19 @@ async def schedule_transcripts(
         resolved_at=now,
         last_seq={Room.PUBLIC: issue.public_seq, Room.PRIVATE: issue.private_seq},
     )
-    job = Job(
-        id=new_id(),
+    await uow.jobs.enqueue(
+        TRANSCRIPTS_JOB,
+        resolution.to_payload(),
         org_id=issue.org_id,
-        kind=TRANSCRIPTS_JOB,
+        now=now,
         dedupe_key=f"{TRANSCRIPTS_JOB}:{resolution_id}",
-        payload=resolution.to_payload(),
-        run_after=now,
     )
-    await uow.jobs.enqueue(job, now)
 
 
 async def load_redactor(uow: UnitOfWork, org_id: str) -> Callable[[str], str]:
     """The organization's redaction patterns (card numbers built in), applied to
     every text a transcript shows. Every transcript path calls this one function."""
-    patterns = await uow.list_redaction_patterns(org_id)
+    patterns = await uow.redaction_patterns.list_redaction_patterns(org_id)
 
     def redact(text: str) -> str:
         return redact_text(text, patterns)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +9,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import Agent, Customer, Organization, Team
+from caseroom.domain.records import Credential
 from caseroom.storage import tables as t
 from caseroom.storage.mappers import to_agent, to_customer, to_organization, to_team
 
@@ -198,19 +198,6 @@ class CustomerRepository:
                 external_id=customer.external_id,
             )
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Credential:
-    id: str
-    org_id: str
-    kind: str
-    subject_id: str
-    all_issues: bool
-    name: str | None
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
 
 
 class CredentialRepository:

@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import Attachment, AuthorKind, MessageKind, Room
+from caseroom.domain.records import TranscriptFile
 from caseroom.domain.transcript import TranscriptFormat
 from caseroom.storage import tables as t
 
 _a = t.attachments.c
 _m = t.messages.c
 _t = t.transcripts.c
-
-
-@dataclass(frozen=True, slots=True)
-class TranscriptFile:
-    id: str
-    org_id: str
-    issue_id: str
-    resolution_id: str
-    version: int
-    room: Room
-    format: TranscriptFormat
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-    resolved_at: datetime
-    upto_seq: int  # the room's last sequence number at the resolution
-    created_at: datetime
 
 
 def _attachment_query(*, with_deleted: bool = False) -> Any:

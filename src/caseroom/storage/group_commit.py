@@ -25,14 +25,16 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-if TYPE_CHECKING:
-    from caseroom.storage.uow import Database, UnitOfWork
-
-Work = Callable[["UnitOfWork"], Awaitable[Any]]
+# A work takes the transaction's unit of work; group commit never looks inside.
+Work = Callable[[Any], Awaitable[Any]]
+# Run works in order in one transaction and commit it (WorkFailed if one raises).
+StoreGroup = Callable[[list[Work]], Awaitable[list[Any]]]
+# Run one work in its own transaction, with the usual retries.
+StoreOne = Callable[[Work], Awaitable[Any]]
 
 
 @dataclass(slots=True)
@@ -57,8 +59,11 @@ class WorkFailed(Exception):
 
 
 class GroupCommit:
-    def __init__(self, database: Database, max_group: int, lanes: int = 1) -> None:
-        self._database = database
+    def __init__(
+        self, store_group: StoreGroup, store_one: StoreOne, max_group: int, lanes: int = 1
+    ) -> None:
+        self._store_group = store_group
+        self._store_one = store_one
         self._max_group = max_group
         # One queue and at most one group in flight per lane.
         self._lanes: list[_Lane] = [_Lane() for _ in range(max(1, lanes))]
@@ -97,7 +102,7 @@ class GroupCommit:
 
     async def _store(self, lane: _Lane, group: list[_Pending]) -> None:
         try:
-            results = await self._database.run_group([p.work for p in group])
+            results = await self._store_group([p.work for p in group])
         except WorkFailed as failed:
             # Others go back first in line; the failing one gets its own answer.
             lane.queue.extendleft(reversed(group[failed.index + 1 :]))
@@ -121,7 +126,7 @@ class GroupCommit:
 
     async def _alone(self, pending: _Pending) -> None:
         try:
-            result = await self._database.run(pending.work)
+            result = await self._store_one(pending.work)
         except Exception as error:
             if not pending.answer.done():
                 pending.answer.set_exception(error)

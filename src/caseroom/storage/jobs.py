@@ -5,31 +5,18 @@ run out and the job is claimed again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from caseroom.domain.ids import new_id
+from caseroom.domain.records import JOB_DONE, JOB_FAILED, JOB_PENDING, Job
 from caseroom.storage import tables as t
 
 _j = t.jobs.c
-PENDING, DONE, FAILED = "pending", "done", "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    id: str
-    org_id: str
-    kind: str
-    dedupe_key: str
-    payload: dict[str, Any]
-    run_after: datetime
-    attempts: int = 0
-    state: str = PENDING
-    last_error: str | None = None
-    created_at: datetime | None = field(default=None, compare=False)
+PENDING, DONE, FAILED = JOB_PENDING, JOB_DONE, JOB_FAILED
 
 
 def _to_job(row: Any) -> Job:
@@ -52,21 +39,34 @@ class JobRepository:
         self._conn = conn
         self.enqueued = 0  # jobs added in this transaction: the worker is nudged after commit
 
-    async def enqueue(self, job: Job, now: datetime) -> bool:
-        """Add `job` unless one with its dedupe key exists; True if added."""
-        exists = select(_j.id).where(_j.dedupe_key == job.dedupe_key)
-        if (await self._conn.execute(exists)).first() is not None:
-            return False
+    async def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        org_id: str,
+        now: datetime,
+        dedupe_key: str | None = None,
+        run_after: datetime | None = None,
+    ) -> bool:
+        """Add a job of `kind`, due at `run_after` (now by default), unless one with
+        its dedupe key exists (none given: a key of its own); True if added."""
+        job_id = new_id()
+        key = dedupe_key or f"{kind}:{job_id}"
+        if dedupe_key is not None:
+            exists = select(_j.id).where(_j.dedupe_key == key)
+            if (await self._conn.execute(exists)).first() is not None:
+                return False
         await self._conn.execute(
             insert(t.jobs).values(
-                id=job.id,
-                org_id=job.org_id,
-                kind=job.kind,
-                dedupe_key=job.dedupe_key,
-                payload=job.payload,
+                id=job_id,
+                org_id=org_id,
+                kind=kind,
+                dedupe_key=key,
+                payload=payload,
                 state=PENDING,
                 attempts=0,
-                run_after=job.run_after,
+                run_after=run_after or now,
                 created_at=now,
             )
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import Message, MessageKind, Room
+from caseroom.domain.records import Page, Waiting
 from caseroom.storage import tables as t
 from caseroom.storage.files import AttachmentRepository
 from caseroom.storage.mappers import to_message
@@ -44,29 +45,23 @@ def _take_seq(room: Room, set_waiting: bool) -> Any:
 _TAKE_SEQ = {(room, w): _take_seq(room, w) for room in Room for w in (False, True)}
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    messages: list[Message]
-    has_more: bool
-
-
 class MessageRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def take_seq(
-        self, org_id: str, issue_id: str, room: Room, now: datetime, waiting_since: object
+        self, org_id: str, issue_id: str, room: Room, now: datetime, waiting: Waiting
     ) -> int:
         """Bump the room's counter and return the new value. The UPDATE holds the
         Issue's row lock until commit, so concurrent senders queue up and a rollback
         gives the number back: sequences have no gaps.
 
-        `waiting_since` is written alongside (the datetime, None to clear it, or
-        `KEEP` to leave it), so a message costs one UPDATE on the Issue."""
-        params = {"b_org_id": org_id, "b_issue_id": issue_id, "b_now": now}
-        if waiting_since is not KEEP:
-            params["b_waiting_since"] = waiting_since
-        query = _TAKE_SEQ[(room, waiting_since is not KEEP)]
+        The waiting clock changes alongside (started at `now`, cleared, or kept),
+        so a message costs one UPDATE on the Issue."""
+        params: dict[str, Any] = {"b_org_id": org_id, "b_issue_id": issue_id, "b_now": now}
+        if waiting is not Waiting.KEEP:
+            params["b_waiting_since"] = now if waiting is Waiting.START else None
+        query = _TAKE_SEQ[(room, waiting is not Waiting.KEEP)]
         return int((await self._conn.execute(query, params)).scalar_one())
 
     async def add(self, message: Message, sender_key: str | None) -> None:
@@ -190,11 +185,3 @@ class MessageRepository:
         has_more = len(rows) > limit
         found = await self._with_attachments(org_id, [to_message(r) for r in rows[:limit]])
         return Page(found if forward else found[::-1], has_more)
-
-
-class _Keep:
-    def __repr__(self) -> str:
-        return "KEEP"
-
-
-KEEP = _Keep()

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from caseroom.domain.events import Event
-from caseroom.domain.redaction import RedactionPattern
 from caseroom.storage.canned import CannedResponseRepository
 from caseroom.storage.database import READ_ONLY
 from caseroom.storage.directory import (
@@ -40,9 +40,8 @@ T = TypeVar("T")
 
 
 class UnitOfWork:
-    def __init__(self, conn: AsyncConnection, publish: Publish) -> None:
+    def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
-        self._publish = publish
         self._events: list[Event] = []
         self._committed: list[Event] = []
         self.organizations = OrganizationRepository(conn)
@@ -62,19 +61,19 @@ class UnitOfWork:
         self.jobs = JobRepository(conn)
         self.starts = ConversationStartRepository(conn)
 
-    async def list_redaction_patterns(self, org_id: str) -> list[RedactionPattern]:
-        """The patterns `caseroom.domain.redaction.redact_text` applies for this
-        organization (built-in card numbers first, then its own)."""
-        return await self.redaction_patterns.list_redaction_patterns(org_id)
-
     @property
     def connection(self) -> AsyncConnection:
-        """For repositories added by features; use cases never touch it."""
+        """For tests that inspect rows directly; use cases never touch it."""
         return self._conn
 
     def emit(self, event: Event) -> None:
         """Stage an event for publication after commit."""
         self._events.append(event)
+
+    @property
+    def staged_events(self) -> list[Event]:
+        """What this transaction has staged so far (the outbox step reads it)."""
+        return list(self._events)
 
     async def commit(self) -> None:
         """Commit; the staged events are then taken with `committed_events()` and
@@ -91,6 +90,18 @@ class UnitOfWork:
         await self._conn.rollback()
 
 
+# Runs just before commit, in the transaction, with what it staged: writes the
+# jobs (deliveries, bot reactions, webhooks) that must follow what it did.
+PlanOutbox = Callable[[UnitOfWork, list[Event]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Committed:
+    results: list[Any]
+    events: list[Event]
+    jobs: int
+
+
 class Database:
     """Opens units of work on one engine, publishing their events through `publish`."""
 
@@ -102,19 +113,24 @@ class Database:
         max_group: int = 100,
         group_lanes: int = 4,
         jobs_enqueued: Callable[[], None] | None = None,
+        plan_outbox: PlanOutbox | None = None,
     ) -> None:
         self.engine = engine
         self._publish = publish
         sqlite = engine.dialect.name == "sqlite"
-        self._group = GroupCommit(self, max_group, 1 if sqlite else group_lanes)
+        self._group = GroupCommit(self.run_group, self.run, max_group, 1 if sqlite else group_lanes)
         # SQLite has one writer at a time; queueing writers here, not inside SQLite,
         # keeps BEGIN IMMEDIATE from waiting on the event loop it would block.
         self._write_slot = asyncio.Lock() if sqlite else contextlib.nullcontext()
         self._jobs_enqueued = jobs_enqueued
+        self._plan_outbox = plan_outbox
 
     def on_jobs_enqueued(self, callback: Callable[[], None]) -> None:
         """Call `callback` after each commit that enqueued a job (wakes the worker)."""
         self._jobs_enqueued = callback
+
+    def set_outbox(self, plan_outbox: PlanOutbox) -> None:
+        self._plan_outbox = plan_outbox
 
     async def run(self, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = 5) -> T:
         """Run `work` in a new transaction and commit it. A conflict (unique key race,
@@ -122,34 +138,16 @@ class Database:
         must be a pure function of what it reads."""
         for attempt in range(1, attempts + 1):
             try:
-                result, events, jobs = await self._attempt(work)
+                done = await self._transaction([work], grouped=False)
             except (IntegrityError, OperationalError, DBAPIError) as error:
                 if attempt == attempts or not _retryable(error):
                     raise
                 await asyncio.sleep(0.005 * attempt)
                 continue
-            if events:
-                # Shielded: a client that disconnects now must not cancel delivery
-                # of what is already durable.
-                await asyncio.shield(self._publish(events))
-            if jobs and self._jobs_enqueued is not None:
-                self._jobs_enqueued()
+            await self._after_commit(done)
+            result: T = done.results[0]
             return result
         raise AssertionError("unreachable")
-
-    async def _attempt(
-        self, work: Callable[[UnitOfWork], Awaitable[T]]
-    ) -> tuple[T, list[Event], int]:
-        async with self._write_slot, self.engine.connect() as conn:
-            await conn.begin()
-            uow = UnitOfWork(conn, self._publish)
-            try:
-                result = await work(uow)
-                await uow.commit()
-            except BaseException:
-                await uow.rollback()
-                raise
-            return result, uow.committed_events(), uow.jobs.enqueued
 
     async def run_grouped(self, work: Callable[[UnitOfWork], Awaitable[T]], *, key: str) -> T:
         """Like `run`, but `work` may share its transaction with others that arrive
@@ -161,33 +159,65 @@ class Database:
     async def run_group(self, works: list[Callable[[UnitOfWork], Awaitable[Any]]]) -> list[Any]:
         """Run `works` in order in one transaction and commit it; raises WorkFailed
         (everything rolled back) if one of them raises."""
+        done = await self._transaction(works, grouped=True)
+        await self._after_commit(done)
+        return done.results
+
+    async def announce(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Run read-only `work` and publish what it staged at once, with nothing
+        committed: ephemeral events (typing, presence, call signaling)."""
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(**{READ_ONLY: True})
+            await conn.begin()
+            uow = UnitOfWork(conn)
+            try:
+                result = await work(uow)
+                staged = uow.staged_events
+            finally:
+                await uow.rollback()
+        if staged:
+            await asyncio.shield(self._publish(staged))
+        return result
+
+    async def _transaction(
+        self, works: list[Callable[[UnitOfWork], Awaitable[Any]]], *, grouped: bool
+    ) -> _Committed:
+        """The one way a write happens: begin, run the works, plan the outbox from
+        what they staged, commit; roll back on any error."""
         async with self._write_slot, self.engine.connect() as conn:
             await conn.begin()
-            uow = UnitOfWork(conn, self._publish)
+            uow = UnitOfWork(conn)
             results = []
             try:
                 for index, work in enumerate(works):
                     try:
                         results.append(await work(uow))
                     except Exception as error:
-                        raise WorkFailed(index) from error
+                        if grouped:
+                            raise WorkFailed(index) from error
+                        raise
+                if self._plan_outbox is not None and uow.staged_events:
+                    await self._plan_outbox(uow, uow.staged_events)
                 await uow.commit()
             except BaseException:
                 await uow.rollback()
                 raise
-            events, jobs = uow.committed_events(), uow.jobs.enqueued
-        if events:
-            await asyncio.shield(self._publish(events))
-        if jobs and self._jobs_enqueued is not None:
+            return _Committed(results, uow.committed_events(), uow.jobs.enqueued)
+
+    async def _after_commit(self, done: _Committed) -> None:
+        if done.events:
+            # Shielded: a client that disconnects now must not cancel delivery
+            # of what is already durable.
+            await asyncio.shield(self._publish(done.events))
+        if done.jobs and self._jobs_enqueued is not None:
             self._jobs_enqueued()
-        return results
 
     async def read(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """Run read-only `work` (on SQLite this does not take the write lock)."""
         async with self.engine.connect() as conn:
             conn = await conn.execution_options(**{READ_ONLY: True})
             await conn.begin()
-            uow = UnitOfWork(conn, self._publish)
+            uow = UnitOfWork(conn)
             try:
                 return await work(uow)
             finally:

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Response, status
 
 from caseroom.domain.errors import InvalidInput
 from caseroom.domain.model import Channel, Issue, MessageKind, Queue, Room
+from caseroom.domain.records import Page
 from caseroom.domain.status import Action
 from caseroom.services import issues, messages
-from caseroom.storage.messages import Page
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import Context, CurrentPrincipal
 from caseroom.web.schemas import (

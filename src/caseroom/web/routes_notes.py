@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from caseroom.domain.model import Message, Room
+from caseroom.domain.records import Page
 from caseroom.services import notes, redaction
-from caseroom.storage.messages import Page
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import Context, CurrentPrincipal
 from caseroom.web.schemas import MessageOut, MessagePage

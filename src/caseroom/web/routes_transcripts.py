@@ -9,10 +9,10 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
+from caseroom.domain.records import TranscriptFile
 from caseroom.domain.transcript import CONTENT_TYPES, Transcript, TranscriptFormat
 from caseroom.rendering import render_transcript
 from caseroom.services import transcripts
-from caseroom.storage.files import TranscriptFile
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import Context, CurrentPrincipal
 from caseroom.web.downloads import file_response

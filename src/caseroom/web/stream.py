@@ -38,11 +38,11 @@ from caseroom.domain.errors import (
     NotFound,
 )
 from caseroom.domain.model import AgentPrincipal, Channel, Issue, MessageKind, Principal, Room
+from caseroom.domain.records import Page
 from caseroom.domain.visibility import can_see_room, may_see
 from caseroom.realtime.hub import INBOX_EVENTS
 from caseroom.services import issues, messages
 from caseroom.services.common import actor_of
-from caseroom.storage.messages import Page
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.context import AppContext, get_context
 from caseroom.web.deps import SESSION_COOKIE, bearer_token, resolve_principal
