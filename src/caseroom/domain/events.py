@@ -6,11 +6,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from caseroom.domain.model import (
     AgentPrincipal,
     Attachment,
+    BotPrincipal,
+    CustomerPrincipal,
     Issue,
     Message,
     MessageKind,
@@ -247,13 +249,27 @@ def notification_payload(
     }
 
 
+def sees_as_agent(principal: Principal) -> bool:
+    """Agents, and bots that read the private room (an assist bot), get the agent's
+    view of an Issue; everyone else the Customer's."""
+    match principal:
+        case AgentPrincipal():
+            return True
+        case CustomerPrincipal():
+            return False
+        case BotPrincipal():
+            return Room.PRIVATE in principal.grant.read_rooms
+        case _:
+            assert_never(principal)
+
+
 def view_for(principal: Principal, event: Event) -> dict[str, Any] | None:
     """The wire form of `event` as `principal` may receive it, or None if they may not."""
     if not may_see(principal, event.scope):
         return None
     wire = event.to_wire()
     del wire["issue_customer_id"]
-    if isinstance(principal, AgentPrincipal):
+    if sees_as_agent(principal):
         return wire
     if "issue" in event.payload:
         wire["payload"] = {

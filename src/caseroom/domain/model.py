@@ -225,6 +225,15 @@ class CannedResponse:
 
 
 @dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts, as messages and the activity log name them."""
+
+    kind: AuthorKind
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class AgentPrincipal:
     """A signed-in agent (console session or API token)."""
 
@@ -234,6 +243,10 @@ class AgentPrincipal:
     @property
     def is_admin(self) -> bool:
         return self.agent.role is Role.ADMIN
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(AuthorKind.AGENT, self.agent.id, self.agent.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,8 +262,65 @@ class CustomerPrincipal:
     issue_ids: frozenset[str] | None = None
     credential_id: str | None = None
 
+    @property
+    def actor(self) -> Actor:
+        return Actor(AuthorKind.CUSTOMER, self.customer.id, self.customer.name)
 
-Principal = AgentPrincipal | CustomerPrincipal
+
+class BotKind(StrEnum):
+    WELCOME = "welcome"  # talks with the Customer in the public room until hand-off
+    ASSIST = "assist"  # called by an agent with #nickname; answers in the private room
+    WEBHOOK = "webhook"  # an integration: reads what its registration grants
+
+
+@dataclass(frozen=True, slots=True)
+class Bot:
+    id: str
+    org_id: str
+    nickname: str
+    name: str
+    kind: BotKind
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class BotGrant:
+    """What a bot may read and post. `issue_id` narrows it to one Issue (the one
+    a welcome bot serves, the one an assist bot was called on); None is every
+    Issue of its organization (an integration)."""
+
+    issue_id: str | None
+    read_rooms: frozenset[Room]
+    read_kinds: frozenset[MessageKind]
+    post_rooms: frozenset[Room] = frozenset()
+
+    @classmethod
+    def welcome(cls, issue_id: str) -> BotGrant:
+        """The public room of the Issue it serves, as the Customer sees it."""
+        kinds = frozenset({MessageKind.MESSAGE, MessageKind.EVENT})
+        return cls(issue_id, frozenset({Room.PUBLIC}), kinds, frozenset({Room.PUBLIC}))
+
+    @classmethod
+    def assist(cls, issue_id: str) -> BotGrant:
+        """What the calling agent sees of the Issue; it answers in the private room."""
+        return cls(issue_id, frozenset(Room), frozenset(MessageKind), frozenset({Room.PRIVATE}))
+
+
+@dataclass(frozen=True, slots=True)
+class BotPrincipal:
+    """A bot acting under a grant: a built-in or registered bot reacting to an
+    Issue, or an integration calling the API with its bot token."""
+
+    org_id: str
+    bot: Bot
+    grant: BotGrant
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(AuthorKind.BOT, self.bot.id, self.bot.name)
+
+
+Principal = AgentPrincipal | CustomerPrincipal | BotPrincipal
 
 
 @dataclass(frozen=True, slots=True)

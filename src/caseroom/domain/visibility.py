@@ -4,9 +4,11 @@ transcripts, email, webhooks, exports) asks; anything not granted here is denied
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import assert_never
 
 from caseroom.domain.model import (
     AgentPrincipal,
+    BotPrincipal,
     CustomerPrincipal,
     Issue,
     Message,
@@ -36,11 +38,22 @@ class Scope:
 def may_see(principal: Principal, scope: Scope) -> bool:
     """The rule. Agents: everything in their own organization while active, except
     what is addressed to another agent. Customers: their own (granted) Issues,
-    public room only, never notes."""
+    public room only, never notes. Bots: what their grant names, nothing
+    addressed to anyone."""
     if principal.org_id != scope.org_id:
         return False
-    if isinstance(principal, AgentPrincipal):
-        return principal.agent.active and scope.agent_id in (None, principal.agent.id)
+    match principal:
+        case AgentPrincipal():
+            return principal.agent.active and scope.agent_id in (None, principal.agent.id)
+        case CustomerPrincipal():
+            return _customer_may_see(principal, scope)
+        case BotPrincipal():
+            return _bot_may_see(principal, scope)
+        case _:
+            assert_never(principal)
+
+
+def _customer_may_see(principal: CustomerPrincipal, scope: Scope) -> bool:
     if scope.agent_id is not None:
         return False
     if scope.issue_customer_id != principal.customer.id:
@@ -50,6 +63,17 @@ def may_see(principal: Principal, scope: Scope) -> bool:
     if scope.room is not None and scope.room is not Room.PUBLIC:
         return False
     return scope.kind is None or scope.kind in _CUSTOMER_KINDS
+
+
+def _bot_may_see(principal: BotPrincipal, scope: Scope) -> bool:
+    grant = principal.grant
+    if not principal.bot.active or scope.agent_id is not None:
+        return False
+    if grant.issue_id is not None and scope.issue_id != grant.issue_id:
+        return False
+    if scope.room is not None and scope.room not in grant.read_rooms:
+        return False
+    return scope.kind is None or scope.kind in grant.read_kinds
 
 
 def issue_scope(issue: Issue, room: Room | None = None, kind: MessageKind | None = None) -> Scope:
@@ -77,9 +101,19 @@ def can_see_message(principal: Principal, issue: Issue, message: Message) -> boo
 
 def can_post(principal: Principal, issue: Issue, room: Room, kind: MessageKind) -> bool:
     """Customers post plain messages to their own public room; agents post messages
-    and notes to either room. Event messages are written by the system only."""
+    and notes to either room; bots plain messages where their grant lets them.
+    Event messages are written by the system only."""
     if kind is MessageKind.EVENT:
         return False
-    if isinstance(principal, CustomerPrincipal) and kind is not MessageKind.MESSAGE:
-        return False
+    match principal:
+        case AgentPrincipal():
+            pass
+        case CustomerPrincipal():
+            if kind is not MessageKind.MESSAGE:
+                return False
+        case BotPrincipal():
+            if kind is not MessageKind.MESSAGE or room not in principal.grant.post_rooms:
+                return False
+        case _:
+            assert_never(principal)
     return may_see(principal, issue_scope(issue, room, kind))

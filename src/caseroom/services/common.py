@@ -25,9 +25,8 @@ def utcnow() -> datetime:
 
 def actor_of(principal: Principal) -> tuple[AuthorKind, str, str]:
     """(kind, id, display name) of whoever acts."""
-    if isinstance(principal, AgentPrincipal):
-        return AuthorKind.AGENT, principal.agent.id, principal.agent.name
-    return AuthorKind.CUSTOMER, principal.customer.id, principal.customer.name
+    actor = principal.actor
+    return actor.kind, actor.id, actor.name
 
 
 def require_agent(principal: Principal) -> AgentPrincipal:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import assert_never
 
 from fastapi import APIRouter, Request, Response, status
 
-from caseroom.domain.model import AgentPrincipal
+from caseroom.domain.model import AgentPrincipal, BotPrincipal, CustomerPrincipal
 from caseroom.services import auth, directory
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import (
@@ -60,14 +61,23 @@ async def logout(request: Request, response: Response, context: Context) -> None
 
 @router.get("/me", response_model=MeOut)
 async def me(principal: CurrentPrincipal) -> MeOut:
-    if isinstance(principal, AgentPrincipal):
-        return MeOut(kind="agent", org_id=principal.org_id, agent=AgentOut.of(principal.agent))
-    customer = principal.customer
-    return MeOut(
-        kind="customer",
-        org_id=principal.org_id,
-        customer={"id": customer.id, "name": customer.name},
-    )
+    match principal:
+        case AgentPrincipal():
+            return MeOut(kind="agent", org_id=principal.org_id, agent=AgentOut.of(principal.agent))
+        case CustomerPrincipal(customer=customer):
+            return MeOut(
+                kind="customer",
+                org_id=principal.org_id,
+                customer={"id": customer.id, "name": customer.name},
+            )
+        case BotPrincipal(bot=bot):
+            return MeOut(
+                kind="bot",
+                org_id=principal.org_id,
+                bot={"id": bot.id, "nickname": bot.nickname, "kind": bot.kind.value},
+            )
+        case _:
+            assert_never(principal)
 
 
 @router.get("/agents", response_model=list[AgentOut], tags=["directory"])

@@ -13,10 +13,10 @@ from caseroom.domain.events import (
     customer_message_payload,
     issue_payload,
     message_payload,
+    sees_as_agent,
 )
 from caseroom.domain.model import (
     Agent,
-    AgentPrincipal,
     Attachment,
     Channel,
     Customer,
@@ -140,10 +140,11 @@ class OrganizationOut(BaseModel):
 
 
 class MeOut(BaseModel):
-    kind: Literal["agent", "customer"]
+    kind: Literal["agent", "customer", "bot"]
     org_id: str
     agent: AgentOut | None = None
     customer: dict[str, Any] | None = None
+    bot: dict[str, Any] | None = None
 
 
 class LoginOut(BaseModel):
@@ -198,7 +199,7 @@ class MessageOut(BaseModel):
     @classmethod
     def of(cls, message: Message, principal: Principal | None = None) -> MessageOut:
         data = message_payload(message)
-        if principal is not None and not isinstance(principal, AgentPrincipal):
+        if principal is not None and not sees_as_agent(principal):
             data = customer_message_payload(data)
         return cls.model_validate(data)
 
@@ -237,7 +238,7 @@ class IssueOut(BaseModel):
     @classmethod
     def of(cls, issue: Issue, principal: Principal) -> IssueOut:
         data = issue_payload(issue)
-        if not isinstance(principal, AgentPrincipal):
+        if not sees_as_agent(principal):
             data = customer_issue_payload(data)
         return cls.model_validate(data)
 
