@@ -15,6 +15,7 @@ from caseroom.jobs import job_handlers
 from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
+from caseroom.services.sending import Sender
 from caseroom.storage.blobs import LocalBlobStore
 from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
@@ -55,7 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     blobs = LocalBlobStore(settings.blob_root)
     worker = JobWorker(db, job_handlers(db, blobs, settings.transcript_font_dir), settings)
     db.on_jobs_enqueued(worker.nudge)
-    context = AppContext(settings=settings, db=db, hub=hub, blobs=blobs, worker=worker)
+    sender = Sender(db, blobs, settings.max_message_chars)
+    context = AppContext(
+        settings=settings, db=db, hub=hub, blobs=blobs, worker=worker, sender=sender
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

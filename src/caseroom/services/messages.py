@@ -265,12 +265,10 @@ async def list_messages(
     )
 
 
-async def announce_typing(
-    principal: Principal, uow: UnitOfWork, issue_id: str, room: Room
-) -> events.Event:
+async def announce_typing(principal: Principal, uow: UnitOfWork, issue_id: str, room: Room) -> None:
     """Typing is ephemeral: checked like a post, announced at once, never stored."""
     issue = await access_issue(principal, uow, issue_id)
     if not can_post(principal, issue, room, MessageKind.MESSAGE):
         raise NotFound("no such room")
     kind, author_id, name = actor_of(principal)
-    return events.typing(issue, room, {"kind": kind.value, "id": author_id, "name": name})
+    uow.emit(events.typing(issue, room, {"kind": kind.value, "id": author_id, "name": name}))

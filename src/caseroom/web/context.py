@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 from caseroom.config import Settings
 from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.hub import Hub
+from caseroom.services.sending import Sender
 from caseroom.storage.blobs import BlobStore
 from caseroom.storage.uow import Database
 
@@ -20,6 +21,7 @@ class AppContext:
     hub: Hub
     blobs: BlobStore
     worker: JobWorker
+    sender: Sender
 
 
 def get_context(connection: HTTPConnection) -> AppContext:

@@ -23,7 +23,7 @@ from caseroom.web.schemas import (
     MessageOut,
     UploadFields,
 )
-from caseroom.web.uploads import UploadLimits, forget_unused, receive_upload
+from caseroom.web.uploads import UploadLimits, receive_upload
 
 router = APIRouter(prefix="/api/v1", tags=["attachments"])
 
@@ -103,27 +103,14 @@ async def send_with_files(
     )
     received = await receive_upload(request, store, principal.org_id, limits)
     staged = [blob for _, blob in received.files]
-    stored_first: list[StagedBlob] = []
     try:
         new = _new_message(room, received.fields, received.files, settings.max_filename_chars)
-        for blob in staged:
-            if await store.keep(blob):
-                stored_first.append(blob)
-
-        async def work(uow: UnitOfWork) -> messages.Sent:
-            return await messages.send_message(
-                principal, uow, issue_id, new, max_chars=settings.max_message_chars
-            )
-
-        sent = await context.db.run(work)
     except BaseException:
-        await forget_unused(context.db, store, stored_first)
-        raise
-    finally:
         for blob in staged:
             await store.discard(blob)
+        raise
+    sent = await context.sender.post(principal, issue_id, new, staged)
     if not sent.created:
-        await forget_unused(context.db, store, stored_first)  # a retry keeps the original
         response.status_code = status.HTTP_200_OK
     return MessageOut.of(sent.message, principal)
 

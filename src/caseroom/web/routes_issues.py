@@ -183,12 +183,7 @@ async def send_message(
         idempotency_key=body.idempotency_key,
     )
 
-    async def work(uow: UnitOfWork) -> messages.Sent:
-        return await messages.send_message(
-            principal, uow, issue_id, new, max_chars=context.settings.max_message_chars
-        )
-
-    sent = await context.db.run_grouped(work, key=issue_id)
+    sent = await context.sender.post(principal, issue_id, new)
     if not sent.created:
         response.status_code = status.HTTP_200_OK
     return MessageOut.of(sent.message, principal)

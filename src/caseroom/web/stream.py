@@ -239,13 +239,8 @@ class StreamSession:
         new = messages.NewMessage(
             frame.room, frame.body, frame.kind, Channel.CHAT, frame.idempotency_key
         )
-        issue_id, limit = frame.issue_id, self._context.settings.max_message_chars
-
-        async def work(uow: UnitOfWork) -> messages.Sent:
-            return await messages.send_message(self._principal, uow, issue_id, new, max_chars=limit)
-
         try:
-            sent = await self._context.db.run_grouped(work, key=issue_id)
+            sent = await self._context.sender.post(self._principal, frame.issue_id, new)
         except DomainError as error:
             await self._error(error, frame.ref)
             return
@@ -258,11 +253,10 @@ class StreamSession:
             raise InvalidInput("typing needs issue_id and room")
         issue_id, room = frame.issue_id, frame.room
 
-        async def work(uow: UnitOfWork) -> events.Event:
-            return await messages.announce_typing(self._principal, uow, issue_id, room)
+        async def work(uow: UnitOfWork) -> None:
+            await messages.announce_typing(self._principal, uow, issue_id, room)
 
-        event = await self._context.db.read(work)
-        await self._context.hub.publish([event])
+        await self._context.db.announce(work)
 
     # -- writing, in order ----------------------------------------------------------
 

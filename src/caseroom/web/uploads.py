@@ -14,7 +14,6 @@ from starlette.requests import Request
 from caseroom.domain.errors import InvalidInput, TooLarge
 from caseroom.domain.files import SNIFF_BYTES
 from caseroom.storage.blobs import BlobStore, BlobWriter, StagedBlob
-from caseroom.storage.uow import Database, UnitOfWork
 
 FILE_FIELD = "files"
 TEXT_FIELDS = frozenset({"body", "kind", "idempotency_key"})
@@ -191,14 +190,3 @@ def _feed(parser: MultipartParser, chunk: bytes | None) -> None:
             parser.write(chunk)
     except MultipartParseError as error:
         raise InvalidInput(f"malformed multipart body: {error}", field="content-type") from error
-
-
-async def forget_unused(db: Database, store: BlobStore, staged: list[StagedBlob]) -> None:
-    """Delete blobs this request stored first if no row refers to them."""
-    for blob in staged:
-
-        async def in_use(uow: UnitOfWork, blob: StagedBlob = blob) -> bool:
-            return await uow.attachments.blob_in_use(blob.org_id, blob.sha256)
-
-        if not await db.read(in_use):
-            await store.delete(blob.org_id, blob.sha256)
