@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -10,14 +10,18 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from caseroom.channels.base import Outbound
 from caseroom.config import Settings
+from caseroom.domain.model import Channel
 from caseroom.jobs import job_handlers
 from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
+from caseroom.services.outbox import plan_outbox
 from caseroom.services.sending import Sender
 from caseroom.storage.blobs import LocalBlobStore
 from caseroom.storage.database import create_engine
+from caseroom.storage.secrets import SecretBox, load_or_create_key
 from caseroom.storage.uow import Database
 from caseroom.web import (
     pages,
@@ -39,7 +43,17 @@ from caseroom.web.problems import BodySizeLimit, install_problem_handlers
 STATIC = Path(__file__).parent / "web" / "static"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def _secret_box(settings: Settings) -> SecretBox:
+    """Channel secrets' keys: the configured one (or one kept in the data folder)
+    encrypts; a previous one is still read while secrets are rotated."""
+    first = settings.secret_key or load_or_create_key(settings.data_dir / "secret.key")
+    return SecretBox([first, *filter(None, [settings.secret_key_previous])])
+
+
+def create_app(
+    settings: Settings | None = None, *, outbounds: Mapping[Channel, Outbound] | None = None
+) -> FastAPI:
+    """The app. `outbounds` are the channel adapters deliveries leave through."""
     settings = settings or Settings()
     engine = create_engine(
         settings.database_url,
@@ -52,9 +66,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub.publish,
         max_group=settings.db_group_max,
         group_lanes=settings.db_group_lanes,
+        plan_outbox=plan_outbox,
+        secret_box=_secret_box(settings),
     )
     blobs = LocalBlobStore(settings.blob_root)
-    worker = JobWorker(db, job_handlers(db, blobs, settings.transcript_font_dir), settings)
+    handlers = job_handlers(
+        db,
+        blobs,
+        settings.transcript_font_dir,
+        outbounds or {},
+        max_attempts=settings.job_max_attempts,
+    )
+    worker = JobWorker(db, handlers, settings)
     db.on_jobs_enqueued(worker.nudge)
     sender = Sender(db, blobs, settings.max_message_chars)
     context = AppContext(

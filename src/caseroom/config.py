@@ -21,6 +21,13 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     data_dir: Path = Path("./data")
 
+    # Channel secrets (SMTP passwords, SMS tokens) are stored encrypted with this
+    # Fernet key; without one, a key is made in <data_dir>/secret.key on first start.
+    secret_key: str | None = Field(default=None, description="Fernet key (urlsafe base64)")
+    secret_key_previous: str | None = Field(
+        default=None, description="an older key still read while secrets are rotated"
+    )
+
     # Sessions and cookies
     session_ttl_hours: int = 24 * 14
     customer_token_ttl_days: int = 90

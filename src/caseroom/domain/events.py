@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, assert_never
 
+from caseroom.domain.delivery import Delivery, Receipt
 from caseroom.domain.model import (
     AgentPrincipal,
     Attachment,
@@ -136,6 +137,7 @@ def issue_payload(issue: Issue) -> dict[str, Any]:
         "waiting_since": _iso(issue.waiting_since),
         "linked_issue_id": issue.linked_issue_id,
         "given_contact": issue.given_contact.as_dict() if issue.given_contact else None,
+        "reply_channel": issue.reply_channel.value,
         "last_seq": {"public": issue.public_seq, "private": issue.private_seq},
     }
 
@@ -279,3 +281,49 @@ def view_for(principal: Principal, event: Event) -> dict[str, Any] | None:
     if "message" in event.payload:
         wire["payload"] = {"message": customer_message_payload(event.payload["message"])}
     return wire
+
+
+def delivery_payload(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "id": delivery.id,
+        "message_id": delivery.message_id,
+        "channel": delivery.channel.value,
+        "recipient": delivery.recipient,
+        "state": delivery.state.value,
+        "provider_id": delivery.provider_id,
+        "error_code": delivery.error_code,
+        "error": delivery.error,
+        "updated_at": _iso(delivery.updated_at),
+    }
+
+
+def delivery_updated(issue: Issue, delivery: Delivery) -> Event:
+    """A message's delivery through a channel changed state. Recipients' addresses
+    and providers' errors are for agents: scoped to the private room."""
+    return Event(
+        type="message.delivery_updated",
+        scope=issue_scope(issue, Room.PRIVATE),
+        issue_id=issue.id,
+        payload={"delivery": delivery_payload(delivery)},
+        room=Room.PRIVATE,
+    )
+
+
+def receipt_updated(issue: Issue, room: Room, receipt: Receipt) -> Event:
+    """A reader got or read a room's messages up to a number: the Customer's marks
+    reach agents, agents' reads reach the Customer (their "seen")."""
+    return Event(
+        type="receipt.updated",
+        scope=issue_scope(issue, room, MessageKind.MESSAGE),
+        issue_id=issue.id,
+        payload={"receipt": receipt_payload(receipt)},
+        room=room,
+    )
+
+
+def receipt_payload(receipt: Receipt) -> dict[str, Any]:
+    return {
+        "reader": {"kind": receipt.reader_kind, "id": receipt.reader_id},
+        "delivered_seq": receipt.delivered_seq,
+        "read_seq": receipt.read_seq,
+    }

@@ -129,6 +129,9 @@ class Issue:
     waiting_since: datetime | None = None
     linked_issue_id: str | None = None
     given_contact: GivenContact | None = None  # agents only
+    # Where agents' replies go by default: the Customer's last channel and address.
+    reply_channel: Channel = Channel.CHAT
+    reply_address: str | None = None
 
     def last_seq(self, room: Room) -> int:
         return self.public_seq if room is Room.PUBLIC else self.private_seq

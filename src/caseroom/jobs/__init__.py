@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
+from caseroom.channels.base import Outbound
+from caseroom.domain.model import Channel
 from caseroom.jobs.blobs import blob_release_handler
+from caseroom.jobs.deliveries import delivery_handler
 from caseroom.jobs.transcripts import rerender_handler, transcripts_handler
 from caseroom.jobs.worker import Handler
 from caseroom.services.blobs import BLOB_RELEASE_JOB
+from caseroom.services.deliveries import DELIVER_JOB
 from caseroom.services.transcript_filing import RERENDER_JOB
 from caseroom.services.transcripts import TRANSCRIPTS_JOB
 from caseroom.storage.blobs import BlobStore
 from caseroom.storage.uow import Database
 
 
-def job_handlers(db: Database, store: BlobStore, font_dir: Path) -> dict[str, Handler]:
+def job_handlers(
+    db: Database,
+    store: BlobStore,
+    font_dir: Path,
+    outbounds: Mapping[Channel, Outbound],
+    *,
+    max_attempts: int,
+) -> dict[str, Handler]:
     """Every kind of job the worker runs, by kind."""
     return {
         TRANSCRIPTS_JOB: transcripts_handler(db, store, font_dir),
         RERENDER_JOB: rerender_handler(db, store, font_dir),
         BLOB_RELEASE_JOB: blob_release_handler(db, store),
+        DELIVER_JOB: delivery_handler(db, outbounds, max_attempts=max_attempts),
     }

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from caseroom.domain import events
-from caseroom.domain.errors import Conflict, Forbidden, NotFound
+from caseroom.domain.channels import OUTBOUND
+from caseroom.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from caseroom.domain.files import StoredFile
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import (
@@ -28,6 +29,7 @@ from caseroom.domain.status import Action, customer_message_outcome
 from caseroom.domain.text import clean_text
 from caseroom.domain.visibility import can_post, can_see_room, visible_kinds
 from caseroom.services.common import access_issue, actor_of, utcnow
+from caseroom.services.deliveries import check_reply_channel
 from caseroom.services.issues import apply_transition, open_issue
 from caseroom.services.notifications import do_notify_mentions
 from caseroom.storage.uow import UnitOfWork
@@ -38,9 +40,12 @@ class NewMessage:
     room: Room
     body: str
     kind: MessageKind = MessageKind.MESSAGE
-    channel: Channel = Channel.CHAT
+    # The channel it came or goes through. None for an agent's reply: the one the
+    # Customer last wrote through, if it can carry it, else chat.
+    channel: Channel | None = Channel.CHAT
     idempotency_key: str | None = None
     files: tuple[StoredFile, ...] = ()  # already durable in the blob store
+    reply_address: str | None = None  # the address an inbound message came from
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +89,16 @@ async def send_message(
             return Sent(_check_same_request(principal, original, issue_id, new, body), False)
     issue = await access_issue(principal, uow, issue_id, for_update=True)
     check_can_post(principal, issue, new.room, new.kind)
+    channel = await _channel_for(principal, uow, issue, new)
     now = utcnow()
     if isinstance(principal, CustomerPrincipal):
         issue = await _ready_for_customer(principal, uow, issue, now)
+        issue = await _remember_reply_channel(uow, issue, channel, new.reply_address)
     kind, author_id, author_name = actor_of(principal)
     message = await append_message(
         uow,
         issue,
-        dataclasses.replace(new, body=body),
+        dataclasses.replace(new, body=body, channel=channel),
         author_kind=kind,
         author_id=author_id,
         author_name=author_name,
@@ -101,6 +108,49 @@ async def send_message(
     if isinstance(principal, AgentPrincipal):
         await do_notify_mentions(uow, principal, issue, message)
     return Sent(message, True)
+
+
+async def _channel_for(
+    principal: Principal, uow: UnitOfWork, issue: Issue, new: NewMessage
+) -> Channel:
+    """The channel the message goes through: an agent's or bot's public reply may
+    leave by email or SMS (refused with the reason when it cannot reach the
+    Customer there); notes and private messages never leave the desk."""
+    speaks_for_desk = not isinstance(principal, CustomerPrincipal)
+    if not speaks_for_desk and new.channel not in (None, Channel.CHAT) and not new.reply_address:
+        # Only a channel adapter, which proved the address, says a Customer wrote
+        # by email or SMS.
+        raise InvalidInput("a Customer writes here through chat", field="channel")
+    public_reply = speaks_for_desk and new.room is Room.PUBLIC and new.kind is MessageKind.MESSAGE
+    if new.channel is None:
+        if public_reply and issue.reply_channel in OUTBOUND:
+            try:
+                await check_reply_channel(uow, issue, issue.reply_channel)
+            except InvalidInput:
+                return Channel.CHAT
+            return issue.reply_channel
+        return Channel.CHAT
+    if speaks_for_desk and new.channel in OUTBOUND:
+        if not public_reply:
+            raise InvalidInput(
+                f"only a public message can go out by {new.channel.value}; "
+                "notes and private messages stay with the agents",
+                field="channel",
+            )
+        await check_reply_channel(uow, issue, new.channel)
+    return new.channel
+
+
+async def _remember_reply_channel(
+    uow: UnitOfWork, issue: Issue, channel: Channel, address: str | None
+) -> Issue:
+    """The Customer wrote through `channel`: agents' replies go there from now on."""
+    if channel not in (Channel.CHAT, *OUTBOUND):
+        return issue
+    if channel is issue.reply_channel and address == issue.reply_address:
+        return issue
+    await uow.issues.set_reply(issue.org_id, issue.id, channel, address)
+    return dataclasses.replace(issue, reply_channel=channel, reply_address=address)
 
 
 def check_can_post(principal: Principal, issue: Issue, room: Room, kind: MessageKind) -> None:
@@ -186,7 +236,7 @@ async def append_message(
         room=new.room,
         seq=seq,
         kind=new.kind,
-        channel=new.channel,
+        channel=new.channel or Channel.CHAT,
         author_kind=author_kind,
         author_id=author_id,
         author_name=author_name,

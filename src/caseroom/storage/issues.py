@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, func, insert, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from caseroom.domain.model import Activity, Issue, IssueStatus, NotificationKind, Queue
+from caseroom.domain.model import Activity, Channel, Issue, IssueStatus, NotificationKind, Queue
 from caseroom.domain.status import OPEN_STATUSES
 from caseroom.storage import tables as t
 from caseroom.storage.mappers import to_activity, to_issue
@@ -54,7 +54,19 @@ class IssueRepository:
                 linked_issue_id=issue.linked_issue_id,
                 waiting_since=issue.waiting_since,
                 given_contact=issue.given_contact.as_dict() if issue.given_contact else None,
+                reply_channel=issue.reply_channel.value,
+                reply_address=issue.reply_address,
             )
+        )
+
+    async def set_reply(
+        self, org_id: str, issue_id: str, channel: Channel, address: str | None
+    ) -> None:
+        """Remember the channel (and address) the Customer last wrote through."""
+        await self._conn.execute(
+            update(t.issues)
+            .where(_c.org_id == org_id, _c.id == issue_id)
+            .values(reply_channel=channel.value, reply_address=address)
         )
 
     async def reference_taken(self, org_id: str, reference: str) -> bool:

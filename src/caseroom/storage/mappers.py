@@ -60,6 +60,8 @@ def to_issue(row: Any, watcher_ids: tuple[str, ...] = ()) -> Issue:
         waiting_since=row.waiting_since,
         linked_issue_id=row.linked_issue_id,
         given_contact=GivenContact(**row.given_contact) if row.given_contact else None,
+        reply_channel=Channel(row.reply_channel),
+        reply_address=row.reply_address,
     )
 
 

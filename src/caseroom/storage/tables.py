@@ -144,6 +144,10 @@ issues = Table(
     Column("change_seq", Integer, nullable=False, default=0, server_default="0"),
     # Contact details an unverified start gave that differ from the Customer's.
     Column("given_contact", JSON(none_as_null=True)),
+    # Where an agent's reply goes by default: the channel the Customer last wrote
+    # through, and the address they wrote from there (None: their stored one).
+    Column("reply_channel", String(16), nullable=False, default="chat", server_default="chat"),
+    Column("reply_address", String(320)),
     UniqueConstraint("org_id", "reference"),
 )
 Index("ix_issues_queue", issues.c.org_id, issues.c.status, issues.c.team_id, issues.c.id)
@@ -370,3 +374,89 @@ jobs = Table(
     Column("finished_at", UTCDateTime),
 )
 Index("ix_jobs_due", jobs.c.state, jobs.c.run_after)
+
+# -- channels and bots -------------------------------------------------------------
+
+# An organization's setup of one channel (email, SMS, video). `config` is shown to
+# admins; `secrets` holds the write-only values, encrypted (see storage/secrets.py).
+channel_settings = Table(
+    "channel_settings",
+    metadata,
+    Column("org_id", String(32), ForeignKey("organizations.id"), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("config", JSON, nullable=False, default=dict),
+    Column("secrets", Text),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One outgoing message on one channel to one recipient, and what became of it.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    _id(),
+    _org(),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("message_id", String(32), ForeignKey("messages.id"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("provider_id", String(255)),
+    Column("error_code", String(64)),
+    Column("error", String(1000)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("message_id", "channel", "recipient"),
+)
+Index("ix_deliveries_message", deliveries.c.org_id, deliveries.c.message_id)
+Index("ix_deliveries_provider", deliveries.c.org_id, deliveries.c.channel, deliveries.c.provider_id)
+
+# How far each reader has received and read a room (chat's delivered/read marks).
+receipts = Table(
+    "receipts",
+    metadata,
+    _org(),
+    Column("issue_id", String(32), ForeignKey("issues.id"), primary_key=True),
+    Column("room", String(16), primary_key=True),
+    Column("reader_kind", String(16), primary_key=True),
+    Column("reader_id", String(32), primary_key=True),
+    Column("delivered_seq", Integer, nullable=False, default=0),
+    Column("read_seq", Integer, nullable=False, default=0),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# What ties outside messages to an Issue: email Message-IDs, a phone number's thread.
+thread_refs = Table(
+    "thread_refs",
+    metadata,
+    Column("org_id", String(32), ForeignKey("organizations.id"), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("ref", String(512), primary_key=True),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Addresses a channel must not write to (an SMS opt-out, a bouncing mailbox).
+contact_blocks = Table(
+    "contact_blocks",
+    metadata,
+    Column("org_id", String(32), ForeignKey("organizations.id"), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("address", String(320), primary_key=True),
+    Column("reason", String(32), nullable=False),
+    Column("detail", String(1000)),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+bots = Table(
+    "bots",
+    metadata,
+    _id(),
+    _org(),
+    Column("nickname", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("org_id", "nickname"),
+)

@@ -16,7 +16,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from caseroom.domain.events import Event
+from caseroom.storage.bots import BotRepository
 from caseroom.storage.canned import CannedResponseRepository
+from caseroom.storage.channels import (
+    ChannelSettingsRepository,
+    ContactBlockRepository,
+    DeliveryRepository,
+    ReceiptRepository,
+    ThreadRepository,
+)
 from caseroom.storage.database import READ_ONLY
 from caseroom.storage.directory import (
     AgentRepository,
@@ -32,6 +40,7 @@ from caseroom.storage.jobs import JobRepository
 from caseroom.storage.messages import MessageRepository
 from caseroom.storage.notifications import NotificationRepository
 from caseroom.storage.redaction import RedactionPatternRepository
+from caseroom.storage.secrets import SecretBox
 from caseroom.storage.starts import ConversationStartRepository
 from caseroom.storage.widget import WidgetRepository
 
@@ -40,7 +49,7 @@ T = TypeVar("T")
 
 
 class UnitOfWork:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, secret_box: SecretBox | None = None) -> None:
         self._conn = conn
         self._events: list[Event] = []
         self._committed: list[Event] = []
@@ -60,6 +69,12 @@ class UnitOfWork:
         self.transcripts = TranscriptRepository(conn)
         self.jobs = JobRepository(conn)
         self.starts = ConversationStartRepository(conn)
+        self.channels = ChannelSettingsRepository(conn, secret_box)
+        self.deliveries = DeliveryRepository(conn)
+        self.receipts = ReceiptRepository(conn)
+        self.threads = ThreadRepository(conn)
+        self.contact_blocks = ContactBlockRepository(conn)
+        self.bots = BotRepository(conn)
 
     @property
     def connection(self) -> AsyncConnection:
@@ -114,6 +129,7 @@ class Database:
         group_lanes: int = 4,
         jobs_enqueued: Callable[[], None] | None = None,
         plan_outbox: PlanOutbox | None = None,
+        secret_box: SecretBox | None = None,
     ) -> None:
         self.engine = engine
         self._publish = publish
@@ -124,6 +140,7 @@ class Database:
         self._write_slot = asyncio.Lock() if sqlite else contextlib.nullcontext()
         self._jobs_enqueued = jobs_enqueued
         self._plan_outbox = plan_outbox
+        self._secret_box = secret_box
 
     def on_jobs_enqueued(self, callback: Callable[[], None]) -> None:
         """Call `callback` after each commit that enqueued a job (wakes the worker)."""
@@ -169,7 +186,7 @@ class Database:
         async with self.engine.connect() as conn:
             conn = await conn.execution_options(**{READ_ONLY: True})
             await conn.begin()
-            uow = UnitOfWork(conn)
+            uow = UnitOfWork(conn, self._secret_box)
             try:
                 result = await work(uow)
                 staged = uow.staged_events
@@ -186,7 +203,7 @@ class Database:
         what they staged, commit; roll back on any error."""
         async with self._write_slot, self.engine.connect() as conn:
             await conn.begin()
-            uow = UnitOfWork(conn)
+            uow = UnitOfWork(conn, self._secret_box)
             results = []
             try:
                 for index, work in enumerate(works):
@@ -217,7 +234,7 @@ class Database:
         async with self.engine.connect() as conn:
             conn = await conn.execution_options(**{READ_ONLY: True})
             await conn.begin()
-            uow = UnitOfWork(conn)
+            uow = UnitOfWork(conn, self._secret_box)
             try:
                 return await work(uow)
             finally:

@@ -179,7 +179,7 @@ async def send_message(
         room=room,
         body=body.body,
         kind=MessageKind(body.kind),
-        channel=Channel(body.channel),
+        channel=Channel(body.channel) if body.channel else None,
         idempotency_key=body.idempotency_key,
     )
 

@@ -75,8 +75,11 @@ class UploadFields(Strict):
 class MessageCreate(Strict):
     body: str
     kind: Literal["message", "note"] = "message"
-    channel: Literal["chat"] = Field(
-        default="chat", description="chat for now; sms, email and video arrive with channels"
+    channel: Literal["chat", "sms", "email"] | None = Field(
+        default=None,
+        description="how an agent's public message reaches the Customer; by default the "
+        "channel the Customer last wrote through, when it can (see the Issue's "
+        "`channels`). Notes and private messages are never sent out.",
     )
     idempotency_key: str = Field(
         min_length=8,
@@ -229,6 +232,9 @@ class IssueOut(BaseModel):
     last_message_at: datetime | None = None
     waiting_since: datetime | None = None
     linked_issue_id: str | None = None
+    reply_channel: str | None = Field(
+        default=None, description="the channel the Customer last wrote through"
+    )
     given_contact: dict[str, str] | None = Field(
         default=None,
         description="contact details given in the start form, unverified, where they "

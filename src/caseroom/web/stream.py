@@ -66,6 +66,7 @@ class _Frame(BaseModel):
     after: int | None = Field(default=None, ge=0)
     body: str | None = None
     kind: MessageKind = MessageKind.MESSAGE
+    channel: Channel | None = None
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=128)
 
 
@@ -237,7 +238,7 @@ class StreamSession:
             await self._error(InvalidInput("send needs an idempotency_key"), frame.ref)
             return
         new = messages.NewMessage(
-            frame.room, frame.body, frame.kind, Channel.CHAT, frame.idempotency_key
+            frame.room, frame.body, frame.kind, frame.channel, frame.idempotency_key
         )
         try:
             sent = await self._context.sender.post(self._principal, frame.issue_id, new)

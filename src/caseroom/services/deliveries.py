@@ -1,0 +1,184 @@
+"""Messages that leave through a channel: the outbox step that plans one
+delivery per (message, channel, recipient), what the delivery job hands to the
+provider, and the reports that move a delivery along."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from caseroom.domain import events
+from caseroom.domain.channels import OUTBOUND, options_for_issue, reply_address
+from caseroom.domain.delivery import Delivery, DeliveryState, advances
+from caseroom.domain.errors import InvalidInput, NotFound
+from caseroom.domain.events import Event
+from caseroom.domain.ids import new_id
+from caseroom.domain.model import (
+    AuthorKind,
+    Channel,
+    Issue,
+    Message,
+    MessageKind,
+    Principal,
+    Room,
+)
+from caseroom.domain.visibility import can_see_room
+from caseroom.services.common import access_issue, utcnow
+from caseroom.storage.uow import UnitOfWork
+
+DELIVER_JOB = "deliver"
+_SENDERS = frozenset({AuthorKind.AGENT.value, AuthorKind.BOT.value})
+
+
+async def check_reply_channel(uow: UnitOfWork, issue: Issue, new_channel: Channel) -> None:
+    """A message for a channel that cannot carry it to this Customer is refused
+    before anything is stored, with the reason the composer shows."""
+    if new_channel not in OUTBOUND:
+        return
+    customer = await uow.customers.get(issue.org_id, issue.customer_id)
+    if customer is None:
+        raise NotFound("no such customer")
+    address = reply_address(issue, customer, new_channel)
+    blocks = await uow.contact_blocks.for_addresses(
+        issue.org_id, [(new_channel, address)] if address else []
+    )
+    configured = await uow.channels.configured(issue.org_id)
+    for option in options_for_issue(configured, issue, customer, blocks):
+        if option.channel is new_channel and not option.enabled:
+            raise InvalidInput(
+                f"{new_channel.value} is unavailable for this Issue: {option.reason}",
+                field="channel",
+            )
+
+
+async def plan_deliveries(uow: UnitOfWork, staged: Sequence[Event]) -> None:
+    """The outbox step for messages: each agent's or bot's public message on an
+    outbound channel gets one delivery record and one job, in the transaction
+    that stored it. A retried send stores nothing and stages nothing, so it plans
+    nothing; the delivery's own key keeps a replanned one single."""
+    for event in staged:
+        if event.type != "message.created" or event.room is not Room.PUBLIC:
+            continue
+        message = event.payload["message"]
+        channel = Channel(message["channel"])
+        if (
+            channel not in OUTBOUND
+            or message["kind"] != MessageKind.MESSAGE.value
+            or message["author"]["kind"] not in _SENDERS
+        ):
+            continue
+        await _plan_one(uow, event.scope.org_id, event.issue_id, message["id"], channel)
+
+
+async def _plan_one(
+    uow: UnitOfWork, org_id: str, issue_id: str, message_id: str, channel: Channel
+) -> None:
+    issue = await uow.issues.get(org_id, issue_id)
+    customer = await uow.customers.get(org_id, issue.customer_id) if issue else None
+    if issue is None or customer is None:
+        return
+    recipient = reply_address(issue, customer, channel)
+    if recipient is None:  # checked before storing; the Customer changed meanwhile
+        return
+    now = utcnow()
+    delivery = Delivery(
+        id=new_id(),
+        org_id=org_id,
+        issue_id=issue_id,
+        message_id=message_id,
+        channel=channel,
+        recipient=recipient,
+        state=DeliveryState.QUEUED,
+        created_at=now,
+        updated_at=now,
+    )
+    if await uow.deliveries.add(delivery):
+        await uow.jobs.enqueue(
+            DELIVER_JOB,
+            {"delivery_id": delivery.id},
+            org_id=org_id,
+            now=now,
+            dedupe_key=f"{DELIVER_JOB}:{delivery.id}",
+        )
+        uow.emit(events.delivery_updated(issue, delivery))
+
+
+async def pending_delivery(
+    uow: UnitOfWork, org_id: str, delivery_id: str
+) -> tuple[Delivery, Message, Issue, dict[str, Any], dict[str, str]] | None:
+    """What a delivery job needs to send, or None when there is nothing left to
+    send: the provider already took it (its id is recorded) or it ended."""
+    delivery = await uow.deliveries.get(org_id, delivery_id)
+    if delivery is None or delivery.provider_id or delivery.state is not DeliveryState.QUEUED:
+        return None
+    message = await uow.messages.get(org_id, delivery.message_id)
+    issue = await uow.issues.get(org_id, delivery.issue_id)
+    if message is None or issue is None:
+        return None
+    setup = await uow.channels.get(org_id, delivery.channel)
+    config = setup.config if setup else {}
+    secrets = await uow.channels.secrets(org_id, delivery.channel)
+    return delivery, message, issue, config, secrets
+
+
+async def report(
+    uow: UnitOfWork,
+    org_id: str,
+    delivery_id: str,
+    state: DeliveryState,
+    *,
+    provider_id: str | None = None,
+    error_code: str | None = None,
+    error: str | None = None,
+) -> Delivery | None:
+    """Move a delivery to `state` if that is forward (see `advances`); a provider
+    id, once known, is kept. Announces the change to agents."""
+    delivery = await uow.deliveries.get(org_id, delivery_id, for_update=True)
+    if delivery is None:
+        return None
+    moved = advances(delivery.state, state)
+    if not moved and not (provider_id and not delivery.provider_id):
+        return delivery
+    changed = dataclasses.replace(
+        delivery,
+        state=state if moved else delivery.state,
+        provider_id=delivery.provider_id or provider_id,
+        error_code=error_code if moved and error_code else delivery.error_code,
+        error=error if moved and error else delivery.error,
+        updated_at=utcnow(),
+    )
+    await uow.deliveries.save(changed)
+    issue = await uow.issues.get(org_id, delivery.issue_id)
+    if issue is not None:
+        uow.emit(events.delivery_updated(issue, changed))
+    return changed
+
+
+async def report_by_provider_id(
+    uow: UnitOfWork,
+    org_id: str,
+    channel: Channel,
+    provider_id: str,
+    state: DeliveryState,
+    *,
+    error_code: str | None = None,
+    error: str | None = None,
+) -> Delivery | None:
+    """A provider's status report (a callback, a bounce) for the message it named."""
+    found = await uow.deliveries.by_provider_id(org_id, channel, provider_id)
+    if found is None:
+        return None
+    return await report(uow, org_id, found.id, state, error_code=error_code, error=error)
+
+
+async def deliveries_of(
+    principal: Principal, uow: UnitOfWork, issue_id: str, message_ids: Sequence[str]
+) -> list[Delivery]:
+    """The deliveries of these messages of an Issue, for agents (addresses and
+    providers' errors are not the Customer's to read)."""
+    issue = await access_issue(principal, uow, issue_id)
+    if not can_see_room(principal, issue, Room.PRIVATE):
+        return []
+    found = await uow.deliveries.for_messages(issue.org_id, message_ids)
+    return [d for d in found if d.issue_id == issue.id]
