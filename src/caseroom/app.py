@@ -28,6 +28,7 @@ from caseroom.web import (
     routes_attachments,
     routes_auth,
     routes_canned,
+    routes_channels,
     routes_directory,
     routes_issues,
     routes_notes,
@@ -104,7 +105,7 @@ def create_app(
     app.state.context = context
     install_problem_handlers(app)
     routers = (routes_auth, routes_public, routes_issues, routes_notes, routes_notifications)
-    files = (routes_attachments, routes_transcripts)
+    files = (routes_attachments, routes_transcripts, routes_channels)
     for module in (*routers, routes_canned, routes_directory, routes_widget, *files, stream, pages):
         app.include_router(module.router)
     app.include_router(routes_widget.pages)

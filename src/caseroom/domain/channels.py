@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from caseroom.domain.errors import InvalidInput
 from caseroom.domain.model import Channel, Customer, Issue
 
 # What the composer offers, in the order it offers it.
@@ -90,3 +91,48 @@ def default_channel(issue: Issue, options: list[ChannelOption]) -> Channel:
     if an agent can answer there, else chat."""
     usable = {o.channel for o in options if o.enabled}
     return issue.reply_channel if issue.reply_channel in usable else Channel.CHAT
+
+
+# What each channel's setup may hold: readable settings and write-only secrets.
+# The channel adapters read them; unknown names are refused, so a typo is an
+# error and not a setting silently ignored.
+SETUP_FIELDS: dict[Channel, tuple[frozenset[str], frozenset[str]]] = {
+    Channel.EMAIL: (
+        frozenset(
+            {"address", "display_name", "relay_host", "relay_port", "relay_tls", "relay_user"}
+        ),
+        frozenset({"relay_password", "dkim_private_key", "reply_token_key"}),
+    ),
+    Channel.SMS: (
+        frozenset({"from_number", "account_sid", "api_base", "default_region", "help_text"}),
+        frozenset({"auth_token"}),
+    ),
+    Channel.VIDEO: (frozenset({"stun_urls", "turn_urls"}), frozenset({"turn_secret"})),
+}
+MAX_SETTING_CHARS = 8000
+
+
+def check_channel_setup(
+    channel: Channel, config: dict[str, Any], secrets: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Refuse a setup with names the channel does not know or values too long;
+    returns what to store."""
+    if channel not in SETUP_FIELDS:
+        raise InvalidInput(f"{channel.value} has no settings", field="channel")
+    readable, secret = SETUP_FIELDS[channel]
+    for name in config:
+        if name not in readable:
+            raise InvalidInput(
+                f"{channel.value} has no setting {name!r}; known: {', '.join(sorted(readable))}",
+                field=f"config.{name}",
+            )
+    for name in secrets:
+        if name not in secret:
+            raise InvalidInput(
+                f"{channel.value} has no secret {name!r}; known: {', '.join(sorted(secret))}",
+                field=f"secrets.{name}",
+            )
+    for name, value in [*config.items(), *secrets.items()]:
+        if not isinstance(value, str | int | bool) or len(str(value)) > MAX_SETTING_CHARS:
+            raise InvalidInput(f"{name} must be a short text, number or true/false", field=name)
+    return config, secrets

@@ -20,11 +20,9 @@ from caseroom.domain.model import (
     Issue,
     Message,
     MessageKind,
-    Principal,
     Room,
 )
-from caseroom.domain.visibility import can_see_room
-from caseroom.services.common import access_issue, utcnow
+from caseroom.services.common import utcnow
 from caseroom.storage.uow import UnitOfWork
 
 DELIVER_JOB = "deliver"
@@ -170,15 +168,3 @@ async def report_by_provider_id(
     if found is None:
         return None
     return await report(uow, org_id, found.id, state, error_code=error_code, error=error)
-
-
-async def deliveries_of(
-    principal: Principal, uow: UnitOfWork, issue_id: str, message_ids: Sequence[str]
-) -> list[Delivery]:
-    """The deliveries of these messages of an Issue, for agents (addresses and
-    providers' errors are not the Customer's to read)."""
-    issue = await access_issue(principal, uow, issue_id)
-    if not can_see_room(principal, issue, Room.PRIVATE):
-        return []
-    found = await uow.deliveries.for_messages(issue.org_id, message_ids)
-    return [d for d in found if d.issue_id == issue.id]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from caseroom.domain.channels import ChannelOption, channel_options
 from caseroom.domain.errors import NotFound
-from caseroom.domain.model import Agent, Channel, Customer, Organization, Principal, Team
+from caseroom.domain.model import Agent, Customer, Organization, Principal, Team
 from caseroom.services.common import require_agent
 from caseroom.storage.uow import UnitOfWork
 
@@ -22,14 +22,12 @@ async def list_teams(principal: Principal, uow: UnitOfWork) -> list[Team]:
 async def get_organization(
     principal: Principal, uow: UnitOfWork
 ) -> tuple[Organization, list[ChannelOption]]:
-    """The agent's organization and the reply channels it has (chat until the
-    SMS, email and video channels can be set up)."""
+    """The agent's organization and the reply channels it has set up."""
     require_agent(principal)
     org = await uow.organizations.get(principal.org_id)
     if org is None:
         raise NotFound("no such organization")
-    configured: frozenset[Channel] = frozenset()
-    return org, channel_options(configured)
+    return org, channel_options(await uow.channels.configured(org.id))
 
 
 async def get_customer(principal: Principal, uow: UnitOfWork, customer_id: str) -> Customer:

@@ -6,21 +6,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from caseroom.domain.delivery import Receipt
 from caseroom.domain.errors import InvalidInput
 from caseroom.domain.model import Channel, Issue, MessageKind, Queue, Room
-from caseroom.domain.records import Page
 from caseroom.domain.status import Action
-from caseroom.services import issues, messages
+from caseroom.services import issues, messages, receipts, rooms
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import Context, CurrentPrincipal
 from caseroom.web.schemas import (
     ActivityOut,
     AssignRequest,
+    DeliveryOut,
     IssueList,
     IssueOut,
     MessageCreate,
     MessageOut,
     MessagePage,
+    ReceiptIn,
+    ReceiptOut,
 )
 
 router = APIRouter(prefix="/api/v1/issues", tags=["issues"])
@@ -151,14 +154,44 @@ async def list_messages(
     settings = context.settings
     size = min(limit or settings.page_size_default, settings.page_size_max)
 
-    async def work(uow: UnitOfWork) -> Page:
-        return await messages.list_messages(
+    async def work(uow: UnitOfWork) -> rooms.RoomPage:
+        return await rooms.read_room(
             principal, uow, issue_id, room, after=after, before=before, limit=size
         )
 
-    page = await context.db.read(work)
-    items = [MessageOut.of(m, principal) for m in page.messages]
-    return MessagePage(items=items, has_more=page.has_more)
+    found = await context.db.read(work)
+    page, marks = found.page, found.receipts
+    by_message: dict[str, list[DeliveryOut]] = {}
+    for delivery in found.deliveries:
+        by_message.setdefault(delivery.message_id, []).append(DeliveryOut.of(delivery))
+    items = [
+        MessageOut.of(m, principal).model_copy(update={"deliveries": by_message.get(m.id, [])})
+        for m in page.messages
+    ]
+    return MessagePage(
+        items=items, has_more=page.has_more, receipts=[ReceiptOut.of(r) for r in marks]
+    )
+
+
+@router.post("/{issue_id}/rooms/{room}/receipts", response_model=ReceiptOut)
+async def mark_receipt(
+    issue_id: str, room: Room, body: ReceiptIn, principal: CurrentPrincipal, context: Context
+) -> ReceiptOut:
+    """Report how far you have received and read the room (marks only move forward).
+    The Customer's reports become the delivered and read marks under agents'
+    messages; agents' reports, the Customer's "seen"."""
+
+    async def work(uow: UnitOfWork) -> Receipt:
+        return await receipts.mark_receipt(
+            principal,
+            uow,
+            issue_id,
+            room,
+            delivered_seq=body.delivered_seq,
+            read_seq=body.read_seq,
+        )
+
+    return ReceiptOut.of(await context.db.run(work))
 
 
 @router.post(

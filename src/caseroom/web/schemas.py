@@ -7,12 +7,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from caseroom.domain.delivery import Delivery, Receipt
 from caseroom.domain.events import (
     attachment_payload,
     customer_issue_payload,
     customer_message_payload,
+    delivery_payload,
     issue_payload,
     message_payload,
+    receipt_payload,
     sees_as_agent,
 )
 from caseroom.domain.model import (
@@ -176,6 +179,21 @@ class AuthorOut(BaseModel):
     name: str
 
 
+class DeliveryOut(BaseModel):
+    id: str
+    channel: str
+    recipient: str
+    state: str = Field(description="queued, sent, delivered, read, failed or bounced")
+    provider_id: str | None
+    error_code: str | None
+    error: str | None = Field(description="why it failed or bounced")
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> DeliveryOut:
+        return cls.model_validate(delivery_payload(delivery))
+
+
 class MessageOut(BaseModel):
     id: str
     issue_id: str
@@ -198,6 +216,9 @@ class MessageOut(BaseModel):
         "edit, deletion or redaction (see GET .../rooms/{room}/changes)",
     )
     attachments: list[AttachmentOut] = []
+    deliveries: list[DeliveryOut] = Field(
+        default=[], description="agents only: its deliveries by email or SMS, and their state"
+    )
 
     @classmethod
     def of(cls, message: Message, principal: Principal | None = None) -> MessageOut:
@@ -207,9 +228,27 @@ class MessageOut(BaseModel):
         return cls.model_validate(data)
 
 
+class ReceiptIn(Strict):
+    delivered_seq: int | None = Field(default=None, ge=0)
+    read_seq: int | None = Field(default=None, ge=0)
+
+
+class ReceiptOut(BaseModel):
+    reader: dict[str, str] = Field(description="kind (agent, customer, bot) and id")
+    delivered_seq: int = Field(description="received every message up to this number")
+    read_seq: int = Field(description="read every message up to this number")
+
+    @classmethod
+    def of(cls, receipt: Receipt) -> ReceiptOut:
+        return cls.model_validate(receipt_payload(receipt))
+
+
 class MessagePage(BaseModel):
     items: list[MessageOut]
     has_more: bool
+    receipts: list[ReceiptOut] = Field(
+        default=[], description="each reader's delivered and read marks in this room"
+    )
 
 
 class IssueOut(BaseModel):

@@ -1,0 +1,45 @@
+"""Reading a room as a client shows it: a page of messages, with their deliveries
+(for agents) and every reader's receipts, from one access check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caseroom.domain.delivery import Delivery, Receipt
+from caseroom.domain.errors import NotFound
+from caseroom.domain.model import Principal, Room
+from caseroom.domain.records import Page
+from caseroom.domain.visibility import can_see_room, visible_kinds
+from caseroom.services.common import access_issue
+from caseroom.storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class RoomPage:
+    page: Page
+    deliveries: list[Delivery]  # empty for whoever may not read the private room
+    receipts: list[Receipt]
+
+
+async def read_room(
+    principal: Principal,
+    uow: UnitOfWork,
+    issue_id: str,
+    room: Room,
+    *,
+    after: int | None,
+    before: int | None,
+    limit: int,
+) -> RoomPage:
+    issue = await access_issue(principal, uow, issue_id)
+    kinds = visible_kinds(principal, issue, room)
+    if not kinds:
+        raise NotFound("no such room")
+    page = await uow.messages.page(
+        issue.org_id, issue.id, room, kinds, after=after, before=before, limit=limit
+    )
+    sent: list[Delivery] = []
+    if can_see_room(principal, issue, Room.PRIVATE):  # addresses and errors: agents only
+        sent = await uow.deliveries.for_messages(issue.org_id, [m.id for m in page.messages])
+    marks = await uow.receipts.for_room(issue.org_id, issue.id, room)
+    return RoomPage(page, sent, marks)
