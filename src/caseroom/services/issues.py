@@ -65,6 +65,7 @@ async def open_issue(
     team_id: str | None = None,
     linked_issue_id: str | None = None,
     given_contact: GivenContact | None = None,
+    reply_address: str | None = None,
 ) -> Issue:
     """Create an unclaimed Issue with a fresh reference, log and announce it."""
     reference = new_reference()
@@ -82,6 +83,10 @@ async def open_issue(
         team_id=team_id,
         linked_issue_id=linked_issue_id,
         given_contact=given_contact,
+        reply_channel=channel
+        if channel in (Channel.CHAT, Channel.EMAIL, Channel.SMS)
+        else Channel.CHAT,
+        reply_address=reply_address,
     )
     await uow.issues.add(issue)
     detail = {"linked_issue_id": linked_issue_id} if linked_issue_id else {}
