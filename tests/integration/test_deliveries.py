@@ -189,6 +189,23 @@ async def test_refusals_fail_with_the_providers_reason_and_outages_are_retried(
     assert delivered["state"] == "sent"
     assert [m.body for m in provider.delivered] == ["Hello again"]
 
+    # The agent sends the refused one again; a delivered one cannot be.
+    again = await sms_client.post(
+        f"/api/v1/deliveries/{failed['id']}/retry", headers=org.auth(org.ana)
+    )
+    assert again.status_code == 200 and again.json()["state"] == "queued"
+    await settle(sms_client)
+    assert [m.body for m in provider.delivered] == ["Hello again", "Hello?"]
+    twice = await sms_client.post(
+        f"/api/v1/deliveries/{delivered['id']}/retry", headers=org.auth(org.ana)
+    )
+    assert twice.status_code == 409
+    other_org = await make_org(db)
+    hidden = await sms_client.post(
+        f"/api/v1/deliveries/{failed['id']}/retry", headers=other_org.auth(other_org.ana)
+    )
+    assert hidden.status_code == 404
+
 
 async def test_channels_refuse_what_cannot_reach_the_customer_and_notes_never_leave(
     sms_client: httpx.AsyncClient, db: Database, provider: InProcessProvider

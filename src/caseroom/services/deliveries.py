@@ -10,8 +10,8 @@ from typing import Any
 
 from caseroom.domain import events
 from caseroom.domain.channels import OUTBOUND, options_for_issue, reply_address
-from caseroom.domain.delivery import Delivery, DeliveryState, advances
-from caseroom.domain.errors import InvalidInput, NotFound
+from caseroom.domain.delivery import PROBLEMS, Delivery, DeliveryState, advances
+from caseroom.domain.errors import Conflict, InvalidInput, NotFound
 from caseroom.domain.events import Event
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import (
@@ -20,9 +20,11 @@ from caseroom.domain.model import (
     Issue,
     Message,
     MessageKind,
+    Principal,
     Room,
 )
-from caseroom.services.common import utcnow
+from caseroom.domain.visibility import can_see_room
+from caseroom.services.common import require_agent, utcnow
 from caseroom.storage.uow import UnitOfWork
 
 DELIVER_JOB = "deliver"
@@ -168,3 +170,33 @@ async def report_by_provider_id(
     if found is None:
         return None
     return await report(uow, org_id, found.id, state, error_code=error_code, error=error)
+
+
+async def retry_delivery(principal: Principal, uow: UnitOfWork, delivery_id: str) -> Delivery:
+    """An agent sends a failed or bounced delivery again: it is queued afresh under
+    a new job (a refusal is never retried on its own)."""
+    require_agent(principal)
+    delivery = await uow.deliveries.get(principal.org_id, delivery_id, for_update=True)
+    issue = await uow.issues.get(principal.org_id, delivery.issue_id) if delivery else None
+    if delivery is None or issue is None or not can_see_room(principal, issue, Room.PRIVATE):
+        raise NotFound("no such delivery")
+    if delivery.state not in PROBLEMS:
+        raise Conflict(
+            f"only a failed or bounced delivery can be sent again; this one is {delivery.state}",
+            state=delivery.state.value,
+        )
+    await check_reply_channel(uow, issue, delivery.channel)
+    now = utcnow()
+    queued = dataclasses.replace(
+        delivery, state=DeliveryState.QUEUED, provider_id=None, updated_at=now
+    )
+    await uow.deliveries.save(queued)
+    await uow.jobs.enqueue(
+        DELIVER_JOB,
+        {"delivery_id": delivery.id},
+        org_id=delivery.org_id,
+        now=now,
+        dedupe_key=f"{DELIVER_JOB}:{delivery.id}:{new_id()}",
+    )
+    uow.emit(events.delivery_updated(issue, queued))
+    return queued

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
 from caseroom.domain.channels import ChannelSetup
+from caseroom.domain.delivery import Delivery
 from caseroom.domain.model import Channel
-from caseroom.services import channels
+from caseroom.services import channels, deliveries
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import Context, CurrentPrincipal
-from caseroom.web.schemas import ChannelOptionOut, Strict
+from caseroom.web.schemas import ChannelOptionOut, DeliveryOut, Strict
 
 router = APIRouter(prefix="/api/v1", tags=["channels"])
 
@@ -91,6 +92,18 @@ async def remove_channel_settings(
 
     await context.db.run(work)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryOut)
+async def retry_delivery(
+    delivery_id: str, principal: CurrentPrincipal, context: Context
+) -> DeliveryOut:
+    """Send a failed or bounced delivery again (409 for any other state)."""
+
+    async def work(uow: UnitOfWork) -> Delivery:
+        return await deliveries.retry_delivery(principal, uow, delivery_id)
+
+    return DeliveryOut.of(await context.db.run(work))
 
 
 @router.get("/issues/{issue_id}/channels", response_model=IssueChannelsOut)
