@@ -1,0 +1,80 @@
+"""`python -m bench.send_cpu [SENDS]`: the send path's own CPU cost, in one
+process with no network: SENDS messages (Customer and agent in turn, 50 at a
+time so group commit shares transactions) through `send_message` on a fresh
+SQLite file, timed with process CPU time after a warm-up. It isolates what a
+change to the use case, the unit of work or the outbox step costs per message,
+where `make bench` also counts frames, JSON and delivery, and varies with the
+machine's load."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from bench.seed import _nowhere, _staff
+from caseroom.domain.model import AgentPrincipal, CustomerPrincipal, Room
+from caseroom.services import conversations, messages
+from caseroom.services.outbox import plan_outbox
+from caseroom.storage.database import create_engine
+from caseroom.storage.migrate import upgrade_async
+from caseroom.storage.uow import Database, UnitOfWork
+
+BATCH = 50
+
+
+async def measure(sends: int) -> float:
+    """CPU milliseconds per send."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'send.db'}"
+        await upgrade_async(url)
+        engine = create_engine(url)
+        db = Database(engine, _nowhere, plan_outbox=plan_outbox)
+        staff = await _staff(db, f"cpu-{uuid.uuid4().hex[:8]}", 1)
+
+        async def start(uow: UnitOfWork) -> conversations.Started:
+            contact = conversations.Contact(name="Casey", email="casey@bench.example")
+            return await conversations.start_conversation(
+                uow, staff.org.slug, contact, subject=None, message="hello",
+                idempotency_key=None, token_ttl=timedelta(days=1), max_chars=20_000,
+            )  # fmt: skip
+
+        started = await db.run(start)
+        grants = frozenset({started.issue.id})
+        customer = CustomerPrincipal(
+            staff.org.id, started.customer, grants, started.token.credential.id
+        )
+        agent = AgentPrincipal(staff.org.id, staff.agents[0])
+
+        async def one(n: int) -> None:
+            sender = customer if n % 2 else agent
+            new = messages.NewMessage(Room.PUBLIC, "x" * 80, idempotency_key=uuid.uuid4().hex)
+
+            async def work(uow: UnitOfWork) -> messages.Sent:
+                return await messages.send_message(
+                    sender, uow, started.issue.id, new, max_chars=20_000
+                )
+
+            await db.run_grouped(work, key=started.issue.id)
+
+        await asyncio.gather(*(one(n) for n in range(4 * BATCH)))  # warm up
+        began = time.process_time()
+        for first in range(0, sends, BATCH):
+            await asyncio.gather(*(one(n) for n in range(first, first + BATCH)))
+        spent = time.process_time() - began
+        await engine.dispose()
+        return spent / sends * 1000
+
+
+def main() -> None:
+    sends = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+    figure = asyncio.run(measure(sends))
+    print(f"send path, in process, SQLite: {figure:.3f} ms CPU per message ({sends} sends)")
+
+
+if __name__ == "__main__":
+    main()
