@@ -36,7 +36,7 @@ class Event:
     seq: int | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire: dict[str, Any] = {
             "type": self.type,
             "version": EVENT_VERSION,
             "org_id": self.scope.org_id,
@@ -48,6 +48,9 @@ class Event:
             "recipient_id": self.scope.agent_id,
             "payload": self.payload,
         }
+        if self.scope.connection_id is not None:
+            wire["connection_id"] = self.scope.connection_id
+        return wire
 
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> Event:
@@ -62,6 +65,7 @@ class Event:
                 room,
                 kind,
                 data.get("recipient_id"),
+                data.get("connection_id"),
             ),
             issue_id=data["issue_id"],
             payload=data["payload"],
@@ -265,9 +269,12 @@ def sees_as_agent(principal: Principal) -> bool:
             assert_never(principal)
 
 
-def view_for(principal: Principal, event: Event) -> dict[str, Any] | None:
-    """The wire form of `event` as `principal` may receive it, or None if they may not."""
-    if not may_see(principal, event.scope):
+def view_for(
+    principal: Principal, event: Event, *, connection_id: str | None = None
+) -> dict[str, Any] | None:
+    """The wire form of `event` as `principal` may receive it (on the connection
+    `connection_id`, if any), or None if they may not."""
+    if not may_see(principal, event.scope, connection_id=connection_id):
         return None
     wire = event.to_wire()
     del wire["issue_customer_id"]

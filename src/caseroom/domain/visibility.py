@@ -25,7 +25,8 @@ _CUSTOMER_KINDS = frozenset({MessageKind.MESSAGE, MessageKind.EVENT})
 class Scope:
     """Where a piece of content lives: enough to decide who may see it without
     loading anything. `room` and `kind` are None for Issue-level content;
-    `agent_id` narrows it to one agent (their own notifications)."""
+    `agent_id` narrows it to one agent (their own notifications), and
+    `connection_id` to one of their open connections (call signaling)."""
 
     org_id: str
     issue_id: str
@@ -33,14 +34,18 @@ class Scope:
     room: Room | None = None
     kind: MessageKind | None = None
     agent_id: str | None = None
+    connection_id: str | None = None
 
 
-def may_see(principal: Principal, scope: Scope) -> bool:
+def may_see(principal: Principal, scope: Scope, *, connection_id: str | None = None) -> bool:
     """The rule. Agents: everything in their own organization while active, except
     what is addressed to another agent. Customers: their own (granted) Issues,
     public room only, never notes. Bots: what their grant names, nothing
-    addressed to anyone."""
+    addressed to anyone. What is addressed to one connection is for that
+    connection only (`connection_id`: the one asking, if any)."""
     if principal.org_id != scope.org_id:
+        return False
+    if scope.connection_id is not None and scope.connection_id != connection_id:
         return False
     match principal:
         case AgentPrincipal():
