@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import time
 from collections import defaultdict, deque
 from typing import Protocol, TypeVar
 
@@ -77,32 +76,37 @@ def org_channel(org_id: str) -> str:
 
 
 class _Outage:
-    """Logs a broker outage once when publishing starts failing and once when it
-    works again, instead of once per event."""
+    """Publishing failures, logged once when they start and once when publishing
+    works again, instead of once per event. A broker that cannot reach its server
+    (a ConnectionError) logs that outage itself, so it is not logged twice."""
 
     def __init__(self) -> None:
-        self._since: float | None = None
+        self._failing = False
+        self._logged = False
         self._dropped = 0
 
     def failed(self, error: BaseException) -> None:
         self._dropped += 1
-        if self._since is None:
-            self._since = time.monotonic()
-            log.warning(
-                "cannot publish to the broker (%s); until it is back only this process's "
-                "connections receive its live events, the others catch up afterwards",
+        if self._failing:
+            return
+        self._failing = True
+        self._logged = not isinstance(error, ConnectionError)
+        if self._logged:
+            log.error(
+                "cannot publish to the broker (%r); until it works again only this "
+                "process's connections receive its live events",
                 error,
             )
 
     def worked(self) -> None:
-        if self._since is not None:
-            log.warning(
-                "publishing to the broker works again after %.1f s; %d events were not "
-                "published (the other processes catch up from the database)",
-                time.monotonic() - self._since,
+        if self._failing:
+            log.log(
+                logging.INFO if self._logged else logging.DEBUG,
+                "publishing to the broker works again; %d events were not published "
+                "(the other processes catch up from the database)",
                 self._dropped,
             )
-            self._since, self._dropped = None, 0
+            self._failing, self._logged, self._dropped = False, False, 0
 
 
 class Hub:
@@ -256,7 +260,8 @@ class Hub:
     async def _read(self, subscription: Subscription) -> None:
         async for item in subscription:
             if isinstance(item, Resync):
-                log.warning("broker resync (%s): listeners catch up", item.reason)
+                # The broker has logged the interruption; the listeners now catch up.
+                log.debug("broker resync (%s): listeners catch up", item.reason)
                 for listeners in list(self._by_org.values()):
                     for listener in list(listeners):
                         listener.resync()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,6 +56,37 @@ def _redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
 
 
+class _Availability:
+    """Logs that Redis became unreachable once, when publishing or a subscription
+    first fails, and that it is back once, at the first success after that;
+    what fails in between is logged at debug level only."""
+
+    def __init__(self, url: str) -> None:
+        self._url = _redact(url)
+        self._lost_at: float | None = None
+
+    def lost(self, reason: object) -> None:
+        if self._lost_at is None:
+            self._lost_at = time.monotonic()
+            log.warning(
+                "Redis at %s unreachable (%s): other processes miss this one's live events "
+                "until it is back, then catch up",
+                self._url,
+                reason,
+            )
+        else:
+            log.debug("Redis at %s still unreachable (%s)", self._url, reason)
+
+    def reached(self) -> None:
+        if self._lost_at is not None:
+            log.warning(
+                "Redis at %s reachable again after %.1f s",
+                self._url,
+                time.monotonic() - self._lost_at,
+            )
+            self._lost_at = None
+
+
 class RedisBroker(Broker):
     def __init__(
         self,
@@ -88,6 +120,7 @@ class RedisBroker(Broker):
         self._client: Redis | None = None
         self._sub_pool: ConnectionPool | None = None
         self._subscriptions: set[_RedisSubscription] = set()
+        self._availability = _Availability(url)
 
     def _unavailable(self, action: str, exc: BaseException) -> BrokerUnavailable:
         return BrokerUnavailable(f"Redis at {_redact(self._url)}: {action} failed: {exc}")
@@ -142,7 +175,9 @@ class RedisBroker(Broker):
         try:
             await client.publish(self._prefix + channel, data)
         except _UNREACHABLE as exc:
+            self._availability.lost(f"PUBLISH failed: {exc}")
             raise self._unavailable("PUBLISH", exc) from exc
+        self._availability.reached()
 
     async def subscribe(self, channels: Iterable[str]) -> Subscription:
         if self._sub_pool is None:
@@ -314,13 +349,14 @@ class _RedisSubscription(Subscription):
         assert conn is not None, "_open() connects before starting the reader"
         while True:
             reason = await self._read_until_lost(conn)
-            log.warning("Redis subscription interrupted (%s); reconnecting", reason)
+            self._broker._availability.lost(f"subscription interrupted: {reason}")
             self._conn = None  # from now on add()/remove() only record changes
             self._release_waiters()
             async with self._lock:  # let a concurrent send finish before closing
                 await conn.disconnect(nowait=True)
             conn = await self._reconnect()
-            log.info("Redis subscription restored")
+            self._broker._availability.reached()
+            log.debug("Redis subscription restored")
             self._inbox.put(Resync(reason=reason))
 
     async def _read_until_lost(self, conn: AbstractConnection) -> str:
