@@ -258,3 +258,68 @@ async def test_a_client_cannot_flood_the_server_with_sends(sqlite_url: str, tmp_
             await client.close()
     finally:
         capped.stop()
+
+
+async def test_a_send_is_acknowledged_after_its_own_message_arrives(
+    server: Server, server_db: Database, http: httpx.AsyncClient
+) -> None:
+    org = await make_org(server_db)
+    chat = await start_chat(http, org)
+    customer = await StreamClient.open(server.ws_url, chat.token)
+    await customer.subscribe(chat.issue_id, "public")
+    for n in range(20):
+        await customer.send(
+            {
+                "type": "send",
+                "ref": str(n),
+                "issue_id": chat.issue_id,
+                "room": "public",
+                "body": f"hello {n}",
+                "idempotency_key": key(),
+            }
+        )
+    acks = [await customer.expect("ack") for _ in range(20)]
+
+    # Each message arrives once, before the ack of the send that made it.
+    created_at = {}
+    for index, frame in enumerate(customer.frames):
+        if frame["type"] == "message.created":
+            message_id = frame["payload"]["message"]["id"]
+            assert message_id not in created_at
+            created_at[message_id] = index
+    for ack in acks:
+        ack_at = next(i for i, f in enumerate(customer.frames) if f is ack)
+        assert created_at[ack["message"]["id"]] < ack_at
+    arrived = [f for f in customer.frames if f["type"] == "message.created"]
+    assert len(arrived) == 20
+    await customer.close()
+
+
+async def test_a_malformed_frame_is_answered_with_what_is_wrong(
+    server: Server, server_db: Database, http: httpx.AsyncClient
+) -> None:
+    org = await make_org(server_db)
+    agent = await StreamClient.open(server.ws_url, org.tokens[org.ana.id])
+    answers = {}
+    for ref, frame in {
+        "a": {"type": "subscribe", "room": "public"},
+        "b": {"type": "send", "issue_id": "x"},
+        "c": {"type": "dance"},
+        "d": {"type": "ping", "issue_id": "x"},
+    }.items():
+        await agent.send({**frame, "ref": ref})
+        answers[ref] = await agent.expect("error")
+    await agent.send({"type": "ping", "ref": "still here"})
+    pong = await agent.expect("pong")
+
+    assert {ref: a["ref"] for ref, a in answers.items()} == {r: r for r in "abcd"}
+    details = {ref: a["problem"]["detail"] for ref, a in answers.items()}
+    assert details == {
+        "a": "subscribe needs issue_id",
+        "b": "send needs room, body and idempotency_key",
+        "c": "unknown frame type 'dance'",
+        "d": "bad frame: ping has no field 'issue_id'",
+    }
+    assert all(a["problem"]["type"].endswith("invalid-input") for a in answers.values())
+    assert pong["ref"] == "still here"
+    await agent.close()
