@@ -111,7 +111,7 @@ def _explain(error: ValidationError) -> str:
         return f"unknown frame type {first['input'].get('type')!r}"
     if first["type"] == "union_tag_not_found":
         return "bad frame: it needs a type"
-    if first["type"] in ("json_invalid", "model_type", "model_attributes_type"):
+    if not first["loc"]:  # not JSON, or not an object
         return f"bad frame: {first['msg']}"
     frame_type = str(first["loc"][0])
     missing = [str(p["loc"][-1]) for p in problems if p["type"] == "missing"]
