@@ -5,6 +5,7 @@ nor a restarted Redis loses or doubles a message."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -246,3 +247,45 @@ async def test_restarting_redis_mid_stream_loses_nothing(
         for talker in (customer, agent):
             if talker.client:
                 await talker.client.close()
+
+
+async def test_presence_and_read_marks_cross_processes(
+    servers: tuple[Server, Server], org: Org
+) -> None:
+    """The Customer on one process, the agent on the other: the agent's inbox and
+    Issue learn that the Customer is online, away and gone, and the Customer's
+    read mark reaches the agent, as the Customer's own page reports them."""
+    a, b = servers
+    chat = await _chat(a, org)
+    agent = await StreamClient.connect(b, org.tokens[org.ana.id])
+    await agent.ws.send(json.dumps({"type": "subscribe_inbox"}))
+    await agent.next_frame("subscribed_inbox")
+    assert await agent.subscribe(chat.issue_id) == 1
+    customer = await StreamClient.connect(a, chat.token)
+    try:
+
+        async def presence() -> str:
+            frame = await agent.next_frame("presence.updated")
+            assert frame["issue_id"] == chat.issue_id
+            assert frame["payload"]["presence"]["customer_id"] == chat.customer_id
+            return str(frame["payload"]["presence"]["state"])
+
+        assert await customer.subscribe(chat.issue_id) == 1
+        assert await presence() == "online"
+        frame = {"issue_id": chat.issue_id}
+        await customer.ws.send(json.dumps({"type": "presence", "state": "away", **frame}))
+        assert await presence() == "away"
+
+        reply = await agent.send(chat.issue_id, "we found it")
+        await customer.wait_for_bodies(chat.issue_id, {"we found it"})
+        mark = {"type": "receipt", "room": "public", "read_seq": reply["seq"], **frame}
+        await customer.ws.send(json.dumps(mark))
+        receipt = (await agent.next_frame("receipt.updated"))["payload"]["receipt"]
+        assert receipt["reader"] == {"kind": "customer", "id": chat.customer_id}
+        assert receipt["read_seq"] == receipt["delivered_seq"] == reply["seq"]
+    finally:
+        await customer.close()
+    try:
+        assert await presence() == "left"
+    finally:
+        await agent.close()

@@ -334,3 +334,20 @@ def receipt_payload(receipt: Receipt) -> dict[str, Any]:
         "delivered_seq": receipt.delivered_seq,
         "read_seq": receipt.read_seq,
     }
+
+
+PRESENCE_STATES = ("online", "away", "left")
+
+
+def presence_updated(issue: Issue, customer_id: str, state: str, at: datetime) -> Event:
+    """Whether the Customer has the conversation open (`online`), open but hidden
+    (`away`), or closed (`left`). Ephemeral, for agents: the Issue header and the
+    inbox card."""
+    assert state in PRESENCE_STATES
+    return Event(
+        type="presence.updated",
+        scope=issue_scope(issue, Room.PRIVATE),
+        issue_id=issue.id,
+        payload={"presence": {"customer_id": customer_id, "state": state, "at": _iso(at)}},
+        room=Room.PRIVATE,
+    )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from caseroom.domain.errors import Forbidden, InvalidInput, LimitReached
 from caseroom.domain.model import AgentPrincipal, Channel, Message, MessageKind, Principal, Room
-from caseroom.services import messages
+from caseroom.services import messages, presence, receipts
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.context import AppContext
 
@@ -73,8 +73,34 @@ class Typing(_Frame):
     room: Room
 
 
+class ReceiptFrame(_Frame):
+    """How far this reader has received and read the room (marks only move forward)."""
+
+    type: Literal["receipt"]
+    issue_id: IssueId
+    room: Room
+    delivered_seq: int | None = Field(default=None, ge=0)
+    read_seq: int | None = Field(default=None, ge=0)
+
+
+class Presence(_Frame):
+    """The Customer's page shows the conversation (`online`) or is hidden (`away`)."""
+
+    type: Literal["presence"]
+    issue_id: IssueId
+    state: Literal["online", "away"]
+
+
 ClientFrame = Annotated[
-    Hello | Ping | Subscribe | Unsubscribe | SubscribeInbox | Send | Typing,
+    Hello
+    | Ping
+    | Subscribe
+    | Unsubscribe
+    | SubscribeInbox
+    | Send
+    | Typing
+    | ReceiptFrame
+    | Presence,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)
@@ -170,6 +196,36 @@ async def _typing(session: StreamSession, frame: Typing) -> None:
     await session.context.db.announce(work)  # published at once, nothing committed
 
 
+async def _receipt(session: StreamSession, frame: ReceiptFrame) -> None:
+    principal = session.principal
+
+    async def work(uow: UnitOfWork) -> None:
+        await receipts.mark_receipt(
+            principal,
+            uow,
+            frame.issue_id,
+            frame.room,
+            delivered_seq=frame.delivered_seq,
+            read_seq=frame.read_seq,
+        )
+
+    await session.context.db.run(work)
+
+
+async def _presence(session: StreamSession, frame: Presence) -> None:
+    session.set_presence(frame.issue_id, frame.state)
+    await announce(session.context, session.principal, frame.issue_id, frame.state)
+
+
+async def announce(context: AppContext, principal: Principal, issue_id: str, state: str) -> None:
+    """Announce the Customer's presence on an Issue (nothing for other principals)."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await presence.announce_presence(principal, uow, issue_id, state)
+
+    await context.db.announce(work)
+
+
 async def post_message(context: AppContext, principal: Principal, frame: Send) -> Message:
     """The one call into the send path: stores the message, returns it committed."""
     new = messages.NewMessage(
@@ -189,4 +245,6 @@ HANDLERS: dict[type[_Frame], Handler] = {
     SubscribeInbox: _subscribe_inbox,
     Send: _send,
     Typing: _typing,
+    ReceiptFrame: _receipt,
+    Presence: _presence,
 }

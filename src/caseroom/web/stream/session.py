@@ -34,13 +34,13 @@ from fastapi import WebSocket, WebSocketDisconnect
 
 from caseroom.domain import events
 from caseroom.domain.errors import DomainError
-from caseroom.domain.model import Message, Principal, Room
+from caseroom.domain.model import CustomerPrincipal, Message, Principal, Room
 from caseroom.domain.visibility import may_see
 from caseroom.services.common import actor_of
 from caseroom.web.context import AppContext
 from caseroom.web.problems import domain_problem
 from caseroom.web.stream.catchup import RoomCursors
-from caseroom.web.stream.frames import HANDLERS, BadFrame, parse_frame
+from caseroom.web.stream.frames import HANDLERS, BadFrame, announce, parse_frame
 
 CLOSE_SLOW_CONSUMER = 4008
 
@@ -81,6 +81,11 @@ class StreamSession:
         self._heartbeat_handle: asyncio.TimerHandle | None = None
         self._writer: asyncio.Task[None] | None = None
         self._sends: set[asyncio.Task[None]] = set()
+        # A Customer's presence per Issue they opened here, re-announced with
+        # each heartbeat (a console opened later learns it) and `left` at the end.
+        self._presence: dict[str, str] = {}
+        self._announcing: asyncio.Task[None] | None = None
+        self._to_announce: dict[str, str] = {}
 
     @property
     def principal(self) -> Principal:
@@ -124,11 +129,23 @@ class StreamSession:
             self._following.add(issue_id)
             self._context.hub.follow_issue(self, issue_id)
         self._enqueue(_Subscribe(issue_id, room, after, ref))
+        if room is Room.PUBLIC and isinstance(self._principal, CustomerPrincipal):
+            self.set_presence(issue_id, "online")
+            self._announce_soon({issue_id: "online"})
 
     def unsubscribe(self, issue_id: str) -> None:
         self._cursors.stop(issue_id)
         self._following.discard(issue_id)
         self._context.hub.unfollow_issue(self, issue_id)
+
+    def set_presence(self, issue_id: str, state: str) -> None:
+        if isinstance(self._principal, CustomerPrincipal):
+            self._presence[issue_id] = state
+
+    async def _announce_presence(self, states: dict[str, str]) -> None:
+        for issue_id, state in states.items():
+            with contextlib.suppress(DomainError):
+                await announce(self._context, self._principal, issue_id, state)
 
     def follow_inbox(self) -> None:
         self._inbox = True
@@ -174,18 +191,36 @@ class StreamSession:
         finally:
             if self._heartbeat_handle:
                 self._heartbeat_handle.cancel()
-            for task in [*tasks, *self._sends]:
+            others = [t for t in (self._announcing,) if t is not None]
+            for task in [*tasks, *self._sends, *others]:
                 task.cancel()
-            await asyncio.gather(*tasks, *self._sends, return_exceptions=True)
+            await asyncio.gather(*tasks, *self._sends, *others, return_exceptions=True)
             await hub.leave(self)
+            if self._presence:
+                left = dict.fromkeys(self._presence, "left")
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self._announce_presence(left))
         if self._overflowed:
             with contextlib.suppress(Exception):
                 await self._ws.close(
                     CLOSE_SLOW_CONSUMER, "too slow: reconnect and subscribe with after=<last seq>"
                 )
 
+    def _announce_soon(self, states: dict[str, str]) -> None:
+        """Announce beside the reader, one announcement at a time, latest state wins."""
+        self._to_announce.update(states)
+        if self._announcing is None or self._announcing.done():
+            self._announcing = asyncio.create_task(self._drain_presence())
+
+    async def _drain_presence(self) -> None:
+        while self._to_announce:
+            states, self._to_announce = self._to_announce, {}
+            await self._announce_presence(states)
+
     def _heartbeat(self) -> None:
         self._enqueue(_PING)
+        if self._presence:
+            self._announce_soon(dict(self._presence))
         self._heartbeat_handle = asyncio.get_running_loop().call_later(
             self._context.settings.ws_heartbeat_seconds, self._heartbeat
         )
