@@ -69,6 +69,7 @@ def create_app(
         group_lanes=settings.db_group_lanes,
         plan_outbox=plan_outbox,
         secret_box=_secret_box(settings),
+        publish_ephemeral=hub.publish_ephemeral,
     )
     blobs = LocalBlobStore(settings.blob_root)
     handlers = job_handlers(

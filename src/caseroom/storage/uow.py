@@ -130,6 +130,7 @@ class Database:
         jobs_enqueued: Callable[[], None] | None = None,
         plan_outbox: PlanOutbox | None = None,
         secret_box: SecretBox | None = None,
+        publish_ephemeral: Publish | None = None,
     ) -> None:
         self.engine = engine
         self._publish = publish
@@ -141,6 +142,7 @@ class Database:
         self._jobs_enqueued = jobs_enqueued
         self._plan_outbox = plan_outbox
         self._secret_box = secret_box
+        self._publish_ephemeral = publish_ephemeral or publish
 
     def on_jobs_enqueued(self, callback: Callable[[], None]) -> None:
         """Call `callback` after each commit that enqueued a job (wakes the worker)."""
@@ -193,7 +195,7 @@ class Database:
             finally:
                 await uow.rollback()
         if staged:
-            await asyncio.shield(self._publish(staged))
+            await asyncio.shield(self._publish_ephemeral(staged))
         return result
 
     async def _transaction(
