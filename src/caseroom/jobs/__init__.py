@@ -23,14 +23,15 @@ def job_handlers(
     db: Database,
     store: BlobStore,
     font_dir: Path,
-    outbounds: Mapping[Channel, Outbound],
+    outbounds: Mapping[Channel, Outbound] | None = None,
     *,
-    max_attempts: int,
+    max_attempts: int = 8,
 ) -> dict[str, Handler]:
-    """Every kind of job the worker runs, by kind."""
+    """Every kind of job the worker runs, by kind. `outbounds`: the channel adapters
+    deliveries leave through (none: a delivery fails saying its channel has none)."""
     return {
         TRANSCRIPTS_JOB: transcripts_handler(db, store, font_dir),
         RERENDER_JOB: rerender_handler(db, store, font_dir),
         BLOB_RELEASE_JOB: blob_release_handler(db, store),
-        DELIVER_JOB: delivery_handler(db, outbounds, max_attempts=max_attempts),
+        DELIVER_JOB: delivery_handler(db, outbounds or {}, max_attempts=max_attempts),
     }
