@@ -77,9 +77,10 @@ def decode_text(data: bytes, declared: str | None) -> tuple[str, bool]:
             return codecs.decode(data, charset), False
         except (UnicodeDecodeError, LookupError):
             pass
-    mostly = _mostly_utf8(data)
-    if mostly is not None:
-        return mostly, True
+    for candidate in ("utf-8", charset):
+        mostly = _mostly(data, candidate) if candidate else None
+        if mostly is not None:
+            return mostly, True
     for candidate in FALLBACKS:
         if candidate == charset:
             continue
@@ -90,10 +91,14 @@ def decode_text(data: bytes, declared: str | None) -> tuple[str, bool]:
     return data.decode("windows-1252", "replace"), True
 
 
-def _mostly_utf8(data: bytes) -> str | None:
-    """UTF-8 with a few broken bytes (a damaged transfer) stays UTF-8, the broken
-    bytes replaced, rather than turning every character into windows-1252 noise."""
-    text = data.decode("utf-8", "replace")
+def _mostly(data: bytes, charset: str) -> str | None:
+    """Text in a charset with a few broken bytes (a damaged transfer) stays in
+    that charset, the broken bytes replaced, rather than turning every character
+    into windows-1252 noise."""
+    try:
+        text = codecs.decode(data, charset, "replace")
+    except LookupError:
+        return None
     broken = text.count("\ufffd")
     fine = sum(1 for c in text if ord(c) > 127) - broken
     return text if fine >= 8 * broken else None
@@ -113,12 +118,13 @@ _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?]*\?=")
 _FOLD = re.compile(r"\r?\n[ \t]*")
 
 
-def header_text(raw: str | bytes) -> str:
-    """A header value as text: unfolded, raw 8-bit bytes read as UTF-8 (RFC 6532)
-    or windows-1252, RFC 2047 words decoded even when their charset is wrong."""
+def header_text(raw: str | bytes, charset: str | None = None) -> str:
+    """A header value as text: unfolded, raw 8-bit bytes read as UTF-8 (RFC 6532),
+    else in `charset` (the body's, which such senders use for headers too), else
+    windows-1252; RFC 2047 words decoded even when their charset is wrong."""
     value = _FOLD.sub(" ", raw if isinstance(raw, str) else raw.decode("ascii", "surrogateescape"))
-    if not value.isascii() or _has_surrogates(value):
-        value, _ = decode_text(to_bytes(value), "utf-8")
+    if _has_surrogates(value):
+        value, _ = decode_text(to_bytes(value), charset or "utf-8")
     if "=?" in value and _ENCODED_WORD.search(value):
         value = _decode_words(value)
     return clean_text(value).strip()

@@ -89,7 +89,9 @@ _BLANK_LINE = re.compile(rb"\r?\n[ \t]*\r?\n")
 def repair_header_block(raw: bytes) -> bytes:
     stripped = raw.lstrip(b"\r\n\t ")
     split = _BLANK_LINE.search(stripped)
-    head, rest = (stripped[: split.start()], stripped[split.start() :]) if split else (stripped, b"")
+    head, rest = (
+        (stripped[: split.start()], stripped[split.start() :]) if split else (stripped, b"")
+    )
     lines = head.splitlines(keepends=True)
     valid = [bool(_HEADER_LINE.match(line)) for line in lines]
     if all(valid) or True not in valid:
@@ -110,10 +112,11 @@ def parse_mail(
     missing From header; a delivery report without either is from its MTA's
     MAILER-DAEMON."""
     message = load_message(raw)
-    headers = tuple((name.lower(), header_text(value)) for name, value in message.raw_items())
+    hint = _body_charset(message)
+    headers = tuple((n.lower(), header_text(v, hint)) for n, v in message.raw_items())
     if not _looks_like_mail(headers):
         raise MalformedMail("The data is not a mail: it has no mail headers.")
-    sender = _sender(message, envelope_sender, raw)
+    sender = _sender(message, envelope_sender, raw, hint)
     if sender is None:
         raise MalformedMail("The mail has no From address.")
     body = structure.read_body(message, max_depth=max_depth, max_parts=max_parts)
@@ -127,13 +130,13 @@ def parse_mail(
         in_reply_to=_first_id(_raw(message, "in-reply-to")),
         references=tuple(message_ids(_raw(message, "references") or "")),
         sender=sender,
-        reply_to=addresses(message, "reply-to"),
-        to=addresses(message, "to"),
-        cc=addresses(message, "cc"),
+        reply_to=addresses(message, "reply-to", charset=hint),
+        to=addresses(message, "to", charset=hint),
+        cc=addresses(message, "cc", charset=hint),
         delivered_to=tuple(
             a.address for a in addresses(message, "delivered-to", "x-original-to", "envelope-to")
         ),
-        subject=header_text(_raw(message, "subject") or ""),
+        subject=header_text(_raw(message, "subject") or "", hint),
         date=_date(_raw(message, "date")),
         text=body.text,
         html=body.html,
@@ -182,7 +185,7 @@ def _first_id(value: str | None) -> str | None:
 _ADDR_SPEC = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*")
 
 
-def addresses(message: Message, *names: str) -> tuple[Address, ...]:
+def addresses(message: Message, *names: str, charset: str | None = None) -> tuple[Address, ...]:
     """The addresses of some headers, names decoded; unparseable values are
     searched for anything shaped like an address."""
     found: list[Address] = []
@@ -192,20 +195,22 @@ def addresses(message: Message, *names: str) -> tuple[Address, ...]:
         raw = re.sub(r"\r?\n[ \t]*", " ", str(value))
         pairs = [(n, a) for n, a in getaddresses([raw]) if _ADDR_SPEC.fullmatch(a.strip())]
         if not pairs:
-            pairs = [("", a) for a in _ADDR_SPEC.findall(header_text(raw))]
+            pairs = [("", a) for a in _ADDR_SPEC.findall(header_text(raw, charset))]
         for name, address in pairs:
-            cleaned = header_text(address).strip("<>'\" ").lower()
+            cleaned = header_text(address, charset).strip("<>'\" ").lower()
             if "@" in cleaned:
-                found.append(Address(cleaned, header_text(name).strip("'\" ")))
+                found.append(Address(cleaned, header_text(name, charset).strip("'\" ")))
     return tuple(dict.fromkeys(found))
 
 
 _REPORTING_MTA = re.compile(rb"^Reporting-MTA:\s*dns;\s*([\w.-]+\.[a-z]{2,})", re.I | re.M)
 
 
-def _sender(message: Message, envelope: str | None, raw: bytes) -> Address | None:
+def _sender(
+    message: Message, envelope: str | None, raw: bytes, charset: str | None
+) -> Address | None:
     for name in ("from", "sender", "reply-to", "return-path"):
-        found = addresses(message, name)
+        found = addresses(message, name, charset=charset)
         if found:
             return found[0]
     envelope = (envelope or "").strip().strip("<>").lower()
@@ -214,6 +219,17 @@ def _sender(message: Message, envelope: str | None, raw: bytes) -> Address | Non
     mta = _REPORTING_MTA.search(raw)
     if mta:
         return Address(f"mailer-daemon@{mta.group(1).decode('ascii').lower()}", "Mail Delivery")
+    return None
+
+
+def _body_charset(message: Message) -> str | None:
+    for part in message.walk():
+        try:
+            charset = part.get_content_charset()
+        except Exception:  # a broken Content-Type has none
+            continue
+        if charset and charset.lower() not in ("us-ascii", "ascii", "utf-8"):
+            return charset
     return None
 
 
