@@ -80,11 +80,12 @@ def sanitize_html(html: str) -> SafeHtml:
     return SafeHtml(cleaned, remote, cids)
 
 
+# Blocks stand apart by a blank line; line elements just start a new line.
 BLOCKS = {
-    "p", "div", "br", "tr", "table", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
-    "blockquote", "pre", "hr", "dl", "dt", "dd", "section", "article", "header", "footer",
-    "address", "center", "figure", "figcaption", "details", "summary", "caption",
+    "p", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr",
+    "dl", "section", "article", "header", "footer", "address", "center", "figure", "details",
 }  # fmt: skip
+LINES = {"div", "li", "tr", "dt", "dd", "figcaption", "summary", "caption"}
 HIDDEN = {"script", "style", "head", "title", "noscript", "template"}
 
 
@@ -102,27 +103,40 @@ class _TextRenderer(HTMLParser):
         self.pre = 0
         self.links: list[str | None] = []
 
-    def flush(self) -> None:
+    def end_line(self) -> None:
         text = "".join(self.line)
         text = text if self.pre else re.sub(r"[ \t\r\n\f\u00a0]+", " ", text).strip()
-        if text or (self.lines and self.lines[-1] != ""):
+        if text:
             prefix = "> " * self.quote
-            self.lines.extend(prefix + part if part or prefix else "" for part in text.split("\n"))
+            self.lines.extend(prefix + part for part in text.split("\n"))
         self.line = []
+
+    def paragraph(self) -> None:
+        """End the line and leave one blank line before what follows."""
+        self.end_line()
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in HIDDEN:
             self.hidden += 1
+        elif tag == "br":
+            if "".join(self.line).strip():
+                self.end_line()
+            elif self.lines and self.lines[-1] != "":
+                self.lines.append("")
+        elif tag in LINES:
+            self.end_line()
+            if tag == "li":
+                self.line.append("- ")
         elif tag in BLOCKS:
-            self.flush()
+            self.paragraph()
             if tag == "blockquote":
                 self.quote += 1
             elif tag == "pre":
                 self.pre += 1
-            elif tag == "li":
-                self.line.append("- ")
             elif tag == "hr":
-                self.lines.append("---")
+                self.lines.extend(["---", ""])
         elif tag == "a":
             self.links.append(dict(attrs).get("href"))
         elif tag == "img":
@@ -140,8 +154,10 @@ class _TextRenderer(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in HIDDEN:
             self.hidden = max(0, self.hidden - 1)
+        elif tag in LINES:
+            self.end_line()
         elif tag in BLOCKS and tag not in ("br", "hr"):
-            self.flush()
+            self.paragraph()
             if tag == "blockquote":
                 self.quote = max(0, self.quote - 1)
             elif tag == "pre":
@@ -161,6 +177,6 @@ def html_to_text(html: str) -> str:
     renderer = _TextRenderer()
     renderer.feed(html)
     renderer.close()
-    renderer.flush()
+    renderer.end_line()
     text = "\n".join(renderer.lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

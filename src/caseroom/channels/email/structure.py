@@ -45,6 +45,7 @@ class Body:
 class _Section:
     text: str
     html: str | None  # unsanitized; None for a text-only section
+    rendered: bool = False  # the text is a rendering of the HTML
 
 
 @dataclass
@@ -80,6 +81,7 @@ def read_body(message: Message, *, max_depth: int, max_parts: int) -> Body:
         ]
         if not text.strip():
             text = html_to_text(html)
+        if all(s.rendered for s in reader.sections if s.text.strip()):
             reader.flags.add(Flag.HTML_ONLY)
     return Body(clean_text(text), html, tuple(parts), frozenset(reader.flags))
 
@@ -187,7 +189,7 @@ def _decoded(reader: _Reader, part: Message) -> str:
 def _body_text(reader: _Reader, part: Message, ctype: str) -> None:
     if ctype == "text/html":
         html = _decoded(reader, part)
-        reader.sections.append(_Section(html_to_text(sanitize_html(html).html), html))
+        reader.sections.append(_Section(html_to_text(sanitize_html(html).html), html, True))
         return
     text = _decoded(reader, part)
     if "begin " in text and transfer_encoding(part) != "x-uuencode":
