@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# The line a client writes above the quote: "On <date>, <name> wrote:" and its
+# translations (a date has a digit; clients wrap it over up to three lines), or
+# "<address> wrote:" on one line.
 _WROTE = re.compile(
     r"^(?=.*\d)(?:On\s.{1,300}\swrote"  # English (Gmail, Apple Mail, Thunderbird)
     r"|Am\s.{1,300}\sschrieb.{0,200}"  # German
@@ -21,10 +24,12 @@ _WROTE = re.compile(
     r"|El\s.{1,300}\sescribi[óo]"  # Spanish
     r"|Op\s.{1,300}\sschreef.{0,200}"  # Dutch
     r"|Il\s.{1,300}\sha\sscritto"  # Italian
-    r"|Em\s.{1,300}\sescreveu"  # Portuguese
-    r"|.{0,200}@.{1,200}\s(?:wrote|schrieb|a\s[ée]crit))"  # "Name <a@b> wrote:" (Yahoo)
+    r"|Em\s.{1,300}\sescreveu)"  # Portuguese
     r"\s?:\s*$",
     re.IGNORECASE | re.DOTALL,
+)
+_ADDRESS_WROTE = re.compile(
+    r"^.{0,200}@.{1,200}\s(?:wrote|schrieb|a\s[ée]crit)\s?:\s*$", re.IGNORECASE
 )
 _ORIGINAL = re.compile(
     r"^\s*-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine"
@@ -114,7 +119,8 @@ def _quote_header(lines: list[str], index: int) -> int | None:
             while above >= 0 and not lines[above].strip():
                 above -= 1
             return above if above >= 0 and _RULE.match(lines[above]) else index
-    # "On ... wrote:" is often wrapped over two or three lines by the client.
+    if _ADDRESS_WROTE.match(line):
+        return index
     for span in (1, 2, 3):
         window = " ".join(part.strip() for part in lines[index : index + span])
         later = " ".join(lines[index + 1 : index + span])
