@@ -111,7 +111,9 @@ def _visit(reader: _Reader, part: Message, depth: int, *, root: bool = False) ->
         _add_message(reader, part)
     elif ctype == "message/external-body":
         return  # a pointer to content elsewhere: nothing to keep
-    elif ctype in ("text/plain", "text/html") and (root or _is_body(part)):
+    elif ctype in ("text/plain", "text/html") and (
+        _is_body(part) or (root and not _attached(part))
+    ):
         _body_text(reader, part, ctype)
     else:
         _add_file(reader, part, ctype)
@@ -169,9 +171,12 @@ def _visit_alternative(reader: _Reader, children: list[Message], depth: int) -> 
     reader.sections.extend(sections)
 
 
+def _attached(part: Message) -> bool:
+    return (part.get_content_disposition() or "").lower() == "attachment"
+
+
 def _is_body(part: Message) -> bool:
-    disposition = (part.get_content_disposition() or "").lower()
-    return disposition != "attachment" and not _filename(part)
+    return not _attached(part) and not _filename(part)
 
 
 def _decoded(reader: _Reader, part: Message) -> str:
@@ -241,9 +246,7 @@ def _add_file(reader: _Reader, part: Message, ctype: str, *, inline: bool = Fals
         name = blocks[0][0] if blocks else None
     content_id = _content_id(part)
     if not name:
-        stem = REPORT_PARTS.get(ctype) or f"{'image' if ctype.startswith('image/') else 'part'}"
-        name = stem if "." in stem else stem + (mimetypes.guess_extension(ctype) or ".bin")
-        name = name.replace(".", f"-{len(reader.parts) + 1}.", 1) if "." not in stem else name
+        name = REPORT_PARTS.get(ctype) or _made_up_name(ctype, len(reader.parts) + 1)
     disposition = (part.get_content_disposition() or "").lower()
     shown = inline and content_id is not None and disposition != "attachment"
     reader.parts.append(MailPart(name, ctype, data, content_id, shown))
@@ -306,6 +309,30 @@ def _filename(part: Message) -> str | None:
 
 def _safe_stem(subject: str) -> str:
     return re.sub(r"[^\w.\- ]+", "", subject).strip()[:80]
+
+
+EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/bmp": ".bmp",
+    "image/tiff": ".tif",
+    "application/pdf": ".pdf",
+    "application/zip": ".zip",
+    "text/plain": ".txt",
+    "text/html": ".html",
+    "text/calendar": ".ics",
+    "text/csv": ".csv",
+    "text/vcard": ".vcf",
+    "text/x-vcard": ".vcf",
+}
+
+
+def _made_up_name(ctype: str, number: int) -> str:
+    """A name for a file its sender did not name: image-1.png, part-2.pdf."""
+    stem = "image" if ctype.startswith("image/") else "part"
+    return f"{stem}-{number}{EXTENSIONS.get(ctype, '.bin')}"
 
 
 def _guess_type(name: str) -> str:

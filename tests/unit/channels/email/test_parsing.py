@@ -17,6 +17,7 @@ from caseroom.channels.email.parsing import Flag, parse_mail
 from caseroom.domain.errors import InvalidInput, MalformedMail
 from tests.unit.channels.email.mails import (
     PNG,
+    PNG_B64,
     crlf,
     gmail_alternative_reply,
     mail,
@@ -493,3 +494,26 @@ def test_any_text_in_a_charset_that_holds_it_comes_back(text: str, charset: str,
     message.set_content(text, charset=charset, cte=cte)
     parsed = parse_mail(message.as_bytes(policy=SMTP))
     assert parsed.text.strip() == text.replace("\r", "").strip()
+
+
+def test_unnamed_files_get_names_and_an_attached_single_part_stays_a_file() -> None:
+    raw = _with_body(
+        _multipart(
+            [
+                "Content-Type: text/plain\n\nPhoto below.",
+                f"Content-Type: image/png\nContent-Transfer-Encoding: base64\n\n{PNG_B64}",
+                "Content-Type: application/x-unknown\n\nxyz",
+            ]
+        )
+    )
+    assert [p.filename for p in parse_mail(raw).parts] == ["image-1.png", "part-2.bin"]
+    single = mail(
+        "a,b\n1,2",
+        content_type="text/csv",
+        headers="Content-Disposition: attachment; filename=report.csv\n",
+    )
+    parsed = parse_mail(single)
+    assert [p.filename for p in parsed.parts] == ["report.csv"]
+    assert parsed.text == ""
+    attached_text = mail("notes", headers="Content-Disposition: attachment; filename=n.txt\n")
+    assert [p.data for p in parse_mail(attached_text).parts] == [b"notes"]
