@@ -100,7 +100,7 @@ def _mostly(data: bytes, charset: str) -> str | None:
     except LookupError:
         return None
     broken = text.count("\ufffd")
-    fine = sum(1 for c in text if ord(c) > 127) - broken
+    fine = len(text) - len(text.encode("ascii", "ignore")) - broken
     return text if fine >= 8 * broken else None
 
 
@@ -110,8 +110,11 @@ def clean_text(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _has_surrogates(text: str) -> bool:
-    return any("\ud800" <= c <= "\udfff" for c in text)
+    return _SURROGATE.search(text) is not None
 
 
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?]*\?=")

@@ -11,9 +11,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import policy
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 
 from caseroom.channels.email import structure
@@ -75,11 +75,24 @@ class ParsedMail:
         return digest.hexdigest()
 
 
+class _RawHeaderPolicy(EmailPolicy):
+    """policy.default, except that a header is fetched as the raw string it came
+    as: this module decodes headers itself, leniently (`decoding.header_text`),
+    and the default policy's header objects cost most of the parsing time and
+    raise on some broken headers."""
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        return value
+
+
+RAW_HEADERS = _RawHeaderPolicy()
+
+
 def load_message(raw: bytes) -> Message:
-    """The stdlib's reading of the bytes (policy.default), after two repairs: leading
-    blank lines (some relays add them) are dropped, and a stray line between header
-    lines, which would end the headers early, is left out."""
-    return BytesParser(policy=policy.default).parsebytes(repair_header_block(raw))
+    """The stdlib's reading of the bytes, after two repairs: leading blank lines
+    (some relays add them) are dropped, and a stray line between header lines,
+    which would end the headers early, is left out."""
+    return BytesParser(policy=RAW_HEADERS).parsebytes(repair_header_block(raw))
 
 
 _HEADER_LINE = re.compile(rb"^(?:[!-9;-~]+[ \t]*:|[ \t]|From )")
