@@ -76,10 +76,8 @@ def normalize_phone(text: str, default_region: str) -> str:
         raise InvalidPhoneNumber("A phone number is required.")
     try:
         number = phonenumbers.parse(cleaned, default_region.upper() or None)
-    except phonenumbers.NumberParseException as error:
-        raise InvalidPhoneNumber(
-            f"{cleaned!r} is not a phone number: {error._msg}", number=cleaned
-        ) from None
+    except phonenumbers.NumberParseException:
+        raise InvalidPhoneNumber(f"{cleaned!r} is not a phone number.", number=cleaned) from None
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber(
             f"{cleaned!r} is not a valid phone number"
