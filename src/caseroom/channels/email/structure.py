@@ -210,7 +210,16 @@ def _body_text(reader: _Reader, part: Message, ctype: str) -> None:
     reader.sections.append(_Section(text, None))
 
 
+def _room_for_a_file(reader: _Reader) -> bool:
+    if len(reader.parts) < reader.max_parts:
+        return True
+    reader.flags.add(Flag.TOO_MANY_PARTS)
+    return False
+
+
 def _add_message(reader: _Reader, part: Message) -> None:
+    if not _room_for_a_file(reader):
+        return
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
     if isinstance(inner, Message):
@@ -226,6 +235,8 @@ def _add_message(reader: _Reader, part: Message) -> None:
 
 
 def _add_file(reader: _Reader, part: Message, ctype: str, *, inline: bool = False) -> None:
+    if not _room_for_a_file(reader):
+        return
     if ctype in REPORT_PARTS and part.is_multipart():
         data = _report_blocks(part)
         reader.parts.append(MailPart(REPORT_PARTS[ctype], "text/plain", data))

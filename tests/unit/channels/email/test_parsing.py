@@ -517,3 +517,15 @@ def test_unnamed_files_get_names_and_an_attached_single_part_stays_a_file() -> N
     assert parsed.text == ""
     attached_text = mail("notes", headers="Content-Disposition: attachment; filename=n.txt\n")
     assert [p.data for p in parse_mail(attached_text).parts] == [b"notes"]
+
+
+def test_related_images_count_toward_the_part_limit() -> None:
+    images = [
+        f"Content-Type: image/png\nContent-ID: <i{i}>\n"
+        f"Content-Transfer-Encoding: base64\n\n{PNG_B64}"
+        for i in range(40)
+    ]
+    raw = _with_body(_multipart(["Content-Type: text/html\n\n<p>hi</p>", *images], "related"))
+    parsed = parse_mail(raw, max_parts=15)
+    assert len(parsed.parts) == 15
+    assert Flag.TOO_MANY_PARTS in parsed.flags
