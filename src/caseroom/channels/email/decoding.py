@@ -231,3 +231,28 @@ def _uu_line(line: bytes) -> bytes:
             return binascii.a2b_uu(line[: 1 + count // 3])
         except binascii.Error:
             return b""
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """format=flowed text (RFC 3676, as Thunderbird and Apple Mail send it) with
+    its soft line breaks joined: a line ending in a space continues on the next
+    line of the same quote depth; the "-- " signature line never does."""
+    out: list[str] = []
+    carry: tuple[int, str] | None = None
+    for line in text.replace("\r\n", "\n").split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing
+        if carry is not None and carry[0] == depth:
+            content = carry[1] + content
+        elif carry is not None:
+            out.append(">" * carry[0] + (" " if carry[0] else "") + carry[1])
+        carry = None
+        if content.endswith(" ") and content != "-- ":
+            carry = (depth, content[:-1] if delsp else content)
+            continue
+        out.append(">" * depth + (" " if depth else "") + content)
+    if carry is not None:
+        out.append(">" * carry[0] + (" " if carry[0] else "") + carry[1])
+    return "\n".join(out)

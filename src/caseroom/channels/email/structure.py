@@ -18,6 +18,7 @@ from caseroom.channels.email.decoding import (
     raw_payload,
     to_bytes,
     transfer_encoding,
+    unflow,
     uudecode_blocks,
 )
 from caseroom.channels.email.html import html_to_text, sanitize_html
@@ -188,6 +189,8 @@ def _decoded(reader: _Reader, part: Message) -> str:
     text, fell_back = decode_text(data, charset)
     if fell_back:
         reader.flags.add(Flag.CHARSET_FALLBACK)
+    if _content_type(part) == "text/plain" and (_param(part, "format") or "").lower() == "flowed":
+        text = unflow(text, delsp=(_param(part, "delsp") or "").lower() == "yes")
     return clean_text(text)
 
 

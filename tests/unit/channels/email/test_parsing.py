@@ -529,3 +529,32 @@ def test_related_images_count_toward_the_part_limit() -> None:
     parsed = parse_mail(raw, max_parts=15)
     assert len(parsed.parts) == 15
     assert Flag.TOO_MANY_PARTS in parsed.flags
+
+
+def test_thunderbird_format_flowed_reply_is_unwrapped() -> None:
+    body = (
+        "Thanks, the new cartridge works and the pages come out \n"
+        "clean again.\n"
+        "\n"
+        "On 01.12.26 10:00, Support wrote:\n"
+        "> Please replace the cartridge and tell us whether the \n"
+        "> pages are clean.\n"
+        ">> older \n"
+        ">> quote\n"
+        " From here on, space-stuffed.\n"
+        "-- \n"
+        "Ada\n"
+    )
+    parsed = parse_mail(mail(body, content_type="text/plain; charset=utf-8; format=flowed"))
+    assert parsed.text.split("\n") == [
+        "Thanks, the new cartridge works and the pages come out clean again.",
+        "",
+        "On 01.12.26 10:00, Support wrote:",
+        "> Please replace the cartridge and tell us whether the pages are clean.",
+        ">> older quote",
+        "From here on, space-stuffed.",
+        "-- ",
+        "Ada",
+    ]
+    delsp = parse_mail(mail("split wo \nrd", content_type="text/plain; format=flowed; delsp=yes"))
+    assert delsp.text == "split word"
