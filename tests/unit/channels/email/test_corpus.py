@@ -1,6 +1,7 @@
 """Every mail of the real-world corpus beside the repository (../shared/mail-corpus:
 test data of other mail projects, read in place, never copied here) parses, with
-a sender and its body or files; the reports in it are read as reports."""
+a sender and its body or files; the reports in it are read as reports.
+CASEROOM_MAIL_CORPUS points elsewhere (a work tree that is not beside shared/)."""
 
 from __future__ import annotations
 
