@@ -58,3 +58,15 @@ class LimitReached(Conflict):
 class TooLarge(DomainError):
     code = "too-large"
     title = "Request too large"
+
+
+class MalformedMail(InvalidInput):
+    """Bytes that cannot be read as a mail at all (no headers, no sender)."""
+
+    code = "malformed-mail"
+    title = "Not a usable mail"
+
+
+class InvalidPhoneNumber(InvalidInput):
+    code = "invalid-phone-number"
+    title = "Invalid phone number"

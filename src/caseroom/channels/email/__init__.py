@@ -1,0 +1,1 @@
+"""The email channel: parsing, quoting, loop detection and threading rules."""
