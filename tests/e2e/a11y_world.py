@@ -13,7 +13,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Frame, Page, async_playwright, expect
 
 from caseroom.storage.uow import Database
-from tests.builders import Chat, Org, make_org, start_chat
+from tests.builders import Chat, Org, make_org, send, start_chat
 from tests.components import require_chromium
 from tests.e2e.conftest import CHROMIUM_ARGS, Server, open_database
 from tests.e2e.console import DESKTOP, sign_in
@@ -39,12 +39,17 @@ class World:
     signed_in: dict[str, Any]  # browser storage per agent id
     maria_reference: str = ""
 
-    async def context(self, viewport: dict[str, int] = DESKTOP, agent: str = "") -> BrowserContext:
+    async def context(
+        self, viewport: dict[str, int] = DESKTOP, agent: str = "", **options: Any
+    ) -> BrowserContext:
         state = self.signed_in[agent] if agent else None
-        return await self.browser.new_context(viewport=viewport, storage_state=state)  # type: ignore[arg-type]
+        return await self.browser.new_context(viewport=viewport, storage_state=state, **options)  # type: ignore[arg-type]
 
-    async def page(self, viewport: dict[str, int] = DESKTOP, agent: str = "") -> Page:
-        context = await self.context(viewport, agent)
+    async def page(
+        self, viewport: dict[str, int] = DESKTOP, agent: str = "", **options: Any
+    ) -> Page:
+        """A page in a fresh context; `options` for the context (e.g. bypass_csp)."""
+        context = await self.context(viewport, agent, **options)
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -113,3 +118,21 @@ async def shop(world: World) -> tuple[Page, Org]:
     await page.goto(address)
     await expect(page.get_by_role("button", name="Open chat with Northwind")).to_be_visible()
     return page, org
+
+
+async def start_talking(world: World, chat: Page | Frame, org: Org) -> str:
+    """A visitor starts a conversation and an agent answers; the Issue's id."""
+    await chat.get_by_label("Your name").fill("Jane Doe")
+    await chat.get_by_label("Email or phone").fill("jane@example.com")
+    await chat.get_by_role("button", name="Start chat").click()
+    box = chat.get_by_role("textbox", name="Message")
+    await box.fill("Hi! My pack arrived with a broken zip.")
+    await box.press("Enter")
+    await expect(chat.locator(".msg[data-id]")).to_have_count(1)
+    listed = await world.http.get(
+        "/api/v1/issues", params={"queue": "unclaimed"}, headers=org.auth(org.ana)
+    )
+    (issue,) = listed.json()["items"]
+    await send(world.http, org.auth(org.ana), issue["id"], body="Sorry to hear that! A photo?")
+    await expect(chat.locator(".msg.theirs .bubble")).to_have_text("Sorry to hear that! A photo?")
+    return str(issue["id"])

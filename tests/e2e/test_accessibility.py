@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 from playwright.async_api import Frame, Page, expect
 
-from tests.builders import Org, identity_secret, identity_token, send
-from tests.e2e.a11y_world import NARROW, World, branded, chat_frame, shop, world
+from tests.builders import identity_secret, identity_token
+from tests.e2e.a11y_world import NARROW, World, branded, chat_frame, shop, start_talking, world
 from tests.e2e.accessibility import assert_accessible, violations
 from tests.e2e.console import PHONE
 from tests.e2e.lived_in import CANNED
@@ -151,22 +151,6 @@ async def widget_form(world: World) -> Frame:
     frame = chat_frame(page)
     await expect(frame.get_by_label("Your name")).to_be_focused()
     return frame
-
-
-async def start_talking(world: World, chat: Page | Frame, org: Org) -> None:
-    await chat.get_by_label("Your name").fill("Jane Doe")
-    await chat.get_by_label("Email or phone").fill("jane@example.com")
-    await chat.get_by_role("button", name="Start chat").click()
-    box = chat.get_by_role("textbox", name="Message")
-    await box.fill("Hi! My pack arrived with a broken zip.")
-    await box.press("Enter")
-    await expect(chat.locator(".msg[data-id]")).to_have_count(1)
-    listed = await world.http.get(
-        "/api/v1/issues", params={"queue": "unclaimed"}, headers=org.auth(org.ana)
-    )
-    (issue,) = listed.json()["items"]
-    await send(world.http, org.auth(org.ana), issue["id"], body="Sorry to hear that! A photo?")
-    await expect(chat.locator(".msg.theirs .bubble")).to_have_text("Sorry to hear that! A photo?")
 
 
 async def widget_conversation(world: World) -> Frame:

@@ -13,7 +13,7 @@ import websockets
 from playwright.async_api import Frame, Locator, Page, expect
 
 from tests.builders import send
-from tests.e2e.a11y_world import NARROW, World, chat_frame, shop, world
+from tests.e2e.a11y_world import NARROW, World, branded, chat_frame, shop, start_talking, world
 from tests.e2e.console import card
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
@@ -119,6 +119,21 @@ async def test_every_control_of_the_inbox_and_the_sign_in_shows_its_focus(world:
     page = await world.page()
     await page.goto(f"{world.server.url}/console")
     await expect(page.get_by_label("Work email")).to_be_focused()
+    stops, unseen = await tab_through(page)
+    assert len(stops) >= 4 and unseen == []
+    await page.context.close()
+
+
+async def test_every_control_of_the_chat_shows_its_focus(world: World) -> None:
+    org = await branded(world)
+    page = await world.page(bypass_csp=True)  # to hold the pictures still
+    await page.goto(f"{world.server.url}/connect/{org.slug}")
+    await expect(page.get_by_label("Your name")).to_be_visible()
+    stops, unseen = await tab_through(page)  # the form
+    assert len(stops) >= 3 and unseen == []
+    issue_id = await start_talking(world, page, org)
+    await send(world.http, org.auth(org.ana), issue_id, body="https://example.com/help")
+    await expect(page.get_by_role("link", name="https://example.com/help")).to_be_visible()
     stops, unseen = await tab_through(page)
     assert len(stops) >= 4 and unseen == []
     await page.context.close()
