@@ -23,11 +23,22 @@ __all__ = ["world"]  # the module's fixture
 STILL = "*, *::before, *::after { caret-color: transparent !important; animation: none !important;"
 STILL += " transition: none !important; }"
 
-FOCUSABLE = """() => [...document.querySelectorAll(
-  'a[href], button:not([disabled]), input:not([type=hidden]), select, textarea, [tabindex]'
-)].filter((el) => el.tabIndex >= 0 && el.checkVisibility({ visibilityProperty: true })
-  && !el.closest('[inert], [aria-hidden=true]'))
- .map((el, i) => { el.dataset.stop = String(i); return String(i); })"""
+FOCUSABLE = """() => {
+  document.querySelectorAll("[data-stop]").forEach((el) => delete el.dataset.stop);
+  return [...document.querySelectorAll(
+    "a[href], button:not([disabled]), input:not([type=hidden]), select, textarea, [tabindex]"
+  )].filter((el) => el.tabIndex >= 0 && el.checkVisibility({ visibilityProperty: true })
+    && !el.closest("[inert], [aria-hidden=true]"))
+   .map((el, i) => { el.dataset.stop = String(i); return String(i); });
+}"""
+
+# The focused element's stop; one drawn since the list was made gets a new one.
+NEXT_STOP = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  el.dataset.stop ??= `new-${document.querySelectorAll("[data-stop]").length}`;
+  return el.dataset.stop;
+}"""
 
 # What a screen reader is told: text that appears inside a live region.
 LISTEN = """() => {
@@ -86,7 +97,7 @@ async def tab_through(page: Page) -> tuple[list[str], list[str]]:
     unseen: list[str] = []
     for _ in range(len(expected) + 5):
         await page.keyboard.press("Tab")
-        stop = await page.evaluate("() => document.activeElement?.dataset.stop ?? null")
+        stop = await page.evaluate(NEXT_STOP)
         if stop is None or stop in stops:
             break
         stops.append(stop)
@@ -113,6 +124,7 @@ async def test_every_control_of_the_inbox_and_the_sign_in_shows_its_focus(world:
     page = await world.page(agent=world.org.ana.id)
     await page.goto(f"{world.server.url}/console#/unclaimed")
     await expect(page.locator(".card")).not_to_have_count(0)
+    await expect(page.locator("#connection")).to_have_text("Live")  # and the queues re-read
     stops, unseen = await tab_through(page)
     assert len(stops) > 10 and unseen == []
     await page.context.close()
