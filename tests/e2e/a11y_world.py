@@ -104,8 +104,13 @@ async def branded(world: World) -> Org:
     return org
 
 
-def chat_frame(page: Page) -> Frame:
-    (frame,) = [f for f in page.frames if "/widget/" in f.url]
+async def chat_frame(page: Page) -> Frame:
+    """The widget's chat, once its page has loaded in the iframe."""
+    element = await page.wait_for_selector("iframe")
+    frame = await element.content_frame()
+    assert frame
+    await frame.wait_for_url("**/widget/**")
+    await frame.wait_for_load_state()
     return frame
 
 

@@ -148,7 +148,7 @@ async def widget_form(world: World) -> Frame:
     page, _ = await shop(world)
     await page.get_by_role("button", name="Open chat with Northwind").click()
     await expect(page.locator("iframe")).to_have_css("opacity", "1")
-    frame = chat_frame(page)
+    frame = await chat_frame(page)
     await expect(frame.get_by_label("Your name")).to_be_focused()
     return frame
 
@@ -156,7 +156,7 @@ async def widget_form(world: World) -> Frame:
 async def widget_conversation(world: World) -> Frame:
     page, org = await shop(world)
     await page.get_by_role("button", name="Open chat with Northwind").click()
-    frame = chat_frame(page)
+    frame = await chat_frame(page)
     await start_talking(world, frame, org)
     return frame
 

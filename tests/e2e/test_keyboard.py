@@ -301,7 +301,7 @@ async def test_a_new_message_and_typing_are_said_once_in_the_console(world: Worl
 async def test_a_reply_is_said_once_in_the_chat(world: World) -> None:
     page, org = await shop(world)
     await page.get_by_role("button", name="Open chat with Northwind").click()
-    chat: Frame = chat_frame(page)
+    chat: Frame = await chat_frame(page)
     await chat.get_by_label("Your name").fill("Jane Doe")
     await chat.get_by_label("Email or phone").fill("jane@example.com")
     await chat.get_by_role("button", name="Start chat").click()
