@@ -106,7 +106,7 @@ async def test_private_files_stay_private_and_transcripts_are_filed_on_resolving
     _, page = await console_page(browser, web_server.url)
     await sign_in(page, org.ana)
     await page.goto(f"{web_server.url}/console#/unclaimed/{chat.issue_id}")
-    await page.get_by_role("tab", name="Private room").click()
+    await page.get_by_role("tab", name="Private").click()
     private = page.locator(".composer-private")
     await private.locator("input[type=file]").set_input_files(
         files=[{"name": "ledger.csv", "mimeType": "text/csv", "buffer": b"march,120.00"}]

@@ -122,11 +122,11 @@ async def test_a_visitor_chats_through_the_widget_and_comes_back_to_their_histor
         issue_id = await only_issue(web_http, org)
         assert (await web_http.post(f"/api/v1/issues/{issue_id}/claim", headers=ana)).is_success
         await agent_types(web_server, org, issue_id)
-        await expect(chat.get_by_text("Ana Agent is typing…")).to_be_visible()
+        await expect(chat.locator("#timeline").get_by_text("Ana Agent is typing…")).to_be_visible()
         reply = "So sorry about that, Jane! A replacement zip kit ships today, free of charge."
         assert (await send(web_http, ana, issue_id, body=reply)).status_code == 201
-        await expect(chat.get_by_text(reply)).to_be_visible()
-        await expect(chat.get_by_text("Ana Agent is typing…")).to_be_hidden()
+        await expect(chat.locator("#timeline").get_by_text(reply)).to_be_visible()
+        await expect(chat.locator("#timeline").get_by_text("Ana Agent is typing…")).to_be_hidden()
 
         # What agents say among themselves never reaches the Customer.
         await send(web_http, ana, issue_id, body=NOTE, kind="note")
@@ -200,7 +200,9 @@ async def test_an_app_passes_a_signed_identity_and_a_tampered_one_is_refused(
     page = await context.new_page()
     frames = record_frames(page)
     await page.goto(f"{web_server.url}/embed/{org.slug}#identity_token={token}")
-    await expect(page.get_by_text("It ships tomorrow morning.")).to_be_visible()
+    await expect(
+        page.locator("#timeline").get_by_text("It ships tomorrow morning.")
+    ).to_be_visible()
     await expect(page.get_by_label("Your name")).to_be_hidden()
     assert "identity_token" not in page.url
     await say(page, "Great, thanks! Can I still change the delivery address?")
@@ -213,7 +215,7 @@ async def test_an_app_passes_a_signed_identity_and_a_tampered_one_is_refused(
     await send(web_http, ana, earlier.issue_id, body=NOTE, kind="note")
     await send(web_http, ana, earlier.issue_id, room="private", body=PRIVATE)
     await send(web_http, ana, earlier.issue_id, body="Yes, until it ships.")
-    await expect(page.get_by_text("Yes, until it ships.")).to_be_visible()
+    await expect(page.locator("#timeline").get_by_text("Yes, until it ships.")).to_be_visible()
     for secret in (NOTE, PRIVATE):
         assert secret not in await page.content()
         assert not [frame for frame in frames if secret in frame]
@@ -253,7 +255,7 @@ async def test_connect_fits_a_phone(
     await web_http.post(f"/api/v1/issues/{issue_id}/claim", headers=ana)
     answer = "Hi Sam! They run about half a size small, so most people size up."
     await send(web_http, ana, issue_id, body=answer)
-    await expect(page.get_by_text(answer)).to_be_visible()
+    await expect(page.locator("#timeline").get_by_text(answer)).to_be_visible()
     await say(page, "Thanks, I'll order a 10.5 then.")
 
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -324,7 +326,7 @@ async def test_nothing_is_lost_or_doubled_when_the_connection_drops(
     await say(page, "Hello, one question about my order")
     issue_id = await only_issue(web_http, org)
     await send(web_http, ana, issue_id, body="Hi Lee, go ahead!")
-    await expect(page.get_by_text("Hi Lee, go ahead!")).to_be_visible()
+    await expect(page.locator("#timeline").get_by_text("Hi Lee, go ahead!")).to_be_visible()
 
     # The message is stored, but its ack never reaches the page: the link drops.
     link.lose_acks = True
@@ -390,7 +392,9 @@ async def test_the_widget_works_from_the_keyboard_and_counts_unread_replies(
         await expect(badge).to_have_text("1")
         await expect(launcher).to_have_accessible_name(re.compile(r"\(1 new\)"))
         await page.keyboard.press("Enter")
-        await expect(chat.get_by_text("We do! 5-7 business days.")).to_be_visible()
+        await expect(
+            chat.locator("#timeline").get_by_text("We do! 5-7 business days.")
+        ).to_be_visible()
         await expect(badge).to_be_hidden()
     await page.close()
 

@@ -76,8 +76,9 @@ async function startConsole(directory) {
     h("div.grow"),
     status,
     h("div.me", {}, avatar(me.name, "agent"), h("div.me-text", {}, h("strong", {}, me.name), h("span", {}, me.role === "admin" ? "Admin" : "Agent")), signOut));
-  const issuePane = h("main.issue-pane", { id: "issue-pane", "aria-label": "Issue" }, emptyIssue());
-  const shell = h("div.shell", {}, sidebar, inbox.pane, h("div.issue-column", {}, banner, issuePane));
+  const issuePane = h("section.issue-pane", { id: "issue-pane", "aria-label": "Issue" }, emptyIssue());
+  const workspace = h("main.workspace", {}, inbox.pane, h("div.issue-column", {}, banner, issuePane));
+  const shell = h("div.shell", {}, sidebar, workspace);
   clear(root, shell);
 
   const route = async () => {
@@ -103,7 +104,8 @@ async function startConsole(directory) {
     clear(issuePane, issueView.el);
     try {
       await issueView.load();
-      if (view.issue === issueView) issueView.rooms.public.composer.focus();
+      // Unless the agent is already at work in it (a picker opened while it loaded).
+      if (view.issue === issueView && !issueView.el.contains(document.activeElement)) issueView.rooms.public.composer.focus();
     } catch (error) {
       if (view.issue !== issueView) return;
       clear(issuePane, h("div.empty", {}, icon("alert"), h("p", {}, error.status === 404 ? "This Issue does not exist or you may not see it." : error.message)));
@@ -148,8 +150,10 @@ function showConnection(status, banner, state) {
 
 function globalKeys(event, inbox, view) {
   const typing = event.target.closest?.("input, textarea, select");
-  if (event.key === "Escape" && view.issue && !typing) {
-    view.issue.onClose();
+  // Esc goes back to the inbox from anywhere, the composer too (its draft is
+  // kept); an open picker, an overlay or a note being edited takes it first.
+  if (event.key === "Escape") {
+    if (view.issue && !event.defaultPrevented) view.issue.onClose();
   } else if (!typing && !event.altKey && !event.ctrlKey && !event.metaKey) {
     if (event.key === "/" && view.issue) {
       event.preventDefault();

@@ -19,7 +19,7 @@ export class CannedTool {
     const button = h("button.tool.tool-canned", {
       type: "button", "aria-haspopup": "dialog", "aria-expanded": "false",
       title: "Canned responses (type / in an empty message)", "aria-keyshortcuts": "/",
-      onclick: () => (composer.cannedPicker ? this.close(composer) : this.open(composer, "")),
+      onclick: () => (composer.cannedPicker ? this.close(composer) : this.open(composer, "", { from: button })),
     }, icon("bolt"), h("span.tool-label", {}, "Canned"));
     composer.cannedButton = button;
     return button;
@@ -38,9 +38,11 @@ export class CannedTool {
     return false;
   }
 
-  open(composer, query) {
+  /** `from`: where the keyboard goes back to when the picker closes (the composer's text by default). */
+  open(composer, query, { from = null } = {}) {
     composer.mentions?.close();
     const picker = new Picker(this, composer, query);
+    picker.returnTo = from;
     composer.cannedPicker = picker;
     composer.cannedButton?.setAttribute("aria-expanded", "true");
     composer.showPopover(picker.el);
@@ -49,10 +51,11 @@ export class CannedTool {
   }
 
   close(composer, { focus = true } = {}) {
+    const returnTo = composer.cannedPicker?.returnTo;
     composer.cannedPicker = null;
     composer.cannedButton?.setAttribute("aria-expanded", "false");
     composer.showPopover(null);
-    if (focus) composer.textarea.focus();
+    if (focus) (returnTo || composer.textarea).focus();
   }
 
   async render(canned, issueId) {
@@ -83,17 +86,25 @@ class Picker {
       "aria-label": "Search canned responses by title, shortcut or tag", placeholder: "Search by title, /shortcut or tag…",
     });
     this.list = h("ul.canned-list", { id: `${id}-list`, role: "listbox", "aria-label": "Canned responses" });
+    // Said beside the list, never inside it: a listbox holds options only.
+    this.empty = h("p.canned-empty", { role: "status", hidden: true });
     this.preview = h("div.canned-preview", { "aria-live": "polite", id: `${id}-preview` });
     this.el = h("div.canned", { role: "dialog", "aria-label": "Canned responses" },
       h("div.canned-head", {}, icon("search"), this.search,
         h("button.btn.btn-icon.btn-ghost.btn-sm", { type: "button", "aria-label": "Close canned responses", onclick: () => tool.close(composer) }, icon("x"))),
-      h("div.canned-body", {}, this.list, this.preview),
+      h("div.canned-body", {}, h("div.canned-results", {}, this.list, this.empty), this.preview),
       h("div.canned-foot", {}, h("kbd", {}, "↑"), h("kbd", {}, "↓"), " choose · ", h("kbd", {}, "Enter"), " insert to edit · ", h("kbd", {}, "Esc"), " close"));
     this.search.addEventListener("input", () => {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.load(), SEARCH_DEBOUNCE_MS);
     });
     this.search.addEventListener("keydown", (e) => this.keys(e));
+    this.el.addEventListener("keydown", (e) => {
+      if (e.key !== "Escape") return;
+      e.preventDefault();
+      e.stopPropagation();
+      tool.close(composer);
+    });
     this.el.addEventListener("focusout", (e) => {
       if (!this.el.contains(e.relatedTarget) && e.relatedTarget !== composer.cannedButton) {
         if (composer.cannedPicker === this) tool.close(composer, { focus: false });
@@ -110,19 +121,21 @@ class Picker {
       this.active = 0;
       this.renderList();
     } catch (error) {
-      this.list.replaceChildren(h("li.canned-empty", {}, error.message));
+      this.items = [];
+      this.showEmpty(error.message);
     }
   }
 
   renderList() {
     if (!this.items.length) {
-      this.list.replaceChildren(h("li.canned-empty", {}, this.search.value
+      this.showEmpty(this.search.value
         ? "No canned response matches."
-        : "No canned responses yet. Admins add the organization's; agents can add their own through the API."));
-      this.preview.replaceChildren();
-      this.search.removeAttribute("aria-activedescendant");
+        : "No canned responses yet. Admins add the organization's; agents can add their own through the API.");
       return;
     }
+    this.empty.hidden = true;
+    this.list.hidden = false;
+    this.search.setAttribute("aria-expanded", "true");
     this.list.replaceChildren(...this.items.map((c, i) => h("li.canned-item", {
       role: "option", id: `canned-option-${c.id}`, "aria-selected": String(i === this.active),
       onmousedown: (e) => e.preventDefault(),
@@ -134,6 +147,16 @@ class Picker {
     h("span.canned-meta", {}, c.shortcut ? h("code.shortcut", {}, `/${c.shortcut.replace(/^\//, "")}`) : null,
       h(`span.scope.scope-${c.scope}`, {}, c.scope === "personal" ? "Personal" : "Shared")))));
     this.move(this.active);
+  }
+
+  showEmpty(text) {
+    this.list.replaceChildren();
+    this.list.hidden = true;
+    this.empty.textContent = text;
+    this.empty.hidden = false;
+    this.preview.replaceChildren();
+    this.search.setAttribute("aria-expanded", "false");
+    this.search.removeAttribute("aria-activedescendant");
   }
 
   move(index) {
@@ -180,8 +203,8 @@ class Picker {
     const item = this.items[index];
     try {
       const text = await this.tool.render(item, this.composer.issue.id);
-      this.tool.close(this.composer);
-      this.composer.insert(text);
+      this.tool.close(this.composer, { focus: false });
+      this.composer.insert(text); // and the keyboard goes to the text, to edit it
     } catch (error) {
       this.preview.replaceChildren(h("p.form-error", {}, error.message));
     }

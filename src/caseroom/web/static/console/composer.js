@@ -7,6 +7,9 @@ import { MentionPicker } from "./mentions.js";
 const TYPING_EVERY_MS = 3000;
 const CHANNEL_NAMES = { chat: "Chat", sms: "SMS", email: "Email", video: "Video" };
 const VIDEO_REASON = "Video calls are not set up for this organization";
+// What was written and not sent, per Issue and room, for as long as the page lives
+// (leaving an Issue with Esc and coming back finds the text again).
+const drafts = new Map();
 
 export class Composer {
   /**
@@ -88,6 +91,16 @@ export class Composer {
     });
     if (this.room === "private") this.mentions = new MentionPicker(this);
     this.el = this.form;
+    const draft = drafts.get(this.draftKey());
+    if (draft) {
+      this.textarea.value = draft;
+      this.lastTyping = Date.now(); // coming back is not typing
+      queueMicrotask(() => this.changed());
+    }
+  }
+
+  draftKey() {
+    return `${this.issue.id}:${this.room}`;
   }
 
   label() {
@@ -106,7 +119,7 @@ export class Composer {
     this.noteButton.setAttribute("aria-pressed", String(on));
     this.textarea.placeholder = this.placeholder();
     this.textarea.setAttribute("aria-label", this.label());
-    this.send.setAttribute("aria-label", on ? "Add log note" : "Send message");
+    this.send.setAttribute("aria-label", on ? "Add note" : "Send message");
     this.send.querySelector(".send-label").textContent = on ? "Add note" : "Send";
     this.textarea.focus();
   }
@@ -138,6 +151,8 @@ export class Composer {
     t.style.height = "auto";
     t.style.height = `${Math.min(t.scrollHeight, 220)}px`;
     this.send.disabled = !this.ready();
+    if (t.value) drafts.set(this.draftKey(), t.value);
+    else drafts.delete(this.draftKey());
     this.mentions?.update();
     this.tools.canned?.typed?.(this);
     const now = Date.now();

@@ -13,8 +13,16 @@ export class FilesPanel {
     const body = h("div.files-body");
     const aside = h("aside.files-panel", { id: "files-panel", "aria-label": "Issue files", hidden: !this.isOpen() },
       h("header.files-head", {}, h("h2", {}, icon("files"), "Files"),
-        h("button.btn.btn-icon.btn-ghost.btn-sm", { type: "button", "aria-label": "Close the files panel", onclick: () => this.setOpen(view, false) }, icon("x"))),
+        h("button.btn.btn-icon.btn-ghost.btn-sm.files-close", { type: "button", "aria-label": "Close the files panel", onclick: () => this.setOpen(view, false, { focus: true }) }, icon("x"))),
       body);
+    // Over the timeline (a narrow screen), Esc closes the panel before anything else.
+    aside.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && !WIDE.matches) {
+        e.preventDefault();
+        e.stopPropagation();
+        this.setOpen(view, false, { focus: true });
+      }
+    });
     view.filesBody = body;
     view.filesAside = aside;
     if (this.isOpen()) this.refresh(view);
@@ -25,7 +33,7 @@ export class FilesPanel {
     const open = this.isOpen();
     return h("button.btn.btn-ghost", {
       type: "button", "aria-controls": "files-panel", "aria-expanded": String(open), dataset: { action: "files" },
-      onclick: () => this.setOpen(view, !this.isOpen()),
+      onclick: () => this.setOpen(view, !this.isOpen(), { focus: true }),
     }, icon("files"), "Files");
   }
 
@@ -34,12 +42,18 @@ export class FilesPanel {
     return localStorage.getItem(OPEN_KEY) !== "closed";
   }
 
-  setOpen(view, open) {
+  /** `focus`: the keyboard follows — into the panel when it covers the timeline,
+   * back to the Files button when it closes. */
+  setOpen(view, open, { focus = false } = {}) {
     if (WIDE.matches) localStorage.setItem(OPEN_KEY, open ? "open" : "closed");
     else this.openHere = open;
     view.filesAside.hidden = !open;
-    view.header.querySelector('[data-action="files"]')?.setAttribute("aria-expanded", String(open));
+    const toggle = view.header.querySelector('[data-action="files"]');
+    toggle?.setAttribute("aria-expanded", String(open));
     if (open) this.refresh(view);
+    if (!focus) return;
+    if (!open) toggle?.focus();
+    else if (!WIDE.matches) view.filesAside.querySelector(".files-close").focus();
   }
 
   changed(view, frame) {

@@ -44,18 +44,21 @@ export class Inbox {
     this.navButtons = new Map();
     const list = h("ul.queue-nav", { role: "list" });
     for (const q of QUEUES) {
-      const count = h("span.count", { "aria-hidden": "true" }, "");
+      // The name is the visible text ("Mine 1") with words for a screen reader
+      // around the number: "Mine, 1 Issue".
+      const count = h("span.count", {}, "");
+      const counted = h("span.sr-only", {}, "");
       const button = h("a.queue-link", { href: `#/${q.id}`, id: `queue-${q.id}`, dataset: { queue: q.id } },
-        icon(q.icon), h("span.queue-label", {}, q.label), count);
+        icon(q.icon), h("span.queue-label", {}, q.label), h("span.sr-only", {}, ", "), count, counted);
       button.addEventListener("keydown", (e) => this.navKeys(e, q.id));
-      this.navButtons.set(q.id, { button, count });
+      this.navButtons.set(q.id, { button, count, counted });
       list.append(h("li", {}, button));
     }
     return h("nav.queues", { "aria-label": "Queues" }, list);
   }
 
   buildPane() {
-    this.title = h("h2.pane-title", { id: "queue-title" }, "Unclaimed");
+    this.title = h("h1.pane-title", { id: "queue-title" }, "Unclaimed");
     this.subtitle = h("span.pane-count", { id: "queue-count" });
     this.list = h("div.cards", { role: "list", "aria-labelledby": "queue-title", id: "cards" });
     this.list.addEventListener("keydown", (e) => this.cardKeys(e));
@@ -145,16 +148,16 @@ export class Inbox {
     for (const q of QUEUES) {
       const { items, more, loaded } = this.lists[q.id];
       const text = loaded ? (more ? `${items.length}+` : String(items.length)) : "";
-      const { button, count } = this.navButtons.get(q.id);
+      const { count, counted } = this.navButtons.get(q.id);
       if (q.id === "mentions" && this.unread.length) {
         count.textContent = String(this.unread.length);
         count.classList.add("count-hot");
-        button.setAttribute("aria-label", `${q.label}, ${this.unread.length} unread`);
+        counted.textContent = " unread";
         continue;
       }
       count.textContent = items.length || !loaded ? text : "";
       count.classList.toggle("count-hot", q.id === "unclaimed" && items.length > 0);
-      button.setAttribute("aria-label", `${q.label}, ${text || "0"} Issues`);
+      counted.textContent = !loaded ? "" : items.length ? (text === "1" ? " Issue" : " Issues") : "no Issues";
     }
     const unclaimed = this.lists.unclaimed.items.length;
     document.title = `${unclaimed ? `(${unclaimed}) ` : ""}caseroom · Console`;
@@ -172,7 +175,7 @@ export class Inbox {
       return;
     }
     const cards = items.map((issue) => this.card(issue));
-    this.list.replaceChildren(...cards);
+    this.list.replaceChildren(...cards.map((card) => card.item));
     cards.forEach((card, i) => card.setAttribute("tabindex", (focused ? card.dataset.id === focused : i === 0) ? "0" : "-1"));
     if (!cards.some((c) => c.tabIndex === 0)) cards[0].tabIndex = 0;
     if (focused) this.list.querySelector(`.card[data-id="${focused}"]`)?.focus();
@@ -182,7 +185,9 @@ export class Inbox {
   card(issue) {
     let card = this.cards.get(issue.id);
     if (!card) {
-      card = h("article.card", { role: "listitem", dataset: { id: issue.id } });
+      // A focusable article in a list item: the list says how many, the article is what the keyboard visits.
+      card = h("article.card", { dataset: { id: issue.id } });
+      card.item = h("div.card-item", { role: "listitem" }, card);
       card.addEventListener("click", (e) => {
         if (!e.target.closest("button")) this.onOpen(issue.id, this.queue);
       });
@@ -208,7 +213,8 @@ export class Inbox {
       dataset: { action: "claim" }, onclick: () => this.claim(issue),
     }, icon("hand"), "Claim") : null;
     const watch = h("button.btn.btn-sm.btn-ghost", {
-      type: "button", "aria-pressed": String(watching), "aria-label": `${watching ? "Stop watching" : "Watch"} ${issue.reference}`,
+      // An action named by what it does ("Unwatch"), so no pressed state on top.
+      type: "button", "aria-label": `${watching ? "Unwatch" : "Watch"} ${issue.reference}`,
       dataset: { action: "watch" }, onclick: () => this.watch(issue, !watching),
     }, icon(watching ? "eye-off" : "eye"), watching ? "Unwatch" : "Watch");
     const open = h("button.btn.btn-sm.btn-ghost", {

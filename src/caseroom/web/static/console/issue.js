@@ -45,7 +45,9 @@ export class IssueView {
     this.sidebar = this.tools.files ? this.tools.files.panel(this) : null;
     const body = h("div.issue-body", {}, h("div.issue-main", {}, this.tabs, this.panels), this.sidebar);
     for (const room of ROOMS) this.buildRoom(room);
-    clear(this.el, this.header, body);
+    // New messages from others, said once each by a screen reader.
+    this.announcer = h("div.sr-only", { "aria-live": "polite", id: "issue-announcer" });
+    clear(this.el, this.header, body, this.announcer);
     this.el.removeAttribute("aria-busy");
     this.renderHeader();
     this.ticker = setInterval(() => tickWaiting(this.header, this.directory.org), 1000);
@@ -101,12 +103,14 @@ export class IssueView {
   // -- rooms -----------------------------------------------------------------------------
 
   buildRoom(room) {
+    // Named by its visible text ("Public, With the Customer"), plus the unread count.
     const badge = h("span.badge", { hidden: true, "aria-hidden": "true" });
+    const unread = h("span.sr-only");
     const tab = h("button.tab", {
       type: "button", role: "tab", id: `tab-${room.id}`, "aria-controls": `panel-${room.id}`,
-      "aria-selected": "false", tabindex: "-1", dataset: { room: room.id }, "aria-label": `${room.label} room`,
+      "aria-selected": "false", tabindex: "-1", dataset: { room: room.id },
       onclick: () => this.select(room.id),
-    }, icon(room.icon), h("span", {}, room.label), h("span.tab-hint", {}, room.hint), badge);
+    }, icon(room.icon), h("span", {}, room.label), h("span.tab-hint", {}, h("span.sr-only", {}, ", "), room.hint), badge, unread);
     tab.addEventListener("keydown", (e) => {
       if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
         e.preventDefault();
@@ -118,7 +122,7 @@ export class IssueView {
       onUnread: (n) => {
         badge.hidden = n === 0;
         badge.textContent = n > 99 ? "99+" : String(n);
-        tab.setAttribute("aria-label", `${room.label} room${n ? `, ${n} unread` : ""}`);
+        unread.textContent = n ? `, ${n} unread` : "";
       },
     });
     timeline.onRetry = (key) => this.outbox.retry(key);
@@ -171,8 +175,23 @@ export class IssueView {
 
   onMessage(message) {
     if (message.issue_id !== this.issueId) return;
-    this.rooms[message.room]?.timeline.add(message, { live: true });
+    const added = this.rooms[message.room]?.timeline.add(message, { live: true });
+    if (added) this.announce(message);
     if (message.attachments?.length) this.tools.files?.refreshSoon(this);
+  }
+
+  announce(message) {
+    const { author } = message;
+    if (author.kind === "agent" && author.id === this.directory.me.id) return;
+    const files = message.attachments?.length || 0;
+    const what = message.body || `${files} ${files === 1 ? "file" : "files"}`;
+    const where = message.room === "private" ? "Private room, " : "";
+    const text = message.kind === "event" ? what
+      : message.kind === "note" ? `${where}log note by ${author.name}: ${what}`
+      : `${where}${author.name}: ${what}`;
+    // A new line each time, so two quick messages are both said; the oldest go.
+    this.announcer.append(h("p", {}, text));
+    while (this.announcer.childElementCount > 3) this.announcer.firstElementChild.remove();
   }
 
   onOtherEvent(frame) {
@@ -222,7 +241,7 @@ export class IssueView {
     if (issue.status === "claimed") actions.push(action("resolve", "Resolve", "check-circle", "btn-success"));
     if (issue.status === "resolved") actions.push(action("reopen", "Reopen", "reopen"));
     actions.push(h("button.btn.btn-ghost", {
-      type: "button", "aria-pressed": String(watching), dataset: { action: "watch" },
+      type: "button", dataset: { action: "watch" },
       onclick: () => this.watch(!watching),
     }, icon(watching ? "eye-off" : "eye"), watching ? "Unwatch" : "Watch"));
     if (issue.status === "unclaimed" || issue.status === "claimed") actions.push(action("cancel", "Cancel", "ban", "btn-ghost-danger"));

@@ -52,10 +52,11 @@ export class MentionPicker {
         },
       }, avatar(agent.name, "agent", "avatar-sm"), h("span.menu-main", {}, agent.name), h("span.menu-sub", {}, agent.email))));
     this.composer.showPopover(list);
-    t.setAttribute("aria-expanded", "true");
+    // A textarea cannot be a combobox; as a textbox it still points at the
+    // suggestion being chosen.
+    t.setAttribute("aria-haspopup", "listbox");
     t.setAttribute("aria-controls", "mention-list");
     t.setAttribute("aria-activedescendant", `mention-${this.items[this.active].id}`);
-    t.setAttribute("role", "combobox");
     t.setAttribute("aria-autocomplete", "list");
   }
 
@@ -65,7 +66,7 @@ export class MentionPicker {
     this.active = 0;
     const t = this.composer.textarea;
     if (this.composer.popover.querySelector(".mention-menu")) this.composer.showPopover(null);
-    t.setAttribute("aria-expanded", "false");
+    t.removeAttribute("aria-controls");
     t.removeAttribute("aria-activedescendant");
   }
 

@@ -45,8 +45,12 @@ export class Timeline {
     const label = this.room === "public" ? "Public room: conversation with the Customer" : "Private room: agents only";
     this.top = h("div.timeline-top", {}, h("span.loader", {}, "Loading…"));
     this.list = h("div.timeline-list");
-    this.typingEl = h("div.typing", { "aria-live": "polite" });
-    this.scroller = h("div.timeline-scroll", { tabindex: "0", role: "log", "aria-label": label },
+    // Only the words are live, and they change only when who is typing does.
+    this.typingText = h("span.typing-text", { "aria-live": "polite" });
+    this.typingEl = h("div.typing", {}, h("span.dots", { "aria-hidden": "true", hidden: true }, h("i"), h("i"), h("i")), this.typingText);
+    // Not a live region: the list is redrawn as a whole, and a screen reader
+    // would read all of it again. New messages are announced by the Issue view.
+    this.scroller = h("div.timeline-scroll", { tabindex: "0", role: "region", "aria-label": label },
       this.top, this.list);
     this.el = h(`section.timeline.timeline-${this.room}`, { dataset: { room: this.room } }, this.scroller, this.typingEl);
     // Stay at the newest message while pinned there, also when an image loads late.
@@ -197,14 +201,11 @@ export class Timeline {
     const now = Date.now();
     for (const [id, t] of this.typists) if (t.until < now) this.typists.delete(id);
     const names = [...this.typists.values()].map((t) => t.name.split(" ")[0]);
-    if (!names.length) {
-      clearInterval(this.typingTimer);
-      this.typingEl.replaceChildren();
-      return;
-    }
+    if (!names.length) clearInterval(this.typingTimer);
     const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-    this.typingEl.replaceChildren(h("span.dots", { "aria-hidden": "true" }, h("i"), h("i"), h("i")),
-      `${who} ${names.length === 1 ? "is" : "are"} typing…`);
+    const text = names.length ? `${who} ${names.length === 1 ? "is" : "are"} typing…` : "";
+    this.typingEl.firstChild.hidden = !text;
+    if (this.typingText.textContent !== text) this.typingText.textContent = text;
   }
 
   // -- rendering ---------------------------------------------------------------------------

@@ -157,7 +157,9 @@ function makeConversation(store, session) {
     onStatus: showStatus,
     onConnection: (state) =>
       view.showConnection(state === "offline" ? "Connection lost. Reconnecting…" : null),
-    onIncoming: () => {
+    onIncoming: (message, { live }) => {
+      const files = message.attachments?.length || 0;
+      if (live) view.announce(`${message.author.name}: ${message.body || `${files} ${files === 1 ? "file" : "files"}`}`);
       if (!ui.panelOpen) {
         ui.unread += 1;
         toHost("unread", { count: ui.unread });

@@ -21,7 +21,7 @@ export class Conversation {
   /**
    * session: { token?, issueId?, contact?, pending? } as saved by `store`.
    * hooks: onChange(), onTyping(name|null), onStatus(status), onConnection(state),
-   *        onIncoming(message), onLost(reason)
+   *        onIncoming(message, { live }), onLost(reason)
    */
   constructor(slug, store, session, hooks) {
     this.slug = slug;
@@ -288,7 +288,7 @@ export class Conversation {
       case "message.created": {
         const message = frame.payload.message;
         if (message.issue_id === this.issueId && message.room === "public") {
-          this.accept(message, { ordered: true });
+          this.accept(message, { ordered: true, live: true });
           this.hooks.onChange();
         }
         break;
@@ -312,7 +312,8 @@ export class Conversation {
   }
 
   /** Take a message from the server; `ordered` ones (history, stream) move lastSeq. */
-  accept(message, { ordered }) {
+  /** `live`: it arrived on the stream now, rather than with the history. */
+  accept(message, { ordered, live = false }) {
     if (ordered && message.issue_id === this.issueId) {
       this.lastSeq = Math.max(this.lastSeq, message.seq);
     }
@@ -324,7 +325,7 @@ export class Conversation {
       if (this.session.pending.length !== before) this.persist();
     } else if (isNew && message.kind !== "event") {
       this.showTyping(null);
-      this.hooks.onIncoming(message);
+      this.hooks.onIncoming(message, { live });
     }
   }
 

@@ -211,11 +211,21 @@ function metaFor(item, last, { onRetry, onDiscard, canRetry }) {
 
 export function showTyping(name) {
   $("typing").hidden = !name;
-  $("typing-text").textContent = name ? `${name} is typing…` : "";
+  const text = name ? `${name} is typing…` : "";
+  if ($("typing-text").textContent !== text) $("announce-typing").textContent = text;
+  $("typing-text").textContent = text;
   if (name) {
     const timeline = $("timeline");
     timeline.scrollTop = timeline.scrollHeight;
   }
+}
+
+/** Say a new reply once to a screen reader (the timeline itself is not live). */
+export function announce(text) {
+  const box = $("announce");
+  const line = el("p", "", text);
+  box.append(line);
+  while (box.childElementCount > 3) box.firstElementChild.remove();
 }
 
 export function showBanner(text) {

@@ -70,6 +70,10 @@
   function mount(look) {
     var host = document.createElement("div");
     host.setAttribute("data-caseroom-widget", slug);
+    // A landmark of its own: the site's landmarks are the site's, and a screen
+    // reader can jump straight to the chat.
+    host.setAttribute("role", "region");
+    host.setAttribute("aria-label", "Chat with " + look.organization.name);
     var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
     var style = document.createElement("style");
     style.textContent = css(look);
