@@ -4,6 +4,7 @@
 import { del, get, patch, post, put } from "./api.js";
 import { ago, avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
 import { Composer } from "./composer.js";
+import { DeliveryMarks } from "./marks.js";
 import { Timeline } from "./timeline.js";
 
 const ROOMS = [
@@ -33,9 +34,10 @@ export class IssueView {
   }
 
   async load() {
-    const [issue, activity] = await Promise.all([
+    const [issue, activity, channels] = await Promise.all([
       get(`/issues/${this.issueId}`),
       get(`/issues/${this.issueId}/activity`).catch(() => []),
+      get(`/issues/${this.issueId}/channels`).catch(() => null),
     ]);
     this.issue = issue;
     this.customer = await this.directory.customer(issue.customer_id);
@@ -45,6 +47,8 @@ export class IssueView {
     this.sidebar = this.tools.files ? this.tools.files.panel(this) : null;
     const body = h("div.issue-body", {}, h("div.issue-main", {}, this.tabs, this.panels), this.sidebar);
     for (const room of ROOMS) this.buildRoom(room);
+    if (channels) this.rooms.public.composer.setChannels(channels.channels, channels.default);
+    this.marks = new DeliveryMarks({ issueId: this.issueId, timeline: this.rooms.public.timeline, stream: this.stream });
     clear(this.el, this.header, body);
     this.el.removeAttribute("aria-busy");
     this.renderHeader();
@@ -94,6 +98,7 @@ export class IssueView {
   destroy() {
     clearInterval(this.ticker);
     this.listeners.forEach((off) => off());
+    this.marks?.destroy();
     this.stream.unfollow(this.issueId);
     for (const { timeline } of Object.values(this.rooms)) timeline.destroy();
   }
