@@ -47,13 +47,13 @@ export class IssueView {
     this.sidebar = this.tools.files ? this.tools.files.panel(this) : null;
     const body = h("div.issue-body", {}, h("div.issue-main", {}, this.tabs, this.panels), this.sidebar);
     for (const room of ROOMS) this.buildRoom(room);
-    if (channels) this.rooms.public.composer.setChannels(channels.channels, channels.default);
-    this.marks = new DeliveryMarks({ issueId: this.issueId, timeline: this.rooms.public.timeline, stream: this.stream });
     clear(this.el, this.header, body);
     this.el.removeAttribute("aria-busy");
     this.renderHeader();
     this.ticker = setInterval(() => tickWaiting(this.header, this.directory.org), 1000);
     this.select("public", { focus: false });
+    if (channels) this.rooms.public.composer.setChannels(channels.channels, channels.default);
+    this.marks = new DeliveryMarks({ issueId: this.issueId, timeline: this.rooms.public.timeline, stream: this.stream });
     this.rooms.public.timeline.setActivity(activity);
     this.rooms.private.timeline.setActivity(activity);
 

@@ -22,7 +22,7 @@ export class Conversation {
   /**
    * session: { token?, issueId?, contact?, pending? } as saved by `store`.
    * hooks: onChange(), onTyping(name|null), onStatus(status), onConnection(state),
-   *        onIncoming(message), onLost(reason), canRead() (the chat is on screen)
+   *        onIncoming(message), onLost(reason)
    */
   constructor(slug, store, session, hooks) {
     this.slug = slug;
@@ -39,6 +39,7 @@ export class Conversation {
     this.typingTimer = null;
     this.files = new Map(); // key -> File[] of a pending send (never stored)
     this.uploading = new Set();
+    // hooks.canRead(): the Customer can see the chat now (their reads count).
     this.receipts = new Receipts({
       post: (issueId, body) => api.receipt(this.token, issueId, body),
       canRead: () => (hooks.canRead ? hooks.canRead() : true),
