@@ -41,10 +41,9 @@ export class Composer {
     this.textarea.addEventListener("input", () => this.changed());
 
     this.channel = h("select.channel-select", { id: `${id}-channel`, "aria-label": "Send via channel" },
-      this.directory.org.channels.filter((c) => c.channel !== "video").map((c) =>
-        h("option", { value: c.channel, disabled: !c.enabled, title: c.reason || null },
-          c.enabled ? CHANNEL_NAMES[c.channel] : `${CHANNEL_NAMES[c.channel]} — ${c.reason}`)));
+      channelOptions(this.directory.org.channels));
     const chatIcon = h("span.channel-icon", {}, icon("chat"));
+    this.channelIcon = chatIcon;
     this.channel.addEventListener("change", () => chatIcon.replaceChildren(icon(this.channel.value)));
 
     this.noteButton = h("button.tool.tool-note", {
@@ -101,6 +100,14 @@ export class Composer {
 
   draftKey() {
     return `${this.issue.id}:${this.room}`;
+  }
+
+  /** This Issue's reply channels (each with why it is unavailable) and the one to start on. */
+  setChannels(channels, preferred) {
+    this.channel.replaceChildren(...channelOptions(channels));
+    const start = channels.find((c) => c.channel === preferred && c.enabled) || channels.find((c) => c.enabled);
+    if (start) this.channel.value = start.channel;
+    this.channelIcon.replaceChildren(icon(this.channel.value || "chat"));
   }
 
   label() {
@@ -187,6 +194,12 @@ export class Composer {
     this.popover.replaceChildren(content || "");
     this.popover.classList.toggle("open", Boolean(content));
   }
+}
+
+function channelOptions(channels) {
+  return channels.filter((c) => c.channel !== "video").map((c) =>
+    h("option", { value: c.channel, disabled: !c.enabled, title: c.reason || null },
+      c.enabled ? CHANNEL_NAMES[c.channel] : `${CHANNEL_NAMES[c.channel]} — ${c.reason}`));
 }
 
 export { avatar };

@@ -4,6 +4,7 @@
 import { del, get, patch, post, put } from "./api.js";
 import { ago, avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
 import { Composer } from "./composer.js";
+import { DeliveryMarks } from "./marks.js";
 import { Timeline } from "./timeline.js";
 
 const ROOMS = [
@@ -33,9 +34,10 @@ export class IssueView {
   }
 
   async load() {
-    const [issue, activity] = await Promise.all([
+    const [issue, activity, channels] = await Promise.all([
       get(`/issues/${this.issueId}`),
       get(`/issues/${this.issueId}/activity`).catch(() => []),
+      get(`/issues/${this.issueId}/channels`).catch(() => null),
     ]);
     this.issue = issue;
     this.customer = await this.directory.customer(issue.customer_id);
@@ -52,6 +54,8 @@ export class IssueView {
     this.renderHeader();
     this.ticker = setInterval(() => tickWaiting(this.header, this.directory.org), 1000);
     this.select("public", { focus: false });
+    if (channels) this.rooms.public.composer.setChannels(channels.channels, channels.default);
+    this.marks = new DeliveryMarks({ issueId: this.issueId, timeline: this.rooms.public.timeline, stream: this.stream });
     this.rooms.public.timeline.setActivity(activity);
     this.rooms.private.timeline.setActivity(activity);
 
@@ -96,6 +100,7 @@ export class IssueView {
   destroy() {
     clearInterval(this.ticker);
     this.listeners.forEach((off) => off());
+    this.marks?.destroy();
     this.stream.unfollow(this.issueId);
     for (const { timeline } of Object.values(this.rooms)) timeline.destroy();
   }

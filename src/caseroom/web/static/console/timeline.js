@@ -88,6 +88,7 @@ export class Timeline {
       const page = await get(this.path(), { limit: PAGE });
       page.items.forEach((m) => this.store(m));
       this.hasMore = page.has_more;
+      this.onPage?.(page);
     } finally {
       this.loading = false;
     }
@@ -103,6 +104,7 @@ export class Timeline {
       const page = await get(this.path(), { before: this.minSeq, limit: PAGE });
       page.items.forEach((m) => this.store(m));
       this.hasMore = page.has_more;
+      this.onPage?.(page);
       this.render({ keepBottomDistance: true });
     } catch {
       // a later scroll tries again
@@ -255,6 +257,7 @@ export class Timeline {
     this.top.replaceChildren(this.hasMore
       ? h("span.loader", {}, "Loading earlier messages…")
       : h("span.beginning", {}, this.room === "public" ? "Beginning of the conversation" : "Beginning of the private room"));
+    this.onRendered?.(); // decorations (delivery marks) before the scroll position is kept
     if (stick) this.scroller.scrollTop = this.scroller.scrollHeight;
     else if (keepBottomDistance) this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;
   }

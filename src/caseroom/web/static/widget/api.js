@@ -92,6 +92,8 @@ export const api = {
     if (!response.ok) throw new ApiError(response.status, null);
     return response.blob();
   },
+  receipt: (token, issueId, body) =>
+    call("POST", `/api/v1/issues/${issueId}/rooms/public/receipts`, { token, body }),
   messages: (token, issueId, { before, limit } = {}) => {
     const query = new URLSearchParams();
     if (before) query.set("before", before);

@@ -44,6 +44,7 @@ window.addEventListener("message", (event) => {
     // Only on opening, and never away from a field the visitor is already in
     // (the page's answer to "ready" can arrive late).
     if (!wasOpen && !document.activeElement?.closest("input, textarea, button")) focusCurrent();
+    ui.conversation?.receipts.looked();
   } else if (event.data.type === "closed") {
     ui.panelOpen = false;
   }
@@ -52,6 +53,13 @@ window.addEventListener("message", (event) => {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && mode === "widget") toHost("close");
 });
+
+document.addEventListener("visibilitychange", () => ui.conversation?.receipts.looked());
+
+/** The Customer can see the conversation: the panel is open and the page on screen. */
+function chatOnScreen() {
+  return ui.panelOpen && document.visibilityState === "visible" && $("shell").dataset.state === "chat";
+}
 
 function focusCurrent() {
   const state = $("shell").dataset.state;
@@ -166,6 +174,7 @@ function makeConversation(store, session) {
       }
     },
     onLost: lost,
+    canRead: chatOnScreen,
   });
 }
 
@@ -268,6 +277,7 @@ function render(options = {}) {
       canRetry: (key) => !conversation.pending().find((p) => p.key === key)?.files ||
         conversation.files.has(key),
       renderFile,
+      seenSeq: conversation.receipts.seenSeq,
     });
     $("earlier").hidden = !conversation.hasMore;
     $("attach").disabled = !conversation.issueId;

@@ -10,6 +10,7 @@
 // storage until acknowledged, and resent with the same key after a reconnect.
 
 import { api, ApiError, withRetry } from "./api.js";
+import { Receipts } from "./receipts.js";
 import { Stream } from "./stream.js";
 import { newKey } from "./store.js";
 
@@ -38,6 +39,13 @@ export class Conversation {
     this.typingTimer = null;
     this.files = new Map(); // key -> File[] of a pending send (never stored)
     this.uploading = new Set();
+    // hooks.canRead(): the Customer can see the chat now (their reads count).
+    this.receipts = new Receipts({
+      post: (issueId, body) => api.receipt(this.token, issueId, body),
+      canRead: () => (hooks.canRead ? hooks.canRead() : true),
+      onSeen: () => this.hooks.onChange(),
+    });
+    this.subscribedBefore = false;
     // Files do not survive a reload: a send that carried some cannot be redone.
     for (const item of this.session.pending) {
       if (item.files && item.state === "sending") {
@@ -86,6 +94,8 @@ export class Conversation {
       this.setStatus(current.status);
       const page = await withRetry(() => api.messages(this.token, current.id, { limit: PAGE }));
       page.items.forEach((m) => this.accept(m, { ordered: true }));
+      this.takeReceipts(page);
+      if (this.lastSeq) this.receipts.received(current.id, this.lastSeq);
       this.hasMore = page.has_more;
     } else {
       this.session.issueId = null;
@@ -121,6 +131,9 @@ export class Conversation {
 
   subscribe() {
     if (!this.issueId) return;
+    // Receipts that moved while the connection was down are not replayed: re-read them.
+    if (this.subscribedBefore) this.refreshReceipts();
+    this.subscribedBefore = true;
     this.stream.send({
       type: "subscribe",
       ref: `subscribe:${this.issueId}`,
@@ -296,6 +309,9 @@ export class Conversation {
       case "ack":
         this.acknowledged(frame.message);
         break;
+      case "receipt.updated":
+        if (frame.issue_id === this.issueId) this.receipts.take(this.issueId, frame.payload.receipt);
+        break;
       case "error":
         this.refused(frame);
         break;
@@ -316,6 +332,8 @@ export class Conversation {
   accept(message, { ordered, live = false }) {
     if (ordered && message.issue_id === this.issueId) {
       this.lastSeq = Math.max(this.lastSeq, message.seq);
+      // Agents' messages are reported as delivered on arrival (and read if on screen).
+      this.receipts.received(this.issueId, this.lastSeq, { report: message.author.kind !== "customer" });
     }
     const isNew = !this.messages.has(message.id);
     this.messages.set(message.id, message);
@@ -359,6 +377,20 @@ export class Conversation {
     const item = this.session.pending.find((p) => p.key === ref);
     if (!item || status >= 500) return; // a server hiccup: the next flush retries
     this.fail(ref, new ApiError(status, frame.problem));
+  }
+
+  takeReceipts(page) {
+    for (const receipt of page.receipts || []) this.receipts.take(this.issueId, receipt);
+  }
+
+  async refreshReceipts() {
+    const issueId = this.issueId;
+    try {
+      const page = await api.messages(this.token, issueId, { limit: 1 });
+      if (issueId === this.issueId) this.takeReceipts(page);
+    } catch (error) {
+      // the next reconnect or receipt event brings them
+    }
   }
 
   showTyping(name) {

@@ -122,7 +122,7 @@ function filesOf(item, renderFile) {
  * `pending` (optimistic sends). Each pending item has `key`, `body`, `state`
  * ("sending" | "failed") and maybe `error`.
  */
-export function renderTimeline(messages, pending, { onRetry, onDiscard, canRetry, renderFile } = {}) {
+export function renderTimeline(messages, pending, { onRetry, onDiscard, canRetry, renderFile, seenSeq = 0 } = {}) {
   const box = $("messages");
   const timeline = $("timeline");
   const nearBottom = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 120;
@@ -130,6 +130,9 @@ export function renderTimeline(messages, pending, { onRetry, onDiscard, canRetry
     ...messages.map((m) => ({ ...m, mine: m.author.kind === "customer", at: new Date(m.created_at) })),
     ...pending.map((p) => ({ ...p, mine: true, pending: true, at: new Date(p.createdAt || Date.now()) })),
   ];
+  // "Seen" goes under the Customer's last message once an agent has read that far.
+  const lastMine = messages.filter((m) => m.author.kind === "customer").at(-1);
+  const seenId = lastMine && seenSeq >= lastMine.seq ? lastMine.id : null;
   const fragment = document.createDocumentFragment();
   let previous = null;
   items.forEach((item, index) => {
@@ -149,14 +152,15 @@ export function renderTimeline(messages, pending, { onRetry, onDiscard, canRetry
       item.at - previous.at > GROUP_GAP_MS;
     const last = !next || next.kind === "event" || author(next) !== author(item) ||
       next.at - item.at > GROUP_GAP_MS || next.at.toDateString() !== item.at.toDateString();
-    fragment.append(renderMessage(item, { first, last, onRetry, onDiscard, canRetry, renderFile }));
+    const seen = !item.pending && item.id === seenId;
+    fragment.append(renderMessage(item, { first, last: last || seen, seen, onRetry, onDiscard, canRetry, renderFile }));
     previous = item;
   });
   box.replaceChildren(fragment);
   if (nearBottom || pending.length) timeline.scrollTop = timeline.scrollHeight;
 }
 
-function renderMessage(item, { first, last, onRetry, onDiscard, canRetry, renderFile }) {
+function renderMessage(item, { first, last, seen, onRetry, onDiscard, canRetry, renderFile }) {
   const row = el("article", `msg ${item.mine ? "mine" : "theirs"}${first ? " first" : ""}`);
   if (item.pending) {
     row.classList.add(item.state === "failed" ? "failed" : "pending");
@@ -181,6 +185,7 @@ function renderMessage(item, { first, last, onRetry, onDiscard, canRetry, render
   if (files) bubble.append(files);
   wrap.append(bubble);
   const meta = metaFor(item, last, { onRetry, onDiscard, canRetry });
+  if (meta && seen) meta.append(" · ", el("span", "seen", "Seen"));
   if (meta) wrap.append(meta);
   row.append(wrap);
   return row;
