@@ -8,6 +8,7 @@ import { Inbox } from "./inbox.js";
 import { IssueView } from "./issue.js";
 import { Outbox } from "./outbox.js";
 import { signInView } from "./signin.js";
+import { Presence } from "./presence.js";
 import { Stream } from "./stream.js";
 import { loadTools } from "./tools.js";
 
@@ -46,6 +47,7 @@ function signedOut() {
 
 async function startConsole(directory) {
   const stream = new Stream();
+  stream.presence = new Presence(stream);
   const outbox = new Outbox();
   const tools = await loadTools(directory);
   const view = { issue: null };

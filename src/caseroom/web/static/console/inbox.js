@@ -3,6 +3,7 @@
 
 import { ApiError, del, get, post, put } from "./api.js";
 import { avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
+import { presenceChip } from "./presence.js";
 
 export const QUEUES = [
   { id: "unclaimed", label: "Unclaimed", icon: "inbox", empty: "Nobody is waiting. New Issues appear here as they arrive." },
@@ -34,6 +35,7 @@ export class Inbox {
       if (e.detail.type === "notification.created") this.onNotification(e.detail.payload.notification);
       if (e.detail.type === "inbox.resync") this.refreshSoon(); // the server may have missed telling us something
     });
+    stream.presence?.addEventListener("change", (e) => this.showPresence(e.detail.issueId));
     this.unread = []; // unread mention notifications
     this.ticker = setInterval(() => this.tick(), 1000);
   }
@@ -182,6 +184,15 @@ export class Inbox {
     this.tick();
   }
 
+  /** The Customer's presence on a card, changed in place. */
+  showPresence(issueId) {
+    const meta = this.cards.get(issueId)?.querySelector(".card-meta");
+    if (!meta) return;
+    meta.querySelector(".presence")?.remove();
+    const chip = presenceChip(this.stream.presence.of(issueId));
+    if (chip) meta.append(chip);
+  }
+
   card(issue) {
     let card = this.cards.get(issue.id);
     if (!card) {
@@ -225,7 +236,8 @@ export class Inbox {
       h("div.card-top", {}, avatarSlot,
         h("div.card-who", {}, name,
           h("span.card-meta", {}, h("span.ref", {}, `#${issue.reference}`), " · ",
-            icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat")),
+            icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat",
+            presenceChip(this.stream.presence?.of(issue.id)))),
         waiting
           ? waitingChip(issue.waiting_since)
           : h(`span.status.status-${issue.status}`, {}, issue.status)),

@@ -5,6 +5,7 @@ import { del, get, patch, post, put } from "./api.js";
 import { ago, avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
 import { Composer } from "./composer.js";
 import { DeliveryMarks } from "./marks.js";
+import { presenceChip } from "./presence.js";
 import { Timeline } from "./timeline.js";
 
 const ROOMS = [
@@ -71,6 +72,11 @@ export class IssueView {
       }
     });
     this.on(this.stream, "event", (e) => this.onOtherEvent(e.detail));
+    if (this.stream.presence) {
+      this.on(this.stream.presence, "change", (e) => {
+        if (e.detail.issueId === this.issueId) this.renderHeader();
+      });
+    }
     // A room is live once the server confirmed the subscription (after its replay).
     this.on(this.stream, "subscribed", (e) => {
       if (e.detail.issueId === this.issueId) this.rooms[e.detail.room].panel.dataset.live = "true";
@@ -262,6 +268,7 @@ export class IssueView {
         h(`span.status.status-${issue.status}`, { id: "issue-status" }, STATUS_LABEL[issue.status] || issue.status),
         issue.waiting_since && (issue.status === "unclaimed" || issue.status === "claimed") ? waitingChip(issue.waiting_since) : null,
         h("span.meta-item", {}, h("strong", {}, customer.name), contact ? h("span.muted", {}, ` · ${contact}`) : null),
+        presenceChip(this.stream.presence?.of(issue.id)),
         given ? h("span.meta-item.given-contact", {
           id: "issue-given-contact",
           title: "Typed into the start form by someone nobody verified; the Customer's stored details are unchanged",

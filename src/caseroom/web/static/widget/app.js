@@ -54,7 +54,10 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && mode === "widget") toHost("close");
 });
 
-document.addEventListener("visibilitychange", () => ui.conversation?.receipts.looked());
+document.addEventListener("visibilitychange", () => {
+  ui.conversation?.receipts.looked();
+  ui.conversation?.presence(document.hidden ? "away" : "online");
+});
 
 /** The Customer can see the conversation: the panel is open and the page on screen. */
 function chatOnScreen() {

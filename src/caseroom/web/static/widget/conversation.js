@@ -273,6 +273,11 @@ export class Conversation {
     this.hooks.onChange();
   }
 
+  /** Tell the agents whether this page shows the conversation or is hidden. */
+  presence(state) {
+    if (this.stream && this.issueId) this.stream.send({ type: "presence", issue_id: this.issueId, state });
+  }
+
   typing() {
     const now = Date.now();
     if (!this.stream || !this.issueId || now - this.lastTypingSent < TYPING_EVERY_MS) return;
