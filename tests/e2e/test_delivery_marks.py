@@ -87,11 +87,11 @@ async def test_an_agent_sees_a_reply_delivered_then_read_and_the_customer_sees_s
         await reply_box.press("Enter")
         reply = public.locator(".msg-mine[data-seq]").filter(has_text=REPLY)
         await expect(reply.locator(".msg-mark")).to_have_text("Delivered")
-        await expect(chat.get_by_text(REPLY)).to_be_attached()
+        await expect(chat.locator("#timeline").get_by_text(REPLY)).to_be_attached()
 
         # The Customer opens the chat and sees it: the agent's mark turns to "Read".
         await launcher.click()
-        await expect(chat.get_by_text(REPLY)).to_be_visible()
+        await expect(chat.locator("#timeline").get_by_text(REPLY)).to_be_visible()
         await expect(reply.locator(".msg-mark")).to_have_text("Read")
         await expect(reply.locator(".msg-mark")).to_have_attribute("data-state", "read")
 
@@ -127,7 +127,14 @@ async def test_an_agent_sees_a_reply_delivered_then_read_and_the_customer_sees_s
         await expect(reply.locator(".msg-mark")).to_have_text("Read")
         await console.evaluate("id => { location.hash = `#/mine/${id}`; }", issue["id"])
         await expect(card(console, issue["reference"])).to_be_visible()
+        # The Customer's page has the conversation open; sessions repeat that with
+        # each heartbeat, so a console opened later learns it within one.
+        presence = console.locator(".issue-head .presence")
+        await expect(presence).to_have_text("Online", timeout=45_000)
+        await expect(card(console, issue["reference"]).locator(".presence")).to_have_text("Online")
         await console.screenshot(path=screenshots / "console-delivery-marks.png")
+        await site.close()  # the Customer leaves
+        await expect(presence).to_have_text("Left")
 
     no_page_errors(console)
     await shopper.close()
