@@ -15,13 +15,13 @@ from caseroom.services.audit import audit
 from caseroom.services.common import require_admin
 from caseroom.storage.uow import UnitOfWork
 
-_UNSET = "\0unset"
+UNSET = "\0unset"
 
 
 @dataclass(frozen=True, slots=True)
 class TeamDraft:
     name: str | None = None
-    hours: str | None = _UNSET  # None clears the hours
+    hours: str | None = UNSET  # None clears the hours
     timezone: str | None = None
     member_ids: tuple[str, ...] | None = None
 
@@ -50,7 +50,7 @@ async def _check_name(uow: UnitOfWork, org_id: str, name: str, team_id: str | No
 
 async def do_create_team(uow: UnitOfWork, org_id: str, actor: Actor, draft: TeamDraft) -> TeamView:
     name = await _check_name(uow, org_id, draft.name or "", None)
-    hours = None if draft.hours == _UNSET else normalize_hours(draft.hours)
+    hours = None if draft.hours == UNSET else normalize_hours(draft.hours)
     team = Team(new_id(), org_id, name, hours, check_timezone(draft.timezone or "UTC"))
     members = await _check_members(uow, org_id, draft.member_ids or ())
     await uow.teams.add(team)
@@ -98,7 +98,7 @@ async def update_team(
     changed = dataclasses.replace(
         team,
         name=name,
-        hours=team.hours if draft.hours == _UNSET else normalize_hours(draft.hours),
+        hours=team.hours if draft.hours == UNSET else normalize_hours(draft.hours),
         timezone=team.timezone if draft.timezone is None else check_timezone(draft.timezone),
     )
     members = current.member_ids
