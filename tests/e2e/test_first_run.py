@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.async_api import Browser, expect
 
 from tests.e2e.conftest import Server, start_server
 
@@ -191,3 +192,36 @@ async def test_first_run_page_needs_the_printed_code_and_works_once(fresh_server
         assert twice.status_code == 403, twice.text
         assert (await anyone.get("/api/v1/setup")).json() == {"open": False}
     await agent_answers_a_customer(fresh_server.url, "birch", "lee@birch.example", PASSWORD)
+
+
+@pytest.mark.browser
+async def test_the_first_run_page_in_a_browser(
+    fresh_server: Server, browser: Browser, screenshots: Path
+) -> None:
+    code = printed_code(fresh_server)
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"{fresh_server.url}/setup")
+    await page.get_by_label("Name Customers see").fill("Birch & Co")
+    await expect(page.get_by_label("Short name for chat links")).to_have_value("birch-co")
+    await page.get_by_label("Your name").fill("Lee Admin")
+    await page.get_by_label("Work email").fill("lee@birch.example")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_label("Hours of operation").fill("Mon-Fri 09:00-17:00")
+    await page.get_by_label("Time zone").fill("Europe/Dublin")
+    await page.get_by_label("Setup code").fill("wrong-code-here")
+    await page.get_by_role("button", name="Create the desk").click()
+    await expect(page.locator("#setup-error")).to_contain_text("Wrong setup code")
+    await page.get_by_label("Setup code").fill(code)
+    await page.screenshot(path=str(screenshots / "setup-page.png"), full_page=True)
+    await page.get_by_role("button", name="Create the desk").click()
+    await expect(page.locator("#setup-done")).to_be_visible()
+    await expect(page.locator("#setup-done-chat")).to_contain_text("/connect/birch-co")
+
+    await page.goto(f"{fresh_server.url}/setup")  # once only
+    await expect(page.locator("#setup-closed")).to_be_visible()
+    await expect(page.locator("#setup-form")).to_be_hidden()
+    assert errors == []
+    await context.close()

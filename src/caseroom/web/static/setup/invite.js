@@ -21,7 +21,7 @@ $("invite-form").addEventListener("submit", async (event) => {
       body: JSON.stringify({ token, password }),
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(response.status === 401 ? "This link was used already or has expired. Ask your admin for a new one." : data.detail || "Something went wrong.");
+    if (!response.ok) throw new Error(response.status === 401 ? "This link was used already or has expired. Ask your admin for a new one." : (data.detail ? data.detail.charAt(0).toUpperCase() + data.detail.slice(1) : "Something went wrong."));
     history.replaceState(null, "", location.pathname);  // the token is spent: drop it from the address bar
     $("invite-email").textContent = data.email;
     $("invite-form").hidden = true;

@@ -59,7 +59,7 @@ async function submit(event) {
     $("setup-done-console").focus();
   } catch (e) {
     if (e.status === 409) return show("setup-closed");
-    error.textContent = e.message;
+    error.textContent = e.message.charAt(0).toUpperCase() + e.message.slice(1);
     const fields = { org_slug: "setup-org-slug", org_name: "setup-org-name", email: "setup-admin-email", password: "setup-admin-password", hours: "setup-hours", timezone: "setup-timezone", name: "setup-team" };
     if (e.status === 403) $("setup-code").focus();
     else if (fields[e.field]) $(fields[e.field]).focus();
