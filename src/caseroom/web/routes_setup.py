@@ -55,7 +55,6 @@ async def first_run(body: SetupRequest, request: Request, context: Context) -> S
     """Create the organization, its first admin and a team: once, while no
     organization exists, with the code the server printed at start."""
     gate = gate_of(request)
-    gate.check(body.code)
     plan = setup.DeskPlan(
         body.org_slug,
         body.org_name,
@@ -72,8 +71,10 @@ async def first_run(body: SetupRequest, request: Request, context: Context) -> S
     async def work(uow: UnitOfWork) -> setup.Desk:
         return await setup.first_run(uow, plan, actor, password_min_chars=minimum)
 
-    desk = await context.db.run(work)
-    gate.close()
+    async with gate.in_use:
+        gate.check(body.code)
+        desk = await context.db.run(work)
+        gate.close()
     base = context.settings.public_url
     return SetupDone(
         org_slug=desk.org.slug,

@@ -6,6 +6,7 @@ run of wrong guesses closes the page until the next start."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import sys
@@ -20,6 +21,9 @@ class SetupGate:
     def __init__(self) -> None:
         self._code: str | None = None
         self._wrong = 0
+        # Held from checking the code until the desk is made: a second request
+        # with the same code waits, then finds the page closed.
+        self.in_use = asyncio.Lock()
 
     @property
     def code(self) -> str | None:
