@@ -16,8 +16,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from caseroom.domain.events import Event
-from caseroom.storage.bots import BotRepository
 from caseroom.storage.audit import AuditRepository
+from caseroom.storage.bots import BotRepository
 from caseroom.storage.canned import CannedResponseRepository
 from caseroom.storage.channels import (
     ChannelSettingsRepository,
