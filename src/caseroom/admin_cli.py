@@ -17,6 +17,8 @@ from caseroom.config import Settings
 from caseroom.domain.audit import Actor, operator_actor
 from caseroom.domain.errors import DomainError, NotFound
 from caseroom.domain.model import Agent, Organization, Role
+from caseroom.realtime.backends import broker_from_url
+from caseroom.realtime.hub import Hub
 from caseroom.services import admin_agents, setup
 from caseroom.services.audit import audit
 from caseroom.services.auth import API, issue_token
@@ -190,10 +192,23 @@ def _ask_password() -> str:
 
 async def _run(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     engine = create_engine(settings.database_url)
+    hub = _hub(settings)
     try:
-        return await Database(engine, _nobody_listens).run(work)
+        if hub:
+            await hub.start()
+        return await Database(engine, hub.publish if hub else _nobody_listens).run(work)
     finally:
+        if hub:
+            await hub.stop()
         await engine.dispose()
+
+
+def _hub(settings: Settings) -> Hub | None:
+    """With a shared broker (Redis), what a command does reaches the servers' sockets
+    (a deactivated agent's are closed); the in-process broker reaches no server."""
+    if settings.broker_url in (None, "memory://"):
+        return None
+    return Hub(broker_from_url(settings.broker_url, prefix=settings.broker_prefix))
 
 
 async def _read(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
@@ -205,8 +220,9 @@ async def _read(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]) 
 
 
 async def _nobody_listens(events: object) -> None:
-    """A shell command has no sockets to tell; a server's clients catch up on their
-    own (a deactivated agent's next request is refused)."""
+    """No shared broker: the servers' sockets are not told. Sessions end all the same
+    (a deactivated agent's next request is refused); an open socket of theirs lasts
+    until it reconnects."""
 
 
 async def _org_of(uow: UnitOfWork, slug: str) -> Organization:

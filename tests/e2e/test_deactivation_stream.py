@@ -3,13 +3,20 @@ process; an agent who stays receives the Issues coming back to the queue."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
 import websockets
 
 from caseroom.storage.uow import Database
 from tests.builders import make_org, start_chat
-from tests.e2e.conftest import Server
+from tests.components import require_redis, unique
+from tests.e2e.conftest import NO_POLL, Server, open_database, start_server
 from tests.e2e.wsclient import StreamClient
 
 
@@ -49,3 +56,32 @@ async def test_deactivation_closes_the_agents_sockets(
         await again.receive()
     assert refused.value.rcvd is not None and refused.value.rcvd.code == 4401
     await ben.close()
+
+
+async def test_deactivating_from_the_shell_reaches_the_servers_through_redis(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """With Redis as the broker, `caseroom agent deactivate` in a shell closes the
+    agent's sockets on the running server as the admin API does."""
+    broker = {"broker_url": require_redis(), "broker_prefix": unique("deskcli:") + ":"}
+    server = start_server(sqlite_url, tmp_path / "server.log", **NO_POLL, **broker)
+    try:
+        async with open_database(sqlite_url) as db:
+            org = await make_org(db)
+        ana = await StreamClient.open(server.ws_url, org.tokens[org.ana.id])
+        env = {f"CASEROOM_{key.upper()}": value for key, value in broker.items()}
+        command = [
+            str(Path(sys.executable).with_name("caseroom")), "agent", "deactivate",
+            "--database-url", sqlite_url, "--org", org.slug, "--email", org.ana.email,
+        ]  # fmt: skip
+        done = await asyncio.to_thread(
+            subprocess.run, command, capture_output=True, text=True, env={**os.environ, **env}
+        )
+        assert done.returncode == 0, done.stderr
+        ended = await ana.expect("session.ended")
+        assert ended["payload"] == {"reason": "deactivated"}
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await ana.receive()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+    finally:
+        server.stop()
