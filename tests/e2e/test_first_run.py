@@ -19,6 +19,7 @@ from playwright.async_api import Browser, expect
 from tests.e2e.conftest import Server, start_server
 
 PASSWORD = "a long first password"
+expect.set_options(timeout=15_000)  # a guard against hanging, never what a test asserts
 CASEROOM = str(Path(sys.executable).with_name("caseroom"))
 
 
@@ -204,6 +205,7 @@ async def test_the_first_run_page_in_a_browser(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     await page.goto(f"{fresh_server.url}/setup")
+    await expect(page.locator("body")).to_have_attribute("data-ready", "true")
     await page.get_by_label("Name Customers see").fill("Birch & Co")
     await expect(page.get_by_label("Short name for chat links")).to_have_value("birch-co")
     await page.get_by_label("Your name").fill("Lee Admin")
@@ -221,6 +223,7 @@ async def test_the_first_run_page_in_a_browser(
     await expect(page.locator("#setup-done-chat")).to_contain_text("/connect/birch-co")
 
     await page.goto(f"{fresh_server.url}/setup")  # once only
+    await expect(page.locator("body")).to_have_attribute("data-ready", "true")
     await expect(page.locator("#setup-closed")).to_be_visible()
     await expect(page.locator("#setup-form")).to_be_hidden()
     assert errors == []

@@ -18,8 +18,7 @@ function show(section) {
 }
 
 async function start() {
-  const status = await call("GET", "/setup");
-  if (!status.open) return show("setup-closed");
+  // Listen first: someone may type before the server has answered.
   const orgName = $("setup-org-name");
   const slug = $("setup-org-slug");
   let slugTouched = false;
@@ -31,6 +30,9 @@ async function start() {
     showLink();
   });
   $("setup-form").addEventListener("submit", submit);
+  const status = await call("GET", "/setup");
+  if (!status.open) show("setup-closed");
+  document.body.dataset.ready = "true";
 }
 
 async function submit(event) {
