@@ -17,6 +17,7 @@ from caseroom.jobs import job_handlers
 from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
+from caseroom.services import setup
 from caseroom.services.outbox import plan_outbox
 from caseroom.services.sending import Sender
 from caseroom.storage.blobs import LocalBlobStore
@@ -25,6 +26,7 @@ from caseroom.storage.secrets import SecretBox, load_or_create_key
 from caseroom.storage.uow import Database
 from caseroom.web import (
     pages,
+    routes_admin,
     routes_attachments,
     routes_auth,
     routes_canned,
@@ -34,12 +36,15 @@ from caseroom.web import (
     routes_notes,
     routes_notifications,
     routes_public,
+    routes_setup,
     routes_transcripts,
     routes_widget,
     stream,
 )
 from caseroom.web.context import AppContext
 from caseroom.web.problems import BodySizeLimit, install_problem_handlers
+from caseroom.web.routes_audit import router as audit_router
+from caseroom.web.setup_gate import SetupGate
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -85,11 +90,14 @@ def create_app(
     context = AppContext(
         settings=settings, db=db, hub=hub, blobs=blobs, worker=worker, sender=sender
     )
+    setup_gate = SetupGate()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         await worker.start()
+        if await db.read(setup.setup_open):
+            setup_gate.open(settings.public_url)
         try:
             yield
         finally:
@@ -104,12 +112,15 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.context = context
+    app.state.setup_gate = setup_gate
     install_problem_handlers(app)
     routers = (routes_auth, routes_public, routes_issues, routes_notes, routes_notifications)
     files = (routes_attachments, routes_transcripts, routes_channels)
     for module in (*routers, routes_canned, routes_directory, routes_widget, *files, stream, pages):
         app.include_router(module.router)
     app.include_router(routes_widget.pages)
+    for admin in (routes_admin.router, audit_router, routes_setup.router, routes_setup.pages):
+        app.include_router(admin)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The `caseroom` command: serve, migrate, demo."""
+"""The `caseroom` command: serve, migrate, demo, and the operator commands."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import gc
 import sys
 
+from caseroom import admin_cli
 from caseroom.config import Settings
 
 
@@ -34,8 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument("--database-url")
     demo = commands.add_parser("demo", help="load the demo organization (idempotent)")
     demo.add_argument("--database-url")
+    admin_cli.register(commands)
     args = parser.parse_args(argv)
     settings = _settings(args)
+    if args.command in admin_cli.COMMANDS:
+        return admin_cli.run(args, settings)
 
     if args.command == "migrate":
         from caseroom.storage.migrate import upgrade

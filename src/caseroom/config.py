@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     session_ttl_hours: int = 24 * 14
     customer_token_ttl_days: int = 90
     cookie_secure: bool = False
+    password_min_chars: int = 10
+    invite_ttl_hours: int = 72  # how long an invitation link sets a password
 
     # Web widget: identity tokens host apps sign for their signed-in Customers
     identity_token_max_age_seconds: int = Field(

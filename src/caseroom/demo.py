@@ -18,7 +18,7 @@ from caseroom.domain.model import (
 )
 from caseroom.domain.status import Action
 from caseroom.domain.widget import WidgetChanges
-from caseroom.services import conversations, issues, messages, organizations, widget
+from caseroom.services import canned, conversations, issues, messages, organizations, widget
 from caseroom.storage.database import create_engine
 from caseroom.storage.migrate import upgrade_async
 from caseroom.storage.uow import Database, UnitOfWork
@@ -35,6 +35,37 @@ CUSTOMERS = [
     ("Priya Shah", "priya@example.com", None, "The app crashes when I upload a photo."),
     ("Lee Chen", "lee@example.com", None, "Can I get an invoice for March?"),
     ("Sam Novak", "sam@example.com", None, "Thanks, all sorted now!"),
+]
+# The organization's reply templates, as an admin would write them.
+CANNED = [
+    (
+        "Greeting",
+        "hi",
+        "Hi {{customer.first_name|there}}, thanks for reaching out! I'm {{agent.first_name}} "
+        "and I'll take care of this.",
+        ("greeting",),
+    ),
+    (
+        "Where is my order",
+        "order",
+        "I've checked your order: it is on its way. You will get the tracking link by email "
+        "within a day. Your reference with us is {{issue.reference}}.",
+        ("orders", "shipping"),
+    ),
+    (
+        "Billing address",
+        "billing",
+        "You can change your billing address under Account > Billing. Changes apply from "
+        "the next invoice.",
+        ("billing",),
+    ),
+    (
+        "Closing",
+        "bye",
+        "Glad I could help, {{customer.first_name|there}}! If anything else comes up, just "
+        "reply here. Have a great day from all of us at {{organization.name}}.",
+        ("closing",),
+    ),
 ]
 DEMO_LOOK = WidgetChanges(
     color="#0f766e",
@@ -91,6 +122,12 @@ async def _populate(uow: UnitOfWork) -> Organization:
     await organizations.add_team(uow, org, "Billing", members=[ben], hours="Mon-Fri 10:00-16:00")
     await widget.change_widget_settings(AgentPrincipal(org.id, admin), uow, DEMO_LOOK)
     await widget.do_set_identity_secret(uow, org.id, secret_bytes=32)
+    limits = canned.Limits(body_chars=20_000, tags=20, count=1000)
+    for title, shortcut, body, tags in CANNED:
+        draft = canned.CannedDraft(title, body, shortcut, tags)
+        await canned.create_canned(
+            AgentPrincipal(org.id, admin), uow, draft, personal=False, limits=limits
+        )
     ana_p = AgentPrincipal(org.id, ana)
     ben_p = AgentPrincipal(org.id, ben)
     started = []

@@ -351,3 +351,17 @@ def presence_updated(issue: Issue, customer_id: str, state: str, at: datetime) -
         payload={"presence": {"customer_id": customer_id, "state": state, "at": _iso(at)}},
         room=Room.PRIVATE,
     )
+
+
+SESSION_ENDED = "session.ended"
+
+
+def session_ended(org_id: str, agent_id: str, reason: str) -> Event:
+    """The agent was signed out (deactivated, or their password changed): each of
+    their open sockets is told, then closed. Addressed to them; no Issue."""
+    return Event(
+        type=SESSION_ENDED,
+        scope=Scope(org_id, "", "", agent_id=agent_id),
+        issue_id="",
+        payload={"reason": reason},
+    )

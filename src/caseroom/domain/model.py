@@ -242,6 +242,7 @@ class AgentPrincipal:
 
     org_id: str
     agent: Agent
+    client_address: str | None = None  # where the request came from (for the audit log)
 
     @property
     def is_admin(self) -> bool:

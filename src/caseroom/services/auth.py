@@ -15,6 +15,7 @@ from caseroom.domain.errors import InvalidInput, NotAuthenticated, NotFound
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import AgentPrincipal, Customer, CustomerPrincipal, Principal
 from caseroom.domain.records import Credential
+from caseroom.services.audit import audit
 from caseroom.services.common import require_admin, utcnow
 from caseroom.storage.uow import UnitOfWork
 
@@ -23,7 +24,9 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("caseroom-timing-equalizer")
 
 SESSION, API, CUSTOMER = "session", "api", "customer"
-_PREFIX = {SESSION: "crs", API: "cra", CUSTOMER: "crc"}
+_PREFIX = {SESSION: "crs", API: "cra", CUSTOMER: "crc", "invite": "cri"}
+# Credentials that stand for a principal (an invitation only sets a password).
+_SIGNED_IN = frozenset({SESSION, API, CUSTOMER})
 
 
 def hash_password(password: str) -> str:
@@ -74,6 +77,7 @@ async def sign_in(
     *,
     organization: str | None,
     session_ttl: timedelta,
+    client_address: str | None = None,
 ) -> tuple[AgentPrincipal, IssuedToken]:
     candidates = await uow.agents.with_password_by_email(email.strip().lower())
     if organization:
@@ -91,13 +95,15 @@ async def sign_in(
     issued = await issue_token(
         uow, org_id=agent.org_id, kind=SESSION, subject_id=agent.id, now=now, ttl=session_ttl
     )
-    return AgentPrincipal(agent.org_id, agent), issued
+    principal = AgentPrincipal(agent.org_id, agent, client_address)
+    await audit(uow, agent.org_id, principal, "auth.sign_in", ("agent", agent.id))
+    return principal, issued
 
 
 async def authenticate(uow: UnitOfWork, token: str) -> tuple[Principal, Credential]:
     """The principal a bearer token or session cookie stands for."""
     credential = await uow.credentials.active_by_hash(token_hash(token), utcnow())
-    if credential is None:
+    if credential is None or credential.kind not in _SIGNED_IN:
         raise NotAuthenticated("the token is unknown, expired or revoked")
     if credential.kind == CUSTOMER:
         customer = await uow.customers.get(credential.org_id, credential.subject_id)
@@ -121,7 +127,7 @@ async def sign_out(uow: UnitOfWork, token: str) -> None:
 
 async def create_api_token(principal: Principal, uow: UnitOfWork, name: str) -> IssuedToken:
     admin = require_admin(principal)
-    return await issue_token(
+    issued = await issue_token(
         uow,
         org_id=admin.org_id,
         kind=API,
@@ -130,6 +136,9 @@ async def create_api_token(principal: Principal, uow: UnitOfWork, name: str) -> 
         ttl=None,
         name=name,
     )
+    target = ("api_token", issued.credential.id)
+    await audit(uow, admin.org_id, admin, "api_token.create", target, {"name": name})
+    return issued
 
 
 async def list_api_tokens(principal: Principal, uow: UnitOfWork) -> list[Credential]:
@@ -141,6 +150,7 @@ async def revoke_api_token(principal: Principal, uow: UnitOfWork, credential_id:
     admin = require_admin(principal)
     if not await uow.credentials.revoke(admin.org_id, credential_id, API, utcnow()):
         raise NotFound("no such API token")
+    await audit(uow, admin.org_id, admin, "api_token.revoke", ("api_token", credential_id))
 
 
 async def issue_customer_token(

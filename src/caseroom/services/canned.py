@@ -12,6 +12,7 @@ from caseroom.domain.ids import new_id
 from caseroom.domain.model import AgentPrincipal, CannedResponse, Principal
 from caseroom.domain.templates import parse_template, render_template, template_values
 from caseroom.domain.text import clean_text
+from caseroom.services.audit import audit
 from caseroom.services.common import access_issue, require_admin, require_agent, utcnow
 from caseroom.storage.uow import UnitOfWork
 
@@ -107,6 +108,7 @@ async def create_canned(
     )
     await _check_shortcut_free(uow, agent, owner, clean.shortcut, new.id)
     await uow.canned.add(new)
+    await _audit_shared(uow, agent, "canned.create", new)
     return new
 
 
@@ -127,13 +129,25 @@ async def update_canned(
         updated_at=utcnow(),
     )
     await uow.canned.save(changed)
+    await _audit_shared(uow, agent, "canned.update", changed)
     return changed
 
 
 async def delete_canned(principal: Principal, uow: UnitOfWork, canned_id: str) -> None:
     canned = await access_canned(principal, uow, canned_id)
-    _check_may_manage(require_agent(principal), canned.owner_agent_id)
+    agent = require_agent(principal)
+    _check_may_manage(agent, canned.owner_agent_id)
     await uow.canned.remove(canned.org_id, canned.id)
+    await _audit_shared(uow, agent, "canned.delete", canned)
+
+
+async def _audit_shared(
+    uow: UnitOfWork, admin: AgentPrincipal, action: str, canned: CannedResponse
+) -> None:
+    """Changes to the organization's templates are admin actions; personal ones are not."""
+    if canned.owner_agent_id is None:
+        detail = {"title": canned.title, "shortcut": canned.shortcut}
+        await audit(uow, admin.org_id, admin, action, ("canned_response", canned.id), detail)
 
 
 def _rank(canned: CannedResponse, typed: str, agent_id: str) -> int | None:

@@ -25,6 +25,7 @@ from caseroom.domain.redaction import (
     redact_text,
 )
 from caseroom.domain.text import clean_text
+from caseroom.services.audit import audit
 from caseroom.services.common import record, require_admin, require_agent, utcnow
 from caseroom.services.notes import QUOTED_FIELDS, access_message, do_change_message
 from caseroom.services.transcript_filing import schedule_rerender, versions_showing
@@ -55,6 +56,10 @@ async def add_pattern(
         raise LimitReached(f"at most {max_count} redaction patterns", limit=max_count)
     created = RedactionPattern(new_id(), label, PatternKind.REGEX, checked)
     await uow.redaction_patterns.add(admin.org_id, created, admin.agent.id, utcnow())
+    detail = {"name": label, "pattern": checked}
+    await audit(
+        uow, admin.org_id, admin, "redaction_pattern.add", ("redaction_pattern", created.id), detail
+    )
     return created
 
 
@@ -64,6 +69,8 @@ async def remove_pattern(principal: Principal, uow: UnitOfWork, pattern_id: str)
         raise Conflict("the built-in card number check cannot be removed")
     if not await uow.redaction_patterns.remove(admin.org_id, pattern_id):
         raise NotFound("no such redaction pattern")
+    target = ("redaction_pattern", pattern_id)
+    await audit(uow, admin.org_id, admin, "redaction_pattern.remove", target)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ changes to it, and the identity secret host apps sign Customers with."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +11,7 @@ from datetime import datetime
 from caseroom.domain.errors import NotFound
 from caseroom.domain.model import Organization, Principal
 from caseroom.domain.widget import WidgetChanges, WidgetSettings, apply_changes
+from caseroom.services.audit import audit
 from caseroom.services.common import require_admin, require_agent, utcnow
 from caseroom.storage.uow import UnitOfWork
 
@@ -46,6 +48,8 @@ async def change_widget_settings(
     admin = require_admin(principal)
     updated = apply_changes(await uow.widgets.settings(admin.org_id), changes)
     await uow.widgets.save(admin.org_id, updated, utcnow())
+    detail = {k: v for k, v in dataclasses.asdict(changes).items() if v is not None}
+    await audit(uow, admin.org_id, admin, "widget.update", ("widget", admin.org_id), detail)
     return updated
 
 
@@ -60,6 +64,7 @@ async def rotate_identity_secret(
 ) -> IdentitySecret:
     """A new secret; tokens signed with the old one stop working at once."""
     admin = require_admin(principal)
+    await audit(uow, admin.org_id, admin, "widget.rotate_identity_secret", ("widget", admin.org_id))
     return await do_set_identity_secret(uow, admin.org_id, secret_bytes=secret_bytes)
 
 

@@ -460,3 +460,22 @@ bots = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("org_id", "nickname"),
 )
+
+# Who changed the organization's setup, and every sign-in. Append-only: the
+# migration adds triggers that refuse UPDATE and DELETE on both databases.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _id(),
+    _org(),
+    Column("actor_kind", String(16), nullable=False),  # agent | operator | setup
+    Column("actor_id", String(32)),
+    Column("actor_name", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target_kind", String(32)),
+    Column("target_id", String(32)),
+    Column("detail", JSON, nullable=False, default=dict),
+    Column("client_address", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_audit_log_org", audit_log.c.org_id, audit_log.c.id)

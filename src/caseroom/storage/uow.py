@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from caseroom.domain.events import Event
+from caseroom.storage.audit import AuditRepository
 from caseroom.storage.bots import BotRepository
 from caseroom.storage.canned import CannedResponseRepository
 from caseroom.storage.channels import (
@@ -39,6 +40,7 @@ from caseroom.storage.issues import ActivityRepository, IssueRepository
 from caseroom.storage.jobs import JobRepository
 from caseroom.storage.messages import MessageRepository
 from caseroom.storage.notifications import NotificationRepository
+from caseroom.storage.people import PeopleRepository
 from caseroom.storage.redaction import RedactionPatternRepository
 from caseroom.storage.secrets import SecretBox
 from caseroom.storage.starts import ConversationStartRepository
@@ -75,6 +77,8 @@ class UnitOfWork:
         self.threads = ThreadRepository(conn)
         self.contact_blocks = ContactBlockRepository(conn)
         self.bots = BotRepository(conn)
+        self.people = PeopleRepository(conn)
+        self.audit = AuditRepository(conn)
 
     @property
     def connection(self) -> AsyncConnection:

@@ -3,6 +3,7 @@ cookie with a CSRF check for the browser console."""
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 from typing import Annotated
 
@@ -10,7 +11,7 @@ from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
 from caseroom.domain.errors import Forbidden, NotAuthenticated
-from caseroom.domain.model import Principal
+from caseroom.domain.model import AgentPrincipal, Principal
 from caseroom.services import auth
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.context import AppContext, get_context
@@ -64,7 +65,16 @@ async def current_principal(request: Request, context: Context) -> Principal:
         if token is None:
             raise NotAuthenticated("sign in, or send a bearer token")
         check_csrf(request)
-    return await resolve_principal(context, token)
+    principal = await resolve_principal(context, token)
+    if isinstance(principal, AgentPrincipal):
+        principal = dataclasses.replace(principal, client_address=client_address(request))
+    return principal
+
+
+def client_address(connection: HTTPConnection) -> str | None:
+    """The client's address as the server sees it (behind a proxy the server trusts,
+    the address it forwarded)."""
+    return connection.client.host if connection.client else None
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

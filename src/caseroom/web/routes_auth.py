@@ -17,6 +17,7 @@ from caseroom.web.deps import (
     Context,
     CurrentPrincipal,
     check_csrf,
+    client_address,
 )
 from caseroom.web.schemas import AgentOut, LoginOut, LoginRequest, MeOut, TokenCreate, TokenOut
 
@@ -24,13 +25,21 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
 @router.post("/auth/login", response_model=LoginOut)
-async def login(body: LoginRequest, response: Response, context: Context) -> LoginOut:
+async def login(
+    body: LoginRequest, request: Request, response: Response, context: Context
+) -> LoginOut:
     settings = context.settings
+    address = client_address(request)
     ttl = timedelta(hours=settings.session_ttl_hours)
 
     async def work(uow: UnitOfWork) -> tuple[AgentPrincipal, auth.IssuedToken]:
         return await auth.sign_in(
-            uow, body.email, body.password, organization=body.organization, session_ttl=ttl
+            uow,
+            body.email,
+            body.password,
+            organization=body.organization,
+            session_ttl=ttl,
+            client_address=address,
         )
 
     principal, issued = await context.db.run(work)

@@ -43,6 +43,7 @@ from caseroom.web.stream.catchup import RoomCursors
 from caseroom.web.stream.frames import HANDLERS, BadFrame, announce, parse_frame
 
 CLOSE_SLOW_CONSUMER = 4008
+CLOSE_SIGNED_OUT = 4401  # the code a socket without a valid credential gets
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +261,11 @@ class StreamSession:
                 view = events.view_for(self._principal, item, connection_id=self.connection_id)
                 if view is not None:
                     await self._cursors.deliver(item, view)
+                    if item.type == events.SESSION_ENDED:
+                        # Signed out (deactivated, new password): the credential
+                        # this socket stands on is gone, so the socket goes too.
+                        await self._ws.close(CLOSE_SIGNED_OUT, "signed out")
+                        return
 
     async def _subscribe(self, item: _Subscribe) -> None:
         try:

@@ -1,6 +1,7 @@
 // The agent console: sign-in, then the inbox and the Issue view side by side
 // (stacked on a phone). State lives in the URL fragment: #/<queue>/<issue id>.
 
+import { AdminView, adminNav } from "./admin/admin.js";
 import { post, whenSignedOut } from "./api.js";
 import { avatar, clear, h, icon, toast } from "./dom.js";
 import { Directory } from "./directory.js";
@@ -75,16 +76,31 @@ async function startConsole(directory) {
     h("div.brand", {}, h("span.brand-mark", {}, icon("chat")), h("span.brand-name", {}, "caseroom")),
     h("div.org", { title: "Organization" }, directory.org.name),
     inbox.nav,
+    me.role === "admin" ? adminNav() : null,
     h("div.grow"),
     status,
     h("div.me", {}, avatar(me.name, "agent"), h("div.me-text", {}, h("strong", {}, me.name), h("span", {}, me.role === "admin" ? "Admin" : "Agent")), signOut));
   const issuePane = h("section.issue-pane", { id: "issue-pane", "aria-label": "Issue" }, emptyIssue());
-  const workspace = h("main.workspace", {}, inbox.pane, h("div.issue-column", {}, banner, issuePane));
+  const adminPane = h("div.admin-pane", { id: "admin-pane" });
+  const workspace = h("main.workspace", {}, inbox.pane, h("div.issue-column", {}, banner, issuePane), adminPane);
   const shell = h("div.shell", {}, sidebar, workspace);
   clear(root, shell);
 
   const route = async () => {
     const [, queue, issueId] = location.hash.replace(/^#/, "").split("/");
+    const admin = queue === "admin" && me.role === "admin";
+    shell.classList.toggle("admin-mode", admin);
+    const adminLink = document.getElementById("admin-link");
+    if (admin) {
+      // The admin screens replace the queues: no queue is the current page.
+      for (const link of shell.querySelectorAll(".queue-link[aria-current]")) link.removeAttribute("aria-current");
+      adminLink.setAttribute("aria-current", "page");
+      view.admin ||= new AdminView({ directory });
+      if (!adminPane.firstChild) adminPane.append(view.admin.el);
+      await view.admin.show(issueId);
+      return;
+    }
+    adminLink?.removeAttribute("aria-current");
     inbox.select(queue || "unclaimed", issueId);
     shell.classList.toggle("has-issue", Boolean(issueId));
     if (view.issue?.issueId === issueId) return;

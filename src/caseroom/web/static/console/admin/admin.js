@@ -1,0 +1,67 @@
+// The admin screens (admins only): agents, teams, canned responses, API tokens and
+// the audit log, each backed by the same API an integrator uses. Route: #/admin/<section>.
+
+import { clear, h, icon } from "../dom.js";
+import { agentsSection } from "./agents.js";
+import { auditSection } from "./audit.js";
+import { cannedSection } from "./canned.js";
+import { teamsSection } from "./teams.js";
+import { tokensSection } from "./tokens.js";
+
+const SECTIONS = [
+  { id: "agents", label: "Agents", icon: "mine", build: agentsSection },
+  { id: "teams", label: "Teams", icon: "inbox", build: teamsSection },
+  { id: "canned", label: "Canned responses", icon: "bolt", build: cannedSection },
+  { id: "tokens", label: "API tokens", icon: "lock", build: tokensSection },
+  { id: "audit", label: "Audit log", icon: "clock", build: auditSection },
+];
+
+let styled = false;
+function loadStyles() {
+  if (styled) return;
+  styled = true;
+  document.head.append(h("link", { rel: "stylesheet", href: "/static/console/admin/admin.css" }));
+}
+
+/** The sidebar link into the admin screens. */
+export function adminNav() {
+  loadStyles();
+  const link = h("a.queue-link", { href: "#/admin/agents", id: "admin-link" },
+    icon("spark"), h("span.queue-label", {}, "Admin"));
+  return h("nav.admin-nav", { "aria-label": "Administration" }, link);
+}
+
+export class AdminView {
+  constructor({ directory }) {
+    loadStyles();
+    this.directory = directory;
+    this.tabs = new Map();
+    const list = h("div.admin-tabs", { role: "tablist", "aria-label": "Admin sections" });
+    for (const section of SECTIONS) {
+      const tab = h("a.admin-tab", { href: `#/admin/${section.id}`, role: "tab", id: `admin-tab-${section.id}` },
+        icon(section.icon), section.label);
+      this.tabs.set(section.id, tab);
+      list.append(tab);
+    }
+    this.body = h("section.admin-body", { role: "tabpanel", tabindex: "-1" });
+    this.el = h("section.admin", { id: "admin", "aria-label": "Administration" },
+      h("header.admin-head", {}, h("h1.pane-title", {}, "Administration"),
+        h("p.muted", {}, `Set up ${directory.org.name}: who works here, in which teams, and with what.`)),
+      list, this.body);
+    this.current = null;
+  }
+
+  async show(sectionId) {
+    const section = SECTIONS.find((s) => s.id === sectionId) || SECTIONS[0];
+    for (const [id, tab] of this.tabs) tab.setAttribute("aria-selected", String(id === section.id));
+    if (this.current === section.id) return;
+    this.current = section.id;
+    this.body.setAttribute("aria-labelledby", `admin-tab-${section.id}`);
+    clear(this.body, h("p.muted.admin-loading", {}, "Loading…"));
+    try {
+      clear(this.body, await section.build({ directory: this.directory }));
+    } catch (error) {
+      clear(this.body, h("div.empty", {}, icon("alert"), h("p", {}, error.status === 403 ? "Only admins may open this." : error.message)));
+    }
+  }
+}
