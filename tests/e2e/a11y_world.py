@@ -83,7 +83,9 @@ async def world(web_server: Server) -> AsyncIterator[World]:
         built = World(web_server, browser, db, http, org, maria, quiet, quiet_chat, {})
         issue = await http.get(f"/api/v1/issues/{maria.issue_id}", headers=org.auth(org.ana))
         built.maria_reference = str(issue.json()["reference"])
-        for who, agent in [("ana", org.ana), ("ben", org.ben), ("quiet", quiet.ana)]:
+        for who, agent in [
+            ("ana", org.ana), ("ben", org.ben), ("quiet", quiet.ana), ("admin", org.admin),
+        ]:  # fmt: skip
             context = await browser.new_context()
             page = await context.new_page()
             await page.goto(f"{web_server.url}/console")

@@ -213,6 +213,21 @@ async def embed_refused(world: World) -> Page:
     return page
 
 
+def admin_screen(section: str, ready: str) -> State:
+    """An admin screen of the console, once its section has loaded (`ready`)."""
+
+    async def state(world: World) -> Page:
+        page = await world.page(agent=world.org.admin.id)
+        await page.goto(f"{world.server.url}/console#/admin/{section}")
+        await expect(page.locator(f"#admin-tab-{section}")).to_have_attribute(
+            "aria-selected", "true"
+        )
+        await expect(page.locator(ready).first).to_be_visible()
+        return page
+
+    return state
+
+
 STATES: dict[str, State] = {
     "sign-in": sign_in_page,
     "sign-in-refused": sign_in_refused,
@@ -241,6 +256,11 @@ STATES: dict[str, State] = {
     "connect-phone-conversation": connect_conversation,
     "connect-wide": connect_wide,
     "embed-identity-refused": embed_refused,
+    "admin-agents": admin_screen("agents", "#admin-agents tbody tr"),
+    "admin-teams": admin_screen("teams", ".admin-body table, .admin-body form"),
+    "admin-canned": admin_screen("canned", ".admin-body form"),
+    "admin-tokens": admin_screen("tokens", ".admin-body form"),
+    "admin-audit": admin_screen("audit", ".admin-body table, .admin-body .empty"),
 }
 
 

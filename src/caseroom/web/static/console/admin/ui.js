@@ -37,7 +37,8 @@ export function checklist(legend, items, chosen = []) {
 export function table(columns, rows, caption) {
   return h("table.admin-table", {},
     h("caption.sr-only", {}, caption),
-    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))),
+    // A column without a visible title (the row's buttons) still names itself.
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c || h("span.sr-only", {}, "Actions"))))),
     rows instanceof HTMLTableSectionElement ? rows : h("tbody", {}, rows));
 }
 
