@@ -81,7 +81,9 @@ async def db(database_url: str, published: RecordingPublisher) -> AsyncIterator[
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path / "data")
+    # Abuse limits would refuse tests that start many conversations from one
+    # address; tests/integration/test_abuse_limits.py turns them on.
+    return Settings(database_url=database_url, data_dir=tmp_path / "data", limits_enabled=False)
 
 
 @pytest.fixture

@@ -42,6 +42,9 @@ from caseroom.web import (
     stream,
 )
 from caseroom.web.context import AppContext
+from caseroom.web.docs import install_docs, package_version
+from caseroom.web.limits import AbuseLimits
+from caseroom.web.observability import Metrics, install_observability
 from caseroom.web.problems import BodySizeLimit, install_problem_handlers
 from caseroom.web.routes_audit import router as audit_router
 from caseroom.web.setup_gate import SetupGate
@@ -66,10 +69,12 @@ def create_app(
         pool_size=settings.db_pool_size,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
-    hub = Hub(broker_from_url(settings.broker_url, prefix=settings.broker_prefix))
+    broker = broker_from_url(settings.broker_url, prefix=settings.broker_prefix)
+    hub = Hub(broker)
+    metrics = Metrics(broker)
     db = Database(
         engine,
-        hub.publish,
+        metrics.counting(hub.publish),
         max_group=settings.db_group_max,
         group_lanes=settings.db_group_lanes,
         plan_outbox=plan_outbox,
@@ -107,9 +112,11 @@ def create_app(
 
     app = FastAPI(
         title="caseroom",
-        version="1.0",
+        version=package_version(),
         summary="Customer-support chat: every Issue has a public and a private room.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.context = context
     app.state.setup_gate = setup_gate
@@ -121,10 +128,7 @@ def create_app(
     app.include_router(routes_widget.pages)
     for admin in (routes_admin.router, audit_router, routes_setup.router, routes_setup.pages):
         app.include_router(admin)
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    install_docs(app)
 
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:
@@ -132,9 +136,12 @@ def create_app(
 
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if settings.limits_enabled:
+        app.add_middleware(AbuseLimits, settings=settings)
     app.add_middleware(
         BodySizeLimit,
         limit=settings.max_request_bytes,
         larger=((routes_attachments.UPLOAD_PATH_PATTERN, settings.max_upload_request_bytes),),
     )
+    install_observability(app, settings, db, metrics)
     return app

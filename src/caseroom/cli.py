@@ -9,6 +9,7 @@ import sys
 
 from caseroom import admin_cli
 from caseroom.config import Settings
+from caseroom.logs import configure_logging
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     admin_cli.register(commands)
     args = parser.parse_args(argv)
     settings = _settings(args)
+    configure_logging(settings)
     if args.command in admin_cli.COMMANDS:
         return admin_cli.run(args, settings)
 
@@ -66,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             host=settings.host,
             port=settings.port,
             ws_per_message_deflate=settings.ws_compression,
+            log_config=None,  # configure_logging above renders uvicorn's lines too
+            access_log=False,  # RequestObserver writes the access line, with the request id
         )
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,7 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASEROOM_", extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./caseroom.db"
+    database_url: str = Field(
+        default="sqlite:///./caseroom.db",
+        description="sqlite:///path (the embedded default) or postgresql+asyncpg://user@host/db",
+    )
     broker_url: str | None = Field(
         default=None, description="None or memory:// for in-process; redis://host:port/db"
     )
@@ -96,6 +100,51 @@ class Settings(BaseSettings):
     # Groups stored at once on PostgreSQL, one per lane (SQLite has one writer: one lane).
     db_group_lanes: int = 4
     sqlite_busy_timeout_ms: int = 30_000
+
+    # Operations: logs, metrics, readiness (docs/deploying.md)
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="json: one JSON object a line; console: for a terminal"
+    )
+    access_log: bool = Field(default=True, description="log one line per HTTP request")
+    metrics_enabled: bool = Field(default=True, description="serve Prometheus /metrics")
+    readiness_timeout_seconds: float = Field(
+        default=2.0, description="how long /readyz waits for the database and the broker"
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or networks (CIDR) whose X-Forwarded-For is believed, "
+        'as JSON: ["10.0.0.0/8"]',
+    )
+
+    # Abuse limits ("N/period" with second, minute, hour or day), counted in Redis
+    # when broker_url is redis, else in this process
+    limits_enabled: bool = True
+    login_failures_free: int = Field(
+        default=3, description="wrong sign-ins per account or address answered without delay"
+    )
+    login_delay_base_seconds: int = Field(
+        default=1, description="the first delay after the free failures; doubles each time"
+    )
+    login_lock_after: int = Field(
+        default=10, description="wrong sign-ins per account or address that lock sign-in"
+    )
+    login_address_failures_free: int = Field(
+        default=10, description="wrong sign-ins from one address answered without delay"
+    )
+    login_address_lock_after: int = Field(
+        default=50, description="wrong sign-ins from one address that lock sign-in from it"
+    )
+    login_lock_seconds: int = Field(default=15 * 60, description="how long a lock lasts")
+    login_failure_window_seconds: int = Field(
+        default=60 * 60, description="how long a wrong sign-in is remembered"
+    )
+    limit_login_per_address: str = "30/minute"
+    limit_conversation_start: str = "10/minute"
+    limit_identity_exchange: str = "30/minute"
+    limit_widget_config: str = "120/minute"
+    limit_uploads: str = "30/minute"
+    limit_per_token: str = "600/minute"
 
     @property
     def blob_root(self) -> Path:

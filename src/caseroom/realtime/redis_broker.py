@@ -121,6 +121,7 @@ class RedisBroker(Broker):
         self._sub_pool: ConnectionPool | None = None
         self._subscriptions: set[_RedisSubscription] = set()
         self._availability = _Availability(url)
+        self.reconnects = 0  # subscriptions restored after a drop (read by /metrics)
 
     def _unavailable(self, action: str, exc: BaseException) -> BrokerUnavailable:
         return BrokerUnavailable(f"Redis at {_redact(self._url)}: {action} failed: {exc}")
@@ -356,6 +357,7 @@ class _RedisSubscription(Subscription):
                 await conn.disconnect(nowait=True)
             conn = await self._reconnect()
             self._broker._availability.reached()
+            self._broker.reconnects += 1
             log.debug("Redis subscription restored")
             self._inbox.put(Resync(reason=reason))
 

@@ -7,7 +7,8 @@ import dataclasses
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyCookie, HTTPBearer
 from starlette.requests import HTTPConnection
 
 from caseroom.domain.errors import Forbidden, NotAuthenticated
@@ -58,7 +59,29 @@ async def resolve_principal(context: AppContext, token: str) -> Principal:
     return await context.db.read(work)
 
 
-async def current_principal(request: Request, context: Context) -> Principal:
+# Declared so that the OpenAPI document lists both ways to authenticate on every
+# operation that needs a principal; the principal itself is read below.
+_bearer_scheme = HTTPBearer(
+    scheme_name="bearerToken",
+    auto_error=False,
+    description="An API token (POST /api/v1/tokens), or a customer token (returned when "
+    "a conversation starts or an identity token is exchanged).",
+)
+_cookie_scheme = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="sessionCookie",
+    auto_error=False,
+    description="The console's session, set by POST /api/v1/auth/login. Requests other "
+    f"than GET, HEAD and OPTIONS must also echo the {CSRF_COOKIE} cookie in {CSRF_HEADER}.",
+)
+
+
+async def current_principal(
+    request: Request,
+    context: Context,
+    _bearer: Annotated[object, Security(_bearer_scheme)] = None,
+    _cookie: Annotated[object, Security(_cookie_scheme)] = None,
+) -> Principal:
     token = bearer_token(request)
     if token is None:
         token = request.cookies.get(SESSION_COOKIE)
