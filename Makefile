@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install clean
+.PHONY: run test test-lowest lint bench install clean
 
 $(BIN)/caseroom: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,17 @@ lint: install
 test: lint
 	$(BIN)/pytest -q
 
+# The unit, integration and contract tests on the lowest version of every direct
+# dependency that pyproject.toml allows: the floors there are ones the code works with.
+test-lowest: install
+	$(BIN)/pip install --quiet "uv>=0.5"
+	rm -rf .venv-lowest
+	$(BIN)/uv venv --quiet --python $(BIN)/python .venv-lowest
+	$(BIN)/uv pip install --quiet --python .venv-lowest/bin/python --resolution lowest-direct -e ".[test]"
+	.venv-lowest/bin/pytest -q -p no:cacheprovider tests/unit tests/integration tests/contract
+
 bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) caseroom.db caseroom.db-* data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-lowest caseroom.db caseroom.db-* data .pytest_cache .mypy_cache .ruff_cache

@@ -121,14 +121,12 @@ class Settings(BaseSettings):
     # when broker_url is redis, else in this process
     limits_enabled: bool = True
     login_failures_free: int = Field(
-        default=3, description="wrong sign-ins per account or address answered without delay"
+        default=3, description="wrong sign-ins per account answered without delay"
     )
     login_delay_base_seconds: int = Field(
         default=1, description="the first delay after the free failures; doubles each time"
     )
-    login_lock_after: int = Field(
-        default=10, description="wrong sign-ins per account or address that lock sign-in"
-    )
+    login_lock_after: int = Field(default=10, description="wrong sign-ins per account that lock it")
     login_address_failures_free: int = Field(
         default=10, description="wrong sign-ins from one address answered without delay"
     )

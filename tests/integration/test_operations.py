@@ -172,11 +172,11 @@ async def test_the_api_document_declares_its_version_and_how_to_authenticate(
     assert "security" not in document["paths"]["/api/v1/auth/login"]["post"]
 
 
-async def test_docs_pages_load_their_scripts_from_this_server(client: httpx.AsyncClient) -> None:
-    for page, script in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
-        html = (await client.get(page)).text
-        assert f"/api-docs/assets/{script}" in html
-        assert "cdn." not in html and "fonts.googleapis" not in html
-        asset = await client.get(f"/api-docs/assets/{script}")
-        assert asset.status_code == 200
-        assert len(asset.content) > 100_000
+async def test_the_docs_page_loads_its_scripts_from_this_server(client: httpx.AsyncClient) -> None:
+    html = (await client.get("/docs")).text
+    assert "/api-docs/assets/swagger-ui-bundle.js" in html
+    assert "cdn." not in html
+    asset = await client.get("/api-docs/assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200
+    assert len(asset.content) > 100_000
+    assert (await client.get("/redoc")).status_code == 404

@@ -1,5 +1,6 @@
-"""API documentation that works offline: Swagger UI and ReDoc served from an
-installed package (no CDN). The security schemes in the OpenAPI document come
+"""API documentation that works offline: Swagger UI served from an installed
+package, never a CDN. (ReDoc is left out: its bundle loads its logo from the
+internet.) The security schemes in the OpenAPI document come
 from `web/deps.py:current_principal`."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -23,13 +24,13 @@ def package_version() -> str:
 
 
 def assets_dir() -> Path:
-    """The Swagger UI and ReDoc bundles that the fastapi-offline wheel ships."""
+    """The Swagger UI bundle that the fastapi-offline wheel ships."""
     return Path(str(resources.files("fastapi_offline") / "static"))
 
 
 def install_docs(app: FastAPI) -> None:
-    """Serve /docs and /redoc from local assets. The app must be created with
-    docs_url=None and redoc_url=None so that these routes are the only ones."""
+    """Serve /docs from local assets. The app must be created with docs_url=None
+    and redoc_url=None, so that no page refers to a CDN."""
     app.mount(ASSETS_PATH, StaticFiles(directory=assets_dir()), name="api-docs-assets")
     openapi_url = app.openapi_url or "/openapi.json"
 
@@ -41,14 +42,4 @@ def install_docs(app: FastAPI) -> None:
             swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
             swagger_favicon_url=f"{ASSETS_PATH}/favicon.png",
-        )
-
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=openapi_url,
-            title=f"{app.title} API reference",
-            redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
-            redoc_favicon_url=f"{ASSETS_PATH}/favicon.png",
-            with_google_fonts=False,
         )
