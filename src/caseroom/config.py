@@ -143,6 +143,7 @@ class Settings(BaseSettings):
     limit_widget_config: str = "120/minute"
     limit_uploads: str = "30/minute"
     limit_per_token: str = "600/minute"
+    limit_websocket_connects: str = "60/minute"
 
     @property
     def blob_root(self) -> Path:

@@ -70,6 +70,7 @@ DESCRIPTIONS: dict[str, str] = {
     "limit_widget_config": "widget configuration reads per client address",
     "limit_uploads": "uploads per client address",
     "limit_per_token": "requests per API token, customer token or console session",
+    "limit_websocket_connects": "new websocket connections per client address",
 }
 
 

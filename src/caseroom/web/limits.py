@@ -16,7 +16,7 @@ import orjson
 from fastapi.responses import JSONResponse
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import FixedWindowRateLimiter, SlidingWindowCounterRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseroom.config import Settings
@@ -86,10 +86,12 @@ class AbuseLimits:
         self.app = app
         self.rules = anonymous_rules(settings)
         self.per_credential = parse(settings.limit_per_token)
+        self.websocket_connects = parse(settings.limit_websocket_connects)
         self.addresses = ClientAddress(settings.trusted_proxies)
         storage = limits_storage(settings)
-        self.rates = SlidingWindowCounterRateLimiter(storage)
-        windows = FixedWindowRateLimiter(storage)
+        # Fixed windows that start at a key's first hit: one counter per key, exact
+        # within a window (a sliding-window estimate can let one more through).
+        self.rates = windows = FixedWindowRateLimiter(storage)
         common = {
             "delay_base_seconds": settings.login_delay_base_seconds,
             "lock_seconds": settings.login_lock_seconds,
@@ -109,6 +111,9 @@ class AbuseLimits:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -126,6 +131,29 @@ class AbuseLimits:
             await self._sign_in(scope, receive, send, address)
             return
         await self.app(scope, receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """New websocket connections per client address: a client that reconnects
+        in a tight loop is told to wait, with the same problem body as HTTP."""
+        address = self.addresses.of(scope)
+        try:
+            allowed = await self.rates.hit(self.websocket_connects, "websocket", address)
+            refused = None
+            if not allowed:
+                refused = await self._too_many(
+                    self.websocket_connects, ("websocket", address), "this address"
+                )
+        except Exception:
+            log.warning("abuse limits unavailable; connection let through", exc_info=True)
+            refused = None
+        if refused is None:
+            await self.app(scope, receive, send)
+            return
+        await receive()  # websocket.connect
+        if "websocket.http.response" not in scope.get("extensions", {}):
+            await send({"type": "websocket.close", "code": 1013})  # try again later
+            return
+        await refused(scope, receive, send)  # Starlette sends it as the denial response
 
     async def _rate_refusal(self, scope: Scope, address: str) -> JSONResponse | None:
         method, path = scope["method"], scope["path"]
