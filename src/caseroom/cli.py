@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             ws_per_message_deflate=settings.ws_compression,
             log_config=None,  # configure_logging above renders uvicorn's lines too
             access_log=False,  # RequestObserver writes the access line, with the request id
+            timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
         )
     return 0
 

@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     )
     access_log: bool = Field(default=True, description="log one line per HTTP request")
     metrics_enabled: bool = Field(default=True, description="serve Prometheus /metrics")
+    shutdown_timeout_seconds: float = Field(
+        default=25.0,
+        description="after SIGTERM, how long requests in flight may take before the process exits",
+    )
     readiness_timeout_seconds: float = Field(
         default=2.0, description="how long /readyz waits for the database and the broker"
     )
