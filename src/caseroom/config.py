@@ -108,8 +108,8 @@ class Settings(BaseSettings):
     )
     access_log: bool = Field(default=True, description="log one line per HTTP request")
     metrics_enabled: bool = Field(default=True, description="serve Prometheus /metrics")
-    shutdown_timeout_seconds: float = Field(
-        default=25.0,
+    shutdown_timeout_seconds: int = Field(
+        default=25,
         description="after SIGTERM, how long requests in flight may take before the process exits",
     )
     readiness_timeout_seconds: float = Field(
