@@ -5,6 +5,7 @@ everything the server needs."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -99,9 +100,16 @@ def test_other_words_are_caseroom_commands(tmp_path: Path) -> None:
 
 
 def test_the_wheel_carries_the_license_migrations_and_pages(tmp_path: Path) -> None:
+    # Built from a copy, as the image's build stage does: setuptools leaves a
+    # build/ folder beside the sources.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info"))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), "."],
-        cwd=ROOT,
+        cwd=source,
         check=True,
         timeout=300,
     )
