@@ -9,9 +9,9 @@ COPY src ./src
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim
-# DejaVu for PDF transcripts.
+# DejaVu for PDF transcripts; pg_dump and pg_restore for `caseroom backup`.
 RUN apt-get update \
-    && apt-get install --yes --no-install-recommends fonts-dejavu-core \
+    && apt-get install --yes --no-install-recommends fonts-dejavu-core postgresql-client \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /var/lib/caseroom --create-home caseroom \
     && mkdir -p /var/lib/caseroom/data \

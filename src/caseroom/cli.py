@@ -37,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="load the demo organization (idempotent)")
     demo.add_argument("--database-url")
     admin_cli.register(commands)
+    for name, help_text in (
+        ("backup", "copy the database and the files into a new directory"),
+        ("restore", "put a backup back into an empty database and the files folder"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("directory")
+        command.add_argument("--database-url")
     args = parser.parse_args(argv)
     settings = _settings(args)
     configure_logging(settings)
@@ -48,6 +55,19 @@ def main(argv: list[str] | None = None) -> int:
 
         upgrade(settings.database_url)
         print(f"database is up to date: {settings.database_url}")
+    elif args.command in ("backup", "restore"):
+        from pathlib import Path
+
+        from caseroom import backup
+
+        run = backup.backup if args.command == "backup" else backup.restore
+        try:
+            manifest = run(settings, Path(args.directory))
+        except backup.BackupError as error:
+            print(f"caseroom {args.command}: {error}", file=sys.stderr)
+            return 1
+        kind, files = manifest["database"], manifest["files"]
+        print(f"{args.command} done: {args.directory} ({kind}, {files} files)")
     elif args.command == "demo":
         from caseroom.demo import load_demo
 
