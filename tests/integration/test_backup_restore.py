@@ -90,7 +90,8 @@ async def test_a_restored_backup_has_every_message_and_file_and_keeps_counting(
         for n in range(3):
             reply = await send(client, chat.auth, chat.issue_id, body=f"reply {n}")
             assert reply.status_code == 201
-        sent = await upload(client, chat.auth, chat.issue_id, [("receipt.png", picture)], body="pic")
+        files = [("receipt.png", picture)]
+        sent = await upload(client, chat.auth, chat.issue_id, files, body="pic")
         assert sent.status_code == 201, sent.text
         history_path = f"/api/v1/issues/{chat.issue_id}/rooms/public/messages"
         before = (await client.get(history_path, headers=chat.auth)).json()["items"]
