@@ -25,6 +25,9 @@ from caseroom.web.docs import package_version
 
 MANIFEST = "manifest.json"
 SQLITE_FILE, PG_FILE, FILES_DIR = "database.sqlite", "database.pgdump", "files"
+# Made in the data folder when CASEROOM_SECRET_KEY is unset; channel secrets in
+# the database cannot be read without it.
+SECRET_KEY_FILE = "secret.key"
 FORMAT = 1
 
 
@@ -91,6 +94,9 @@ def backup(settings: Settings, destination: Path) -> dict[str, Any]:
         shutil.copytree(settings.blob_root, files)
     else:
         files.mkdir()
+    key_file = settings.data_dir / SECRET_KEY_FILE
+    if key_file.is_file():
+        shutil.copy2(key_file, destination / SECRET_KEY_FILE)
     manifest = {
         "format": FORMAT,
         "database": kind,
@@ -126,4 +132,8 @@ def restore(settings: Settings, source: Path) -> dict[str, Any]:
         _run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={database}",
               str(source / PG_FILE)], env)  # fmt: skip
     shutil.copytree(source / FILES_DIR, settings.blob_root, dirs_exist_ok=True)
+    key_file = settings.data_dir / SECRET_KEY_FILE
+    if (source / SECRET_KEY_FILE).is_file() and not key_file.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / SECRET_KEY_FILE, key_file)
     return manifest

@@ -100,9 +100,11 @@ async def test_a_restored_backup_has_every_message_and_file_and_keeps_counting(
     manifest = await asyncio.to_thread(backup.backup, settings, kept)
     assert manifest["files"] >= 1
 
+    key_made = (settings.data_dir / "secret.key").read_bytes()
     await asyncio.to_thread(lose_database)
     shutil.rmtree(settings.data_dir)
     await asyncio.to_thread(backup.restore, settings, kept)
+    assert (settings.data_dir / "secret.key").read_bytes() == key_made
 
     async with running(settings) as client:
         assert (await client.get("/readyz")).status_code == 200
