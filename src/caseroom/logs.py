@@ -53,5 +53,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    # Alembic announces each of its plugins at INFO whenever it loads.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # The access line comes from RequestObserver, with the route and request id.
     logging.getLogger("uvicorn.access").disabled = True

@@ -203,7 +203,13 @@ class Readiness:
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
         self.db = db
-        self.heads = health.head_revisions()
+        self._heads: frozenset[str] | None = None  # read on first use: not at startup
+
+    @property
+    def heads(self) -> frozenset[str]:
+        if self._heads is None:
+            self._heads = health.head_revisions()
+        return self._heads
 
     async def check(self) -> dict[str, str]:
         timeout = self.settings.readiness_timeout_seconds
