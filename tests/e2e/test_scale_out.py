@@ -39,6 +39,9 @@ def servers(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]
         # Channels of their own, so that concurrent test runs never cross.
         "CASEROOM_BROKER_PREFIX": unique("caseroom-e2e:") + ":",
         "CASEROOM_DATA_DIR": str(tmp_path / "data"),
+        # Clients here reconnect after faults as fast as they can; the abuse limits
+        # have tests of their own (test_limits_across_processes.py).
+        "CASEROOM_LIMITS_ENABLED": "false",
     }
     pair = [Server(env, tmp_path / f"server-{name}.log") for name in "ab"]
     with running(pair):
