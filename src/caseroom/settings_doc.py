@@ -27,6 +27,8 @@ DESCRIPTIONS: dict[str, str] = {
     "public_url": "the address people reach this server at (not yet read by the server)",
     "data_dir": "where files are kept (blobs under it unless `BLOB_DIR` is set)",
     "session_ttl_hours": "lifetime of a console sign-in",
+    "password_min_chars": "shortest password an agent may set",
+    "invite_ttl_hours": "how long an agent's invitation link stays valid",
     "customer_token_ttl_days": "lifetime of a customer token",
     "cookie_secure": "mark cookies Secure: set true when served over HTTPS",
     "identity_token_leeway_seconds": "clock skew allowed when checking identity tokens",
