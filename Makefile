@@ -26,8 +26,11 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# Test files run on two workers (a file's tests stay together); the tests that
+# stop the shared Redis run alone afterwards.
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not serial"
+	$(BIN)/pytest -q -m serial
 
 # The unit, integration and contract tests on the lowest version of every direct
 # dependency that pyproject.toml allows: the floors there are ones the code works with.
@@ -36,7 +39,7 @@ test-lowest: install
 	rm -rf .venv-lowest
 	$(BIN)/uv venv --quiet --python $(BIN)/python .venv-lowest
 	$(BIN)/uv pip install --quiet --python .venv-lowest/bin/python --resolution lowest-direct -e ".[test]"
-	.venv-lowest/bin/pytest -q -p no:cacheprovider tests/unit tests/integration tests/contract
+	.venv-lowest/bin/pytest -q -p no:cacheprovider -n 2 --dist loadfile -m "not serial" tests/unit tests/integration tests/contract
 
 bench: install
 	$(BIN)/python -m bench

@@ -55,6 +55,7 @@ def _stop_redis_for_a_while() -> None:
         time.sleep(OUTAGE_SECONDS)
 
 
+@pytest.mark.serial
 async def test_a_redis_outage_silences_no_local_connection_and_is_logged_at_start_and_end(
     redis_url: str, redis_comes_back: None, caplog: pytest.LogCaptureFixture
 ) -> None:

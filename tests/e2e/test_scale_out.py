@@ -213,6 +213,7 @@ def redis_comes_back() -> Iterator[None]:
     start_redis()  # even if the test failed between stopping and starting it
 
 
+@pytest.mark.serial
 async def test_restarting_redis_mid_stream_loses_nothing(
     servers: tuple[Server, Server], org: Org, redis_comes_back: None
 ) -> None:
