@@ -130,6 +130,7 @@ def test_sanitized_html_never_runs_anything(pieces: list[str]) -> None:
             assert not name.startswith("on"), safe.html
             if name in ("href", "src"):
                 assert not (value or "").strip().lower().startswith("javascript:"), safe.html
+            if name == "src":  # links may lead out; nothing loads from outside by itself
                 assert not re.match(r"(?:https?:)?//", value or "", re.IGNORECASE), safe.html
     html_to_text(safe.html)  # and its text renders
 
