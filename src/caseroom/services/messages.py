@@ -307,6 +307,20 @@ async def list_messages(
     limit: int,
 ) -> Page:
     issue = await access_issue(principal, uow, issue_id)
+    return await page_of(principal, uow, issue, room, after=after, before=before, limit=limit)
+
+
+async def page_of(
+    principal: Principal,
+    uow: UnitOfWork,
+    issue: Issue,
+    room: Room,
+    *,
+    after: int | None,
+    before: int | None,
+    limit: int,
+) -> Page:
+    """A page of the messages of `room` the principal may read (404 if none)."""
     kinds = visible_kinds(principal, issue, room)
     if not kinds:
         raise NotFound("no such room")

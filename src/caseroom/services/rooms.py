@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from caseroom.domain.delivery import Delivery, Receipt
-from caseroom.domain.errors import NotFound
 from caseroom.domain.model import Principal, Room
 from caseroom.domain.records import Page
-from caseroom.domain.visibility import can_see_room, visible_kinds
+from caseroom.domain.visibility import can_see_room
 from caseroom.services.common import access_issue
+from caseroom.services.messages import page_of
 from caseroom.storage.uow import UnitOfWork
 
 
@@ -32,12 +32,7 @@ async def read_room(
     limit: int,
 ) -> RoomPage:
     issue = await access_issue(principal, uow, issue_id)
-    kinds = visible_kinds(principal, issue, room)
-    if not kinds:
-        raise NotFound("no such room")
-    page = await uow.messages.page(
-        issue.org_id, issue.id, room, kinds, after=after, before=before, limit=limit
-    )
+    page = await page_of(principal, uow, issue, room, after=after, before=before, limit=limit)
     sent: list[Delivery] = []
     if can_see_room(principal, issue, Room.PRIVATE):  # addresses and errors: agents only
         sent = await uow.deliveries.for_messages(issue.org_id, [m.id for m in page.messages])
