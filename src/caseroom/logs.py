@@ -55,5 +55,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
         logging.getLogger(name).propagate = True
     # Alembic announces each of its plugins at INFO whenever it loads.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # fpdf2 subsets fonts with fontTools, which reports every table it prunes at INFO.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     # The access line comes from RequestObserver, with the route and request id.
     logging.getLogger("uvicorn.access").disabled = True
