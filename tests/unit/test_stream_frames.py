@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from caseroom.domain.model import MessageKind, Room
@@ -49,3 +51,12 @@ def test_each_type_parses_to_its_own_model_with_its_defaults() -> None:
     subscribe = parse_frame('{"type": "subscribe", "issue_id": "i", "room": "private"}')
     assert isinstance(subscribe, Subscribe)
     assert subscribe.room is Room.PRIVATE and subscribe.after is None
+
+
+def test_a_send_names_only_a_channel_a_sender_may_choose() -> None:
+    frame = {"type": "send", "issue_id": "i1", "room": "public", "body": "hi"}
+    chosen = parse_frame(json.dumps({**frame, "channel": "sms", "idempotency_key": "k" * 8}))
+    assert chosen.channel == "sms"  # type: ignore[union-attr]
+    with pytest.raises(BadFrame) as refused:
+        parse_frame(json.dumps({**frame, "channel": "system", "idempotency_key": "k" * 8}))
+    assert "channel" in refused.value.detail

@@ -63,7 +63,9 @@ class Send(_Frame):
     room: Room
     body: str
     kind: MessageKind = MessageKind.MESSAGE
-    channel: Channel | None = None  # None: the Issue's reply channel (agents), chat (Customers)
+    # How the message reaches the Customer; None: the Issue's reply channel
+    # (agents), chat (Customers). Only the channels a sender may choose.
+    channel: Literal["chat", "sms", "email"] | None = None
     idempotency_key: str = Field(min_length=8, max_length=128)
 
 
@@ -229,7 +231,11 @@ async def announce(context: AppContext, principal: Principal, issue_id: str, sta
 async def post_message(context: AppContext, principal: Principal, frame: Send) -> Message:
     """The one call into the send path: stores the message, returns it committed."""
     new = messages.NewMessage(
-        frame.room, frame.body, frame.kind, frame.channel, frame.idempotency_key
+        frame.room,
+        frame.body,
+        frame.kind,
+        Channel(frame.channel) if frame.channel else None,
+        frame.idempotency_key,
     )
     sent = await context.sender.post(principal, frame.issue_id, new)
     return sent.message
