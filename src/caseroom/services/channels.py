@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from caseroom.domain.channels import (
+    OUTBOUND,
     ChannelOption,
     ChannelSetup,
     check_channel_setup,
@@ -15,7 +16,7 @@ from caseroom.domain.channels import (
     reply_address,
 )
 from caseroom.domain.errors import NotFound
-from caseroom.domain.model import Channel, Principal
+from caseroom.domain.model import Channel, Issue, Principal
 from caseroom.services.common import access_issue, require_admin, require_agent, utcnow
 from caseroom.storage.uow import UnitOfWork
 
@@ -79,15 +80,20 @@ async def channels_for_issue(principal: Principal, uow: UnitOfWork, issue_id: st
     it is unavailable, and the one it starts on."""
     require_agent(principal)
     issue = await access_issue(principal, uow, issue_id)
+    options = await issue_options(uow, issue)
+    return IssueChannels(options, default_channel(issue, options))
+
+
+async def issue_options(uow: UnitOfWork, issue: Issue) -> list[ChannelOption]:
+    """Every reply channel for the Issue's Customer, enabled or with its reason."""
     customer = await uow.customers.get(issue.org_id, issue.customer_id)
     if customer is None:
         raise NotFound("no such customer")
     configured = await uow.channels.configured(issue.org_id)
     addresses = [
         (channel, address)
-        for channel in (Channel.EMAIL, Channel.SMS)
+        for channel in OUTBOUND
         if (address := reply_address(issue, customer, channel))
     ]
     blocks = await uow.contact_blocks.for_addresses(issue.org_id, addresses)
-    options = options_for_issue(configured, issue, customer, blocks)
-    return IssueChannels(options, default_channel(issue, options))
+    return options_for_issue(configured, issue, customer, blocks)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from caseroom.domain import events
-from caseroom.domain.channels import OUTBOUND, options_for_issue, reply_address
+from caseroom.domain.channels import OUTBOUND, reply_address
 from caseroom.domain.delivery import PROBLEMS, Delivery, DeliveryState, advances
 from caseroom.domain.errors import Conflict, InvalidInput, NotFound
 from caseroom.domain.events import Event
@@ -24,6 +24,7 @@ from caseroom.domain.model import (
     Room,
 )
 from caseroom.domain.visibility import can_see_room
+from caseroom.services.channels import issue_options
 from caseroom.services.common import require_agent, utcnow
 from caseroom.storage.uow import UnitOfWork
 
@@ -36,15 +37,7 @@ async def check_reply_channel(uow: UnitOfWork, issue: Issue, new_channel: Channe
     before anything is stored, with the reason the composer shows."""
     if new_channel not in OUTBOUND:
         return
-    customer = await uow.customers.get(issue.org_id, issue.customer_id)
-    if customer is None:
-        raise NotFound("no such customer")
-    address = reply_address(issue, customer, new_channel)
-    blocks = await uow.contact_blocks.for_addresses(
-        issue.org_id, [(new_channel, address)] if address else []
-    )
-    configured = await uow.channels.configured(issue.org_id)
-    for option in options_for_issue(configured, issue, customer, blocks):
+    for option in await issue_options(uow, issue):
         if option.channel is new_channel and not option.enabled:
             raise InvalidInput(
                 f"{new_channel.value} is unavailable for this Issue: {option.reason}",
