@@ -220,6 +220,8 @@ async def test_an_app_passes_a_signed_identity_and_a_tampered_one_is_refused(
         assert secret not in await page.content()
         assert not [frame for frame in frames if secret in frame]
 
+    # The open chat reports reading that reply on its own; let it land before counting.
+    await customer_has_read_last(web_http, ana, earlier.issue_id)
     header, payload, signature = token.split(".")
     tampered = f"{header}.{payload[:-3]}AAA.{signature}"
     before = await row_counts(web_db)
@@ -233,6 +235,21 @@ async def test_an_app_passes_a_signed_identity_and_a_tampered_one_is_refused(
     await expect(refused.get_by_role("textbox", name="Message")).to_be_hidden()
     assert await row_counts(web_db) == before
     await context.close()
+
+
+async def customer_has_read_last(
+    http: httpx.AsyncClient, agent: dict[str, str], issue_id: str
+) -> None:
+    for _ in range(100):
+        room = (
+            await http.get(f"/api/v1/issues/{issue_id}/rooms/public/messages", headers=agent)
+        ).json()
+        last = room["items"][-1]["seq"]
+        marks = [r["read_seq"] for r in room["receipts"] if r["reader"]["kind"] == "customer"]
+        if marks and max(marks) >= last:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the Customer's chat never reported reading the last reply")
 
 
 async def test_connect_fits_a_phone(
