@@ -226,12 +226,14 @@ async def upload(
     kind: str = "message",
     claimed_type: str = "application/octet-stream",
     idempotency_key: str | None = None,
+    channel: str | None = None,
 ) -> httpx.Response:
     """Send a message with files (multipart) the way a browser would."""
     parts = [("files", (name, data, claimed_type)) for name, data in (files or [])]
+    fields = {"body": body, "kind": kind, "idempotency_key": idempotency_key or key()}
     return await client.post(
         f"/api/v1/issues/{issue_id}/rooms/{room}/attachments",
-        data={"body": body, "kind": kind, "idempotency_key": idempotency_key or key()},
+        data=fields | ({"channel": channel} if channel else {}),
         files=parts,
         headers=headers,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,12 +13,14 @@ from fastapi.staticfiles import StaticFiles
 
 from caseroom.channels.base import Outbound
 from caseroom.config import Settings
+from caseroom.domain.file_links import FileLinkKeys
 from caseroom.domain.model import Channel
 from caseroom.jobs import job_handlers
 from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
 from caseroom.services import setup
+from caseroom.services.file_links import FileLinks
 from caseroom.services.outbox import plan_outbox
 from caseroom.services.sending import Sender
 from caseroom.storage.blobs import LocalBlobStore
@@ -52,11 +55,11 @@ from caseroom.web.setup_gate import SetupGate
 STATIC = Path(__file__).parent / "web" / "static"
 
 
-def _secret_box(settings: Settings) -> SecretBox:
-    """Channel secrets' keys: the configured one (or one kept in the data folder)
-    encrypts; a previous one is still read while secrets are rotated."""
+def _secret_keys(settings: Settings) -> list[str]:
+    """The configured key (or one kept in the data folder) first, then a previous
+    one still accepted while keys are rotated."""
     first = settings.secret_key or load_or_create_key(settings.data_dir / "secret.key")
-    return SecretBox([first, *filter(None, [settings.secret_key_previous])])
+    return [first, *filter(None, [settings.secret_key_previous])]
 
 
 def create_app(
@@ -70,6 +73,12 @@ def create_app(
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
     broker = broker_from_url(settings.broker_url, prefix=settings.broker_prefix)
+    secret_keys = _secret_keys(settings)
+    links = FileLinks(
+        settings.public_url,
+        FileLinkKeys.derive(secret_keys),
+        timedelta(days=settings.file_link_ttl_days),
+    )
     hub = Hub(broker)
     metrics = Metrics(broker)
     db = Database(
@@ -78,7 +87,7 @@ def create_app(
         max_group=settings.db_group_max,
         group_lanes=settings.db_group_lanes,
         plan_outbox=plan_outbox,
-        secret_box=_secret_box(settings),
+        secret_box=SecretBox(secret_keys),
         publish_ephemeral=hub.publish_ephemeral,
     )
     blobs = LocalBlobStore(settings.blob_root)
@@ -88,12 +97,13 @@ def create_app(
         settings.transcript_font_dir,
         outbounds or {},
         max_attempts=settings.job_max_attempts,
+        links=links,
     )
     worker = JobWorker(db, handlers, settings)
     db.on_jobs_enqueued(worker.nudge)
     sender = Sender(db, blobs, settings.max_message_chars)
     context = AppContext(
-        settings=settings, db=db, hub=hub, blobs=blobs, worker=worker, sender=sender
+        settings=settings, db=db, hub=hub, blobs=blobs, worker=worker, sender=sender, links=links
     )
     setup_gate = SetupGate()
 
@@ -126,6 +136,7 @@ def create_app(
     for module in (*routers, routes_canned, routes_directory, routes_widget, *files, stream, pages):
         app.include_router(module.router)
     app.include_router(routes_widget.pages)
+    app.include_router(routes_attachments.links_router)
     for admin in (routes_admin.router, audit_router, routes_setup.router, routes_setup.pages):
         app.include_router(admin)
     install_docs(app)

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     max_filename_chars: int = 180
     upload_part_overhead_bytes: int = 16 * 1024
     blob_dir: Path | None = Field(default=None, description="default: <data_dir>/blobs")
+    # Email and SMS carry files as signed links to <public_url>/f/..., valid this long
+    file_link_ttl_days: int = Field(default=7, ge=1, le=365)
 
     # Background jobs (transcripts): a durable table, polled and nudged after commit
     job_poll_seconds: float = 5.0

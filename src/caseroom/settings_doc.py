@@ -48,6 +48,7 @@ DESCRIPTIONS: dict[str, str] = {
     "max_file_bytes": "largest attachment",
     "max_files_per_message": "attachments on one message",
     "max_filename_chars": "longest attachment name",
+    "file_link_ttl_days": "how long a link to a file in an email or text message opens it",
     "upload_part_overhead_bytes": "multipart framing allowed per part in an upload request",
     "job_poll_seconds": "how often the job worker looks for due jobs (it is also woken on commit)",
     "job_lease_seconds": "how long a claimed job is held before another worker may take it",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -18,10 +19,11 @@ from caseroom.app import create_app
 from caseroom.channels.base import DeliveryError
 from caseroom.channels.testing import InProcessProvider
 from caseroom.config import Settings
-from caseroom.domain.model import Channel
+from caseroom.domain.model import Attachment, Channel
+from caseroom.services.common import utcnow
 from caseroom.storage import tables as t
 from caseroom.storage.uow import Database, UnitOfWork
-from tests.builders import Org, key, make_org, send, settle
+from tests.builders import Org, key, make_org, send, settle, upload
 
 PHONE = "+14155550123"
 
@@ -231,3 +233,76 @@ async def test_channels_refuse_what_cannot_reach_the_customer_and_notes_never_le
     assert note.status_code == 201 and note.json()["channel"] == "chat"
     await settle(sms_client)
     assert provider.delivered == [] and await deliveries(db, texter) == []
+
+
+async def test_files_go_by_sms_as_signed_links_that_open_only_that_file(
+    sms_client: httpx.AsyncClient, db: Database, provider: InProcessProvider, settings: Settings
+) -> None:
+    org = await make_org(db)
+    await set_up_sms(sms_client, org)
+    issue_id = await texting_customer(sms_client, org)
+    label = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    sent = await upload(
+        sms_client,
+        org.auth(org.ana),
+        issue_id,
+        [("label.png", label), ("notes.txt", b"fragile")],
+        body="Your return label",
+        channel="sms",
+    )
+    assert sent.status_code == 201, sent.text
+    await settle(sms_client)
+
+    (text,) = provider.delivered
+    assert text.body == "Your return label" and len(text.file_links) == 2
+    prefix = f"{settings.public_url}/f/"
+    assert all(link.startswith(prefix) for link in text.file_links)
+    opened = await sms_client.get(text.file_links[0].removeprefix(settings.public_url))
+    assert opened.status_code == 200 and opened.content == label
+    assert opened.headers["content-type"] == "image/png"
+    assert opened.headers["x-content-type-options"] == "nosniff"
+    second = await sms_client.get(text.file_links[1].removeprefix(settings.public_url))
+    assert second.content == b"fragile"
+
+    token = text.file_links[0].removeprefix(prefix)
+    forged = await sms_client.get(f"/f/{token[:-2]}xx")
+    assert forged.status_code == 404
+    assert forged.headers["content-type"] == "application/problem+json"
+    assert label not in forged.content
+
+
+async def test_an_expired_file_link_says_so(
+    settings: Settings, provider: InProcessProvider, db: Database
+) -> None:
+    short = settings.model_copy(update={"job_retry_base_seconds": 0.0, "file_link_ttl_days": 1})
+    app = create_app(short, outbounds={Channel.SMS: provider})
+    org = await make_org(db)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            client.app = app  # type: ignore[attr-defined]
+            await set_up_sms(client, org)
+            issue_id = await texting_customer(client, org)
+            sent = await upload(
+                client, org.auth(org.ana), issue_id, [("a.txt", b"x")], channel="sms"
+            )
+            assert sent.status_code == 201, sent.text
+            await settle(client)
+            link = provider.delivered[0].file_links[0].removeprefix(settings.public_url)
+            context = app.state.context
+            attachment = sent.json()["attachments"][0]
+            stale = context.links.url_for(
+                await _attachment(db, attachment["id"]), utcnow() - timedelta(days=2)
+            )
+            expired = await client.get(stale.removeprefix(settings.public_url))
+            assert (await client.get(link)).status_code == 200
+    assert expired.status_code == 410 and "expired" in expired.json()["detail"]
+
+
+async def _attachment(db: Database, attachment_id: str) -> Attachment:
+    async def work(uow: UnitOfWork) -> Attachment:
+        found = await uow.attachments.find(attachment_id)
+        assert found is not None
+        return found
+
+    return await db.read(work)

@@ -35,6 +35,13 @@ class NotFound(DomainError):
     title = "Not found"
 
 
+class Gone(DomainError):
+    """Something that existed and has ended for good (an expired link)."""
+
+    code = "gone"
+    title = "No longer available"
+
+
 class InvalidInput(DomainError):
     code = "invalid-input"
     title = "Invalid input"

@@ -13,6 +13,7 @@ from caseroom.jobs.transcripts import rerender_handler, transcripts_handler
 from caseroom.jobs.worker import Handler
 from caseroom.services.blobs import BLOB_RELEASE_JOB
 from caseroom.services.deliveries import DELIVER_JOB
+from caseroom.services.file_links import FileLinks
 from caseroom.services.transcript_filing import RERENDER_JOB
 from caseroom.services.transcripts import TRANSCRIPTS_JOB
 from caseroom.storage.blobs import BlobStore
@@ -26,12 +27,14 @@ def job_handlers(
     outbounds: Mapping[Channel, Outbound] | None = None,
     *,
     max_attempts: int = 8,
+    links: FileLinks | None = None,
 ) -> dict[str, Handler]:
     """Every kind of job the worker runs, by kind. `outbounds`: the channel adapters
-    deliveries leave through (none: a delivery fails saying its channel has none)."""
+    deliveries leave through (none: a delivery fails saying its channel has none);
+    `links` signs the links to files that email and SMS carry instead of the files."""
     return {
         TRANSCRIPTS_JOB: transcripts_handler(db, store, font_dir),
         RERENDER_JOB: rerender_handler(db, store, font_dir),
         BLOB_RELEASE_JOB: blob_release_handler(db, store),
-        DELIVER_JOB: delivery_handler(db, outbounds or {}, max_attempts=max_attempts),
+        DELIVER_JOB: delivery_handler(db, outbounds or {}, max_attempts=max_attempts, links=links),
     }

@@ -19,6 +19,8 @@ from caseroom.domain.model import Channel
 from caseroom.domain.records import Job
 from caseroom.jobs.worker import Complete, Handler
 from caseroom.services import deliveries
+from caseroom.services.common import utcnow
+from caseroom.services.file_links import FileLinks
 from caseroom.storage.uow import Database, UnitOfWork
 
 
@@ -27,7 +29,11 @@ async def _nothing(uow: UnitOfWork) -> None:
 
 
 def delivery_handler(
-    db: Database, outbounds: Mapping[Channel, Outbound], *, max_attempts: int
+    db: Database,
+    outbounds: Mapping[Channel, Outbound],
+    *,
+    max_attempts: int,
+    links: FileLinks | None = None,
 ) -> Handler:
     async def handle(job: Job) -> Complete:
         org_id, delivery_id = job.org_id, str(job.payload["delivery_id"])
@@ -37,6 +43,7 @@ def delivery_handler(
             if found is None:
                 return None
             delivery, message, issue, config, secrets = found
+            now = utcnow()
             return Outgoing(
                 delivery_id=delivery.id,
                 org_id=org_id,
@@ -46,6 +53,9 @@ def delivery_handler(
                 author_name=message.author_name,
                 issue_reference=issue.reference,
                 subject=issue.subject,
+                file_links=tuple(links.url_for(a, now) for a in message.attachments)
+                if links
+                else (),
                 config=config,
                 secrets=secrets,
             )

@@ -73,6 +73,12 @@ class AttachmentRepository:
         row = (await self._conn.execute(query)).first()
         return _to_attachment(row) if row else None
 
+    async def find(self, attachment_id: str) -> Attachment | None:
+        """By id alone (ids are random and unique): for a signed link, which
+        names the file and nothing else."""
+        row = (await self._conn.execute(_attachment_query().where(_a.id == attachment_id))).first()
+        return _to_attachment(row) if row else None
+
     async def for_issue(
         self, org_id: str, issue_id: str, visible: dict[Room, frozenset[MessageKind]]
     ) -> list[Attachment]:

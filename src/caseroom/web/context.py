@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 from caseroom.config import Settings
 from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.hub import Hub
+from caseroom.services.file_links import FileLinks
 from caseroom.services.sending import Sender
 from caseroom.storage.blobs import BlobStore
 from caseroom.storage.uow import Database
@@ -22,6 +23,7 @@ class AppContext:
     blobs: BlobStore
     worker: JobWorker
     sender: Sender
+    links: FileLinks
 
 
 def get_context(connection: HTTPConnection) -> AppContext:

@@ -22,6 +22,7 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
     errors.NotAuthenticated: 401,
     errors.Forbidden: 403,
     errors.NotFound: 404,
+    errors.Gone: 410,
     errors.IllegalTransition: 409,
     errors.LimitReached: 409,
     errors.Conflict: 409,

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from caseroom.domain.files import SAFE_INLINE, StoredFile, clean_filename, sniff_content_type
 from caseroom.domain.model import Attachment, Channel, MessageKind, Room
 from caseroom.services import attachments, messages
+from caseroom.services.common import utcnow
 from caseroom.storage.blobs import StagedBlob
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import Context, CurrentPrincipal
@@ -26,6 +27,8 @@ from caseroom.web.schemas import (
 from caseroom.web.uploads import UploadLimits, receive_upload
 
 router = APIRouter(prefix="/api/v1", tags=["attachments"])
+# Signed links live outside the API: short, for email and text messages.
+links_router = APIRouter()
 
 # The upload route, for the body-size middleware: it gets the upload cap.
 UPLOAD_PATH_PATTERN = r"/api/v1/issues/[^/]+/rooms/[^/]+/attachments"
@@ -41,6 +44,7 @@ _MULTIPART_DOC = {
                     "properties": {
                         "body": {"type": "string", "description": "optional text"},
                         "kind": {"type": "string", "enum": ["message", "note"]},
+                        "channel": {"type": "string", "enum": ["chat", "sms", "email"]},
                         "idempotency_key": {"type": "string", "minLength": 8},
                         "files": {
                             "type": "array",
@@ -130,7 +134,7 @@ def _new_message(
         room=room,
         body=parsed.body,
         kind=MessageKind(parsed.kind),
-        channel=Channel.CHAT,
+        channel=Channel(parsed.channel) if parsed.channel else None,
         idempotency_key=parsed.idempotency_key,
         files=tuple(
             StoredFile(
@@ -183,4 +187,26 @@ async def download_attachment(
         filename=found.filename,
         size=found.size,
         download=download,
+    )
+
+
+@links_router.get(
+    "/f/{token}",
+    include_in_schema=False,
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def open_file_link(token: str, context: Context) -> Response:
+    """A file an email or a text message linked to: the signed link is the
+    credential, for that one file and until it expires."""
+
+    async def work(uow: UnitOfWork) -> Attachment:
+        return await context.links.open(uow, token, utcnow())
+
+    found = await context.db.read(work)
+    return file_response(
+        context.blobs.read(found.org_id, found.sha256),
+        content_type=found.content_type,
+        filename=found.filename,
+        size=found.size,
     )

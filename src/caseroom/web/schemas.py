@@ -72,6 +72,10 @@ class UploadFields(Strict):
 
     body: str = ""
     kind: Literal["message", "note"] = "message"
+    channel: Literal["chat", "sms", "email"] | None = Field(
+        default=None,
+        description="as for a message; by SMS or email the files go as signed links",
+    )
     idempotency_key: str = Field(min_length=8, max_length=128)
 
 

@@ -16,7 +16,7 @@ from caseroom.domain.files import SNIFF_BYTES
 from caseroom.storage.blobs import BlobStore, BlobWriter, StagedBlob
 
 FILE_FIELD = "files"
-TEXT_FIELDS = frozenset({"body", "kind", "idempotency_key"})
+TEXT_FIELDS = frozenset({"body", "kind", "channel", "idempotency_key"})
 
 
 @dataclass(frozen=True, slots=True)
