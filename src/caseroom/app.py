@@ -48,6 +48,7 @@ from caseroom.web.context import AppContext
 from caseroom.web.docs import install_docs, package_version
 from caseroom.web.limits import AbuseLimits
 from caseroom.web.observability import Metrics, install_observability
+from caseroom.web.page_headers import StrictTransportSecurity
 from caseroom.web.problems import BodySizeLimit, install_problem_handlers
 from caseroom.web.routes_audit import router as audit_router
 from caseroom.web.setup_gate import SetupGate
@@ -149,6 +150,8 @@ def create_app(
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.limits_enabled:
         app.add_middleware(AbuseLimits, settings=settings)
+    if settings.hsts_seconds:
+        app.add_middleware(StrictTransportSecurity, max_age=settings.hsts_seconds)
     app.add_middleware(
         BodySizeLimit,
         limit=settings.max_request_bytes,

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     session_ttl_hours: int = 24 * 14
     customer_token_ttl_days: int = 90
     cookie_secure: bool = False
+    hsts_seconds: int = Field(
+        default=180 * 24 * 3600, ge=0, description="HSTS max-age on responses over TLS; 0: none"
+    )
     password_min_chars: int = 10
     invite_ttl_hours: int = 72  # how long an invitation link sets a password
 

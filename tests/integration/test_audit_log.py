@@ -113,10 +113,6 @@ async def test_each_admin_call_writes_one_entry_and_nothing_else_does(
         "/api/v1/admin/teams", json={"name": "Y", "hours": "soon"}, headers=org.auth(org.admin)
     )
     assert invalid.status_code == 422
-    wrong = await client.post(
-        "/api/v1/auth/login", json={"email": org.ana.email, "password": "not it"}
-    )
-    assert wrong.status_code == 401
 
     entries = await all_entries(client, org)
     written = [(e["action"], e["target_id"]) for e in reversed(entries)]
@@ -126,7 +122,8 @@ async def test_each_admin_call_writes_one_entry_and_nothing_else_does(
         assert entry["client_address"] == "127.0.0.1"
     deactivated = next(e for e in entries if e["action"] == "agent.deactivate")
     assert deactivated["detail"] == {"released_issue_ids": [], "sessions_revoked": 0}
-    assert next(e for e in entries if e["action"] == "agent.update")["detail"] == {"role": "admin"}
+    updated = next(e for e in entries if e["action"] == "agent.update")
+    assert updated["detail"] == {"role": "admin", "sessions_revoked": 0}
 
     # Another organization's admin reads none of it.
     other = await make_org(db)
@@ -147,6 +144,19 @@ async def test_sign_ins_are_written_with_the_client_address(
     entry = entries[0]
     assert entry["actor"]["id"] == org.ana.id and entry["client_address"] == "127.0.0.1"
     assert before <= datetime.fromisoformat(entry["created_at"]) <= datetime.now(UTC)
+
+
+async def test_a_wrong_password_for_an_account_is_written_and_an_unknown_email_is_not(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    org = await make_org(db)
+    for email in (org.ana.email, f"nobody@{org.slug}.example"):
+        wrong = await client.post("/api/v1/auth/login", json={"email": email, "password": "no"})
+        assert wrong.status_code == 401
+    (entry,) = await all_entries(client, org, action="auth.")
+    assert (entry["action"], entry["target_id"]) == ("auth.sign_in_failed", org.ana.id)
+    assert entry["actor"] == {"kind": "anonymous", "id": None, "name": "someone signing in"}
+    assert entry["client_address"] == "127.0.0.1"
 
 
 async def test_admins_filter_page_and_export_the_log(

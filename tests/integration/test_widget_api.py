@@ -293,3 +293,53 @@ async def test_chat_pages_may_be_framed_but_run_only_their_own_scripts(
     loader = await client.get("/widget.js")
     assert loader.headers["content-type"].startswith("text/javascript")
     assert "data-org" in loader.text
+
+
+async def test_only_the_allowed_sites_may_frame_the_chat_once_an_admin_names_them(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    org = await make_org(db)
+    admin = org.auth(org.admin)
+    sites = ["https://shop.example.com", "HTTP://localhost:3000/"]
+    changed = await client.patch(
+        "/api/v1/settings/widget", json={"allowed_sites": sites}, headers=admin
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["allowed_sites"] == ["https://shop.example.com", "http://localhost:3000"]
+    for path in ("widget", "embed"):
+        policy = (await client.get(f"/{path}/{org.slug}")).headers["content-security-policy"]
+        assert "frame-ancestors https://shop.example.com http://localhost:3000" in policy
+    connect = await client.get(f"/connect/{org.slug}")
+    assert connect.headers["x-frame-options"] == "DENY"
+
+    before = await row_counts(db)
+    for bad in ("shop.example.com", "https://shop.example.com/page", "javascript:alert(1)",
+                "https://user@shop.example.com", "https://shop.example.com; script-src *"):  # fmt: skip
+        refused = await client.patch(
+            "/api/v1/settings/widget", json={"allowed_sites": [bad]}, headers=admin
+        )
+        assert refused.status_code == 422, bad
+        assert refused.json()["field"] == "allowed_sites"
+    assert await row_counts(db) == before
+    cleared = await client.patch(
+        "/api/v1/settings/widget", json={"allowed_sites": []}, headers=admin
+    )
+    assert cleared.json()["allowed_sites"] == []
+    policy = (await client.get(f"/embed/{org.slug}")).headers["content-security-policy"]
+    assert policy.endswith("frame-ancestors *")
+
+
+async def test_the_console_and_first_run_pages_are_never_framed_and_tls_asks_for_hsts(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/console", "/invite"):
+        page = await client.get(path)
+        assert page.headers["x-frame-options"] == "DENY", path
+        policy = page.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy and "script-src" not in policy
+        assert "default-src 'self'" in policy
+    assert "strict-transport-security" not in (await client.get("/healthz")).headers
+    secure = httpx.AsyncClient(transport=client._transport, base_url="https://testserver")
+    async with secure:
+        hsts = (await secure.get("/healthz")).headers["strict-transport-security"]
+    assert hsts.startswith("max-age=") and int(hsts.split("=")[1].split(";")[0]) > 0

@@ -13,6 +13,7 @@ class ActorKind(StrEnum):
     AGENT = "agent"  # an admin through the API or console, or anyone signing in
     OPERATOR = "operator"  # someone with a shell on the server (the caseroom command)
     SETUP = "setup"  # the first-run page
+    ANONYMOUS = "anonymous"  # not signed in: a failed sign-in to an account
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from caseroom.domain.errors import InvalidInput
 from caseroom.domain.text import clean_text
@@ -13,6 +14,7 @@ from caseroom.domain.text import clean_text
 _HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
 TITLE_MAX_CHARS = 80
 GREETING_MAX_CHARS = 300
+MAX_ALLOWED_SITES = 20
 
 
 class Position(StrEnum):
@@ -29,6 +31,8 @@ class WidgetSettings:
     color: str = "#2563eb"
     title: str = "Chat with us"
     greeting: str = "Hi! Ask us anything. We usually reply within a few minutes."
+    # The sites (origins) that may frame the widget and the embed; none: any site.
+    allowed_sites: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,42 @@ class WidgetChanges:
     color: str | None = None
     title: str | None = None
     greeting: str | None = None
+    allowed_sites: list[str] | None = None
+
+
+def check_site(value: str) -> str:
+    """An origin a browser would send: scheme, host and an optional port, as
+    `https://shop.example.com` or `http://localhost:3000`; nothing else."""
+    text = value.strip().lower().rstrip("/")
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if (
+        parts.scheme not in ("https", "http")
+        or not parts.hostname
+        or port == -1
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+        or not re.fullmatch(r"[a-z0-9.\-*]+|\[[0-9a-f:.]+\]", parts.netloc.rsplit(":", 1)[0])
+    ):
+        raise InvalidInput(
+            f"{value!r} is not a site: give its origin, like https://shop.example.com",
+            field="allowed_sites",
+        )
+    return text
+
+
+def check_sites(values: list[str]) -> tuple[str, ...]:
+    if len(values) > MAX_ALLOWED_SITES:
+        raise InvalidInput(
+            f"at most {MAX_ALLOWED_SITES} sites may embed the chat", field="allowed_sites"
+        )
+    return tuple(dict.fromkeys(check_site(v) for v in values))
 
 
 def check_color(value: str) -> str:
@@ -66,6 +106,9 @@ def apply_changes(current: WidgetSettings, changes: WidgetChanges) -> WidgetSett
         greeting=current.greeting
         if changes.greeting is None
         else clean_text(changes.greeting, field="greeting", max_chars=GREETING_MAX_CHARS),
+        allowed_sites=current.allowed_sites
+        if changes.allowed_sites is None
+        else check_sites(changes.allowed_sites),
     )
 
 

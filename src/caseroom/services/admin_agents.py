@@ -202,11 +202,16 @@ async def change_agent(
     )
     if teams != agent.team_ids:
         await uow.people.set_agent_teams(admin.org_id, agent.id, teams)
-    detail = {
+    detail: dict[str, object] = {
         key: _wire(getattr(changed, key))
         for key in ("name", "role", "team_ids")
         if getattr(changed, key) != getattr(agent, key)
     }
+    if changed.role is not agent.role:
+        # A session is rotated with its rights: the agent signs in again under the new role.
+        detail["sessions_revoked"] = await uow.people.revoke_credentials(
+            admin.org_id, agent.id, (SESSION,), utcnow()
+        )
     await audit(uow, admin.org_id, admin, "agent.update", ("agent", agent.id), detail)
     return changed
 

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from caseroom.domain.audit import Actor, ActorKind
 from caseroom.domain.errors import InvalidInput, NotAuthenticated, NotFound
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import AgentPrincipal, Customer, CustomerPrincipal, Principal
 from caseroom.domain.records import Credential
 from caseroom.services.audit import audit
-from caseroom.services.common import require_admin, utcnow
+from caseroom.services.common import require_admin, require_agent, utcnow
 from caseroom.storage.uow import UnitOfWork
 
 _hasher = PasswordHasher()
@@ -98,6 +99,30 @@ async def sign_in(
     principal = AgentPrincipal(agent.org_id, agent, client_address)
     await audit(uow, agent.org_id, principal, "auth.sign_in", ("agent", agent.id))
     return principal, issued
+
+
+async def record_failed_sign_in(
+    uow: UnitOfWork, email: str, *, organization: str | None, client_address: str | None
+) -> None:
+    """A wrong password for an existing account goes into that organization's
+    audit log (an unknown email has no organization to tell)."""
+    candidates = await uow.agents.with_password_by_email(email.strip().lower())
+    org = await uow.organizations.by_slug(organization) if organization else None
+    for agent, _ in candidates:
+        if organization and (org is None or agent.org_id != org.id):
+            continue
+        who = Actor(ActorKind.ANONYMOUS, None, "someone signing in", client_address)
+        await audit(uow, agent.org_id, who, "auth.sign_in_failed", ("agent", agent.id))
+
+
+async def sign_out_everywhere(principal: Principal, uow: UnitOfWork) -> int:
+    """Every session of the signed-in agent ends (API tokens stay)."""
+    agent = require_agent(principal)
+    revoked = await uow.people.revoke_credentials(
+        agent.org_id, agent.agent.id, (SESSION,), utcnow()
+    )
+    await audit(uow, agent.org_id, agent, "auth.sign_out_everywhere", ("agent", agent.agent.id))
+    return revoked
 
 
 async def authenticate(uow: UnitOfWork, token: str) -> tuple[Principal, Credential]:

@@ -306,6 +306,7 @@ widget_settings = Table(
     Column("color", String(7), nullable=False),
     Column("title", String(80), nullable=False),
     Column("greeting", String(300), nullable=False),
+    Column("allowed_sites", Text),  # a JSON list of origins that may frame the chat
     Column("identity_secret", String(128)),
     Column("secret_rotated_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -468,7 +469,7 @@ audit_log = Table(
     metadata,
     _id(),
     _org(),
-    Column("actor_kind", String(16), nullable=False),  # agent | operator | setup
+    Column("actor_kind", String(16), nullable=False),  # agent|operator|setup|anonymous
     Column("actor_id", String(32)),
     Column("actor_name", String(200), nullable=False),
     Column("action", String(64), nullable=False),

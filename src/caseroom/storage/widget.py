@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
+import orjson
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,15 +23,17 @@ class WidgetRepository:
         self._conn = conn
 
     async def settings(self, org_id: str) -> WidgetSettings:
-        query = select(_c.position, _c.color, _c.title, _c.greeting).where(_c.org_id == org_id)
+        query = select(_c.position, _c.color, _c.title, _c.greeting, _c.allowed_sites).where(
+            _c.org_id == org_id
+        )
         row = (await self._conn.execute(query)).first()
         if row is None:
             return WidgetSettings()
-        return WidgetSettings(Position(row.position), row.color, row.title, row.greeting)
+        sites = tuple(orjson.loads(row.allowed_sites)) if row.allowed_sites else ()
+        return WidgetSettings(Position(row.position), row.color, row.title, row.greeting, sites)
 
     async def save(self, org_id: str, settings: WidgetSettings, now: datetime) -> None:
-        values = {**asdict(settings), "position": settings.position.value, "updated_at": now}
-        await self._upsert(org_id, values, now)
+        await self._upsert(org_id, {**_columns(settings), "updated_at": now}, now)
 
     async def identity_secret(self, org_id: str) -> tuple[str, datetime] | None:
         query = select(_c.identity_secret, _c.secret_rotated_at).where(_c.org_id == org_id)
@@ -50,11 +53,13 @@ class WidgetRepository:
         )
         if result.rowcount:
             return
-        defaults = WidgetSettings()
-        row: dict[str, object] = {
-            **asdict(defaults),
-            "position": defaults.position.value,
-            "updated_at": now,
-            **values,
-        }
+        row: dict[str, object] = {**_columns(WidgetSettings()), "updated_at": now, **values}
         await self._conn.execute(insert(t.widget_settings).values(org_id=org_id, **row))
+
+
+def _columns(settings: WidgetSettings) -> dict[str, object]:
+    return {
+        **asdict(settings),
+        "position": settings.position.value,
+        "allowed_sites": orjson.dumps(list(settings.allowed_sites)).decode(),
+    }

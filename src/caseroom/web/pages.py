@@ -8,15 +8,14 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
+from caseroom.web.page_headers import SHELL_HEADERS
+
 STATIC = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
-
-# Shells are re-checked on each visit so a new release is picked up at once.
-_SHELL_HEADERS = {"Cache-Control": "no-cache"}
 
 
 @router.get("/console")
 async def console() -> FileResponse:
     """The agent console (a single page; its views live in the URL fragment)."""
-    return FileResponse(STATIC / "console" / "index.html", headers=_SHELL_HEADERS)
+    return FileResponse(STATIC / "console" / "index.html", headers=SHELL_HEADERS)

@@ -8,6 +8,7 @@ from typing import assert_never
 
 from fastapi import APIRouter, Request, Response, status
 
+from caseroom.domain.errors import NotAuthenticated
 from caseroom.domain.model import AgentPrincipal, BotPrincipal, CustomerPrincipal
 from caseroom.services import auth, directory
 from caseroom.storage.uow import UnitOfWork
@@ -42,7 +43,24 @@ async def login(
             client_address=address,
         )
 
-    principal, issued = await context.db.run(work)
+    earlier = request.cookies.get(SESSION_COOKIE)
+
+    async def rotate(uow: UnitOfWork) -> tuple[AgentPrincipal, auth.IssuedToken]:
+        signed_in = await work(uow)
+        if earlier:  # a session already in this browser ends: one session per sign-in
+            await auth.sign_out(uow, earlier)
+        return signed_in
+
+    async def failed(uow: UnitOfWork) -> None:
+        await auth.record_failed_sign_in(
+            uow, body.email, organization=body.organization, client_address=address
+        )
+
+    try:
+        principal, issued = await context.db.run(rotate)
+    except NotAuthenticated:
+        await context.db.run(failed)
+        raise
     csrf = secrets.token_urlsafe(24)
     age, secure = int(ttl.total_seconds()), settings.cookie_secure
     response.set_cookie(
@@ -64,6 +82,20 @@ async def logout(request: Request, response: Response, context: Context) -> None
             await auth.sign_out(uow, token)
 
         await context.db.run(work)
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+
+
+@router.post("/auth/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
+async def logout_everywhere(
+    request: Request, response: Response, principal: CurrentPrincipal, context: Context
+) -> None:
+    """End every session of the signed-in agent, on every device (this one too)."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await auth.sign_out_everywhere(principal, uow)
+
+    await context.db.run(work)
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
 

@@ -14,6 +14,7 @@ from caseroom.domain.model import Agent
 from caseroom.services import admin_agents, setup
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import Context, client_address
+from caseroom.web.page_headers import SHELL_HEADERS
 from caseroom.web.schemas_admin import (
     InviteAccept,
     InviteAccepted,
@@ -24,7 +25,6 @@ from caseroom.web.schemas_admin import (
 from caseroom.web.setup_gate import SetupGate
 
 STATIC = Path(__file__).parent / "static"
-_SHELL_HEADERS = {"Cache-Control": "no-cache"}
 
 router = APIRouter(prefix="/api/v1", tags=["setup"])
 pages = APIRouter(include_in_schema=False)
@@ -37,12 +37,12 @@ def gate_of(request: Request) -> SetupGate:
 
 @pages.get("/setup")
 async def setup_page() -> FileResponse:
-    return FileResponse(STATIC / "setup" / "index.html", headers=_SHELL_HEADERS)
+    return FileResponse(STATIC / "setup" / "index.html", headers=SHELL_HEADERS)
 
 
 @pages.get("/invite")
 async def invite_page() -> FileResponse:
-    return FileResponse(STATIC / "setup" / "invite.html", headers=_SHELL_HEADERS)
+    return FileResponse(STATIC / "setup" / "invite.html", headers=SHELL_HEADERS)
 
 
 @router.get("/setup", response_model=SetupStatus)

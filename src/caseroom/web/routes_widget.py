@@ -16,6 +16,7 @@ from caseroom.services import conversations, identity, widget
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.context import AppContext
 from caseroom.web.deps import Context, CurrentPrincipal
+from caseroom.web.page_headers import chat_page_headers
 from caseroom.web.schemas import IssueOut, MessageOut
 from caseroom.web.schemas_widget import (
     ConversationOpen,
@@ -37,26 +38,13 @@ pages = APIRouter(include_in_schema=False)
 router = APIRouter(prefix="/api/v1", tags=["widget"])
 
 
-def _page_headers(frameable: bool) -> dict[str, str]:
-    """The chat pages load only their own scripts and talk only to this server;
-    the widget and the embed are meant to be framed by any site, Connect is not."""
-    ancestors = "*" if frameable else "'none'"
-    return {
-        "Content-Security-Policy": (
-            "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
-            f"base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors {ancestors}"
-        ),
-        "Referrer-Policy": "no-referrer",
-        "X-Content-Type-Options": "nosniff",
-    }
-
-
 async def _chat_page(context: AppContext, org_slug: str, *, frameable: bool) -> FileResponse:
     async def work(uow: UnitOfWork) -> widget.PublicWidget:
         return await widget.public_widget(uow, org_slug)
 
-    await context.db.read(work)  # 404 for an unknown organization
-    return FileResponse(CHAT_PAGE, media_type="text/html", headers=_page_headers(frameable))
+    public = await context.db.read(work)  # 404 for an unknown organization
+    sites = public.settings.allowed_sites if frameable else None
+    return FileResponse(CHAT_PAGE, media_type="text/html", headers=chat_page_headers(sites))
 
 
 @pages.get("/widget.js")

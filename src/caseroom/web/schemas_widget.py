@@ -4,6 +4,7 @@ conversations."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -17,20 +18,32 @@ from caseroom.services.widget import PublicWidget
 from caseroom.web.schemas import IssueOut, MessageOut, Strict
 
 
-class WidgetSettingsOut(BaseModel):
+class WidgetLookOut(BaseModel):
     position: str = Field(description="left or right: where the launcher sits")
     color: str = Field(description="the brand colour, #rrggbb")
     title: str
     greeting: str
 
     @classmethod
+    def look(cls, settings: WidgetSettings) -> dict[str, str]:
+        return {
+            "position": settings.position.value,
+            "color": settings.color,
+            "title": settings.title,
+            "greeting": settings.greeting,
+        }
+
+
+class WidgetSettingsOut(WidgetLookOut):
+    """What admins set: the look, and where the chat may be shown."""
+
+    allowed_sites: list[str] = Field(
+        description="origins that may show the widget and the embed in a frame; empty: any"
+    )
+
+    @classmethod
     def of(cls, settings: WidgetSettings) -> WidgetSettingsOut:
-        return cls(
-            position=settings.position.value,
-            color=settings.color,
-            title=settings.title,
-            greeting=settings.greeting,
-        )
+        return cls(**cls.look(settings), allowed_sites=list(settings.allowed_sites))
 
 
 class WidgetSettingsPatch(Strict):
@@ -38,6 +51,9 @@ class WidgetSettingsPatch(Strict):
     color: str | None = Field(default=None, max_length=16)
     title: str | None = Field(default=None, max_length=TITLE_MAX_CHARS * 2)
     greeting: str | None = Field(default=None, max_length=GREETING_MAX_CHARS * 2)
+    allowed_sites: list[Annotated[str, Field(max_length=300)]] | None = Field(
+        default=None, max_length=100, description="origins, like https://shop.example.com"
+    )
 
 
 class OrganizationBrief(BaseModel):
@@ -45,7 +61,7 @@ class OrganizationBrief(BaseModel):
     name: str
 
 
-class PublicWidgetOut(WidgetSettingsOut):
+class PublicWidgetOut(WidgetLookOut):
     """What any visitor may read: the look of the chat, nothing else."""
 
     organization: OrganizationBrief
@@ -53,9 +69,8 @@ class PublicWidgetOut(WidgetSettingsOut):
 
     @classmethod
     def of_public(cls, public: PublicWidget) -> PublicWidgetOut:
-        base = WidgetSettingsOut.of(public.settings)
         return cls(
-            **base.model_dump(),
+            **cls.look(public.settings),
             organization=OrganizationBrief(
                 slug=public.organization.slug, name=public.organization.name
             ),
