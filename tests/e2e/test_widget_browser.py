@@ -497,3 +497,32 @@ async def test_files_go_both_ways_and_private_files_stay_private(
     assert "PRIVATE-refund-approval" not in await page.content()
     assert not [f for f in frames if "PRIVATE-refund-approval" in f]
     await page.close()
+
+
+async def test_a_site_the_organization_has_not_allowed_cannot_show_its_chat(
+    browser: Browser, web_server: Server, web_db: Database, web_http: httpx.AsyncClient
+) -> None:
+    org = await branded_org(web_db, web_http)
+    admin = org.auth(org.admin)
+    context = await browser.new_context()
+    page = await context.new_page()
+    with shop_site(web_server.url, org.slug) as shop:
+        origin = shop.rstrip("/")
+        for sites, shown in ((["https://elsewhere.example"], False), ([origin], True)):
+            changed = await web_http.patch(
+                "/api/v1/settings/widget", json={"allowed_sites": sites}, headers=admin
+            )
+            assert changed.status_code == 200
+            await page.goto(shop)
+            await page.get_by_role("button", name="Open chat with Northwind Outfitters").click()
+            chat = page.frame_locator("iframe[title*='Northwind Outfitters']")
+            if shown:
+                await expect(chat.get_by_label("Your name")).to_be_visible()
+            else:
+                # The browser refuses the frame: it shows its error page instead.
+                element = await page.wait_for_selector("iframe[title*='Northwind Outfitters']")
+                frame = await element.content_frame()
+                assert frame is not None
+                await frame.wait_for_url("chrome-error://**")
+                assert await chat.get_by_label("Your name").count() == 0
+    await context.close()
