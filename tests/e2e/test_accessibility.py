@@ -260,6 +260,8 @@ STATES: dict[str, State] = {
     "admin-teams": admin_screen("teams", ".admin-body table, .admin-body form"),
     "admin-canned": admin_screen("canned", ".admin-body form"),
     "admin-tokens": admin_screen("tokens", ".admin-body form"),
+    "admin-widget": admin_screen("widget", ".admin-body .preview-stage"),
+    "admin-redaction": admin_screen("redaction", ".admin-body form"),
     "admin-audit": admin_screen("audit", ".admin-body table, .admin-body .empty"),
 }
 

@@ -143,6 +143,42 @@ async def test_an_admin_sets_up_the_desk_in_the_console(
         await expect(page.locator("#admin-tokens tbody")).not_to_contain_text("CRM sync")
         assert (await api.get("/api/v1/me", headers=bearer)).status_code == 401
 
+    # The widget's look, previewed before it is saved, and where it may appear.
+    await open_section(page, "Chat widget")
+    form = page.get_by_role("form", name="Chat widget")
+    await form.get_by_label("Brand colour", exact=True).fill("#0f766e")
+    await form.get_by_label("Title").fill("Ask Northwind")
+    await expect(page.locator(".preview-head")).to_have_text("Ask Northwind")
+    await expect(page.locator(".preview-launcher")).to_have_css(
+        "background-color", "rgb(15, 118, 110)"
+    )
+    await form.get_by_label("Sites that may show the chat").fill("shop.example.com")
+    await form.get_by_role("button", name="Save widget").click()
+    await expect(form.locator(".form-error")).to_contain_text("is not a site")
+    await form.get_by_label("Sites that may show the chat").fill("https://shop.example.com/")
+    await form.get_by_role("button", name="Save widget").click()
+    await expect(form.get_by_label("Sites that may show the chat")).to_have_value(
+        "https://shop.example.com"
+    )
+    await expect(page.locator(".snippets")).to_contain_text(f'data-org="{org.slug}"')
+    await picture(page, screenshots / "admin-widget.png")
+    async with httpx.AsyncClient(base_url=web_server.url) as anyone:
+        look = (await anyone.get(f"/api/v1/organizations/{org.slug}/widget")).json()
+        assert (look["color"], look["title"]) == ("#0f766e", "Ask Northwind")
+
+    # A redaction pattern, tried on sample text before it is saved.
+    await open_section(page, "Redaction")
+    form = page.get_by_role("form", name="New redaction pattern")
+    await form.get_by_label("Name").fill("Order numbers")
+    await form.get_by_label("Pattern").fill("NW-\\d{6}")
+    await form.get_by_label("Try it on").fill("My orders are NW-123456 and NW-654321.")
+    await form.get_by_role("button", name="Try it").click()
+    await expect(form.locator(".trial")).to_contain_text("2 matches")
+    await expect(form.locator(".trial")).to_contain_text("My orders are [redacted] and [redacted].")
+    await picture(page, screenshots / "admin-redaction.png")
+    await form.get_by_role("button", name="Save pattern").click()
+    await expect(page.locator("#admin-redaction tbody")).to_contain_text("Order numbers")
+
     # Everything above is in the audit log.
     await open_section(page, "Audit log")
     log = page.locator("#admin-audit tbody")
@@ -152,6 +188,7 @@ async def test_an_admin_sets_up_the_desk_in_the_console(
         "team.create",
         "canned.create",
         "api_token.revoke",
+        "redaction_pattern.add",
     ):
         await expect(log).to_contain_text(action)
     await page.locator("#audit-kind").select_option(label="Teams")

@@ -135,3 +135,32 @@ async def test_nothing_to_redact_and_who_may_redact(
     assert foreign.status_code == 404
     assert (await client.get(PATTERNS, headers=chat.auth)).status_code == 403
     assert await row_counts(db) == before
+
+
+async def test_an_admin_tries_a_pattern_on_sample_text_and_nothing_is_saved(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    org = await make_org(db)
+    admin = org.auth(org.admin)
+    before = await row_counts(db)
+    tried = await client.post(
+        f"{PATTERNS}/try",
+        json={"pattern": r"NW-\d{6}", "sample": "Orders NW-123456 and NW-654321, not NW-12."},
+        headers=admin,
+    )
+    assert tried.status_code == 200, tried.text
+    assert tried.json() == {
+        "redacted": "Orders [redacted] and [redacted], not NW-12.",
+        "matches": ["NW-123456", "NW-654321"],
+    }
+    for bad in (r"(a)\1", "", ".*"):  # a backreference, nothing, matching the empty text
+        refused = await client.post(
+            f"{PATTERNS}/try", json={"pattern": bad, "sample": "x"}, headers=admin
+        )
+        assert refused.status_code == 422, bad
+        assert refused.json()["field"] == "pattern"
+    as_agent = await client.post(
+        f"{PATTERNS}/try", json={"pattern": "x", "sample": "x"}, headers=org.auth(org.ana)
+    )
+    assert as_agent.status_code == 403
+    assert await row_counts(db) == before

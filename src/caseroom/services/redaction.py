@@ -63,6 +63,17 @@ async def add_pattern(
     return created
 
 
+def try_pattern(
+    principal: Principal, pattern: str, sample: str, *, max_chars: int
+) -> tuple[str, list[tuple[int, int]]]:
+    """What a pattern would hide in `sample` (and the sample with it hidden), checked
+    as saving it would check it; nothing is stored."""
+    require_admin(principal)
+    checked = check_pattern(pattern, max_chars=max_chars)
+    trial = RedactionPattern("trial", "trial", PatternKind.REGEX, checked)
+    return redact_text(sample, [trial]), find_secrets(sample, [trial])
+
+
 async def remove_pattern(principal: Principal, uow: UnitOfWork, pattern_id: str) -> None:
     admin = require_admin(principal)
     if pattern_id == CARD_NUMBERS.id:

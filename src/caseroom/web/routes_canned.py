@@ -18,6 +18,8 @@ from caseroom.web.schemas_tools import (
     CannedWrite,
     PatternCreate,
     PatternOut,
+    PatternTrial,
+    PatternTrialOut,
     RenderedOut,
 )
 
@@ -147,6 +149,18 @@ async def add_pattern(
         )
 
     return PatternOut.of(await context.db.run(work))
+
+
+@router.post("/redaction-patterns/try", response_model=PatternTrialOut, tags=["redaction"])
+async def try_pattern(
+    body: PatternTrial, principal: CurrentPrincipal, context: Context
+) -> PatternTrialOut:
+    """Admins try a pattern on sample text before saving it: what it would hide,
+    or the same problem saving it would give. Nothing is stored."""
+    redacted, spans = redaction.try_pattern(
+        principal, body.pattern, body.sample, max_chars=context.settings.redaction_pattern_max_chars
+    )
+    return PatternTrialOut(redacted=redacted, matches=[body.sample[a:b] for a, b in spans])
 
 
 @router.delete(

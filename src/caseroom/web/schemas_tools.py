@@ -41,6 +41,16 @@ class PatternCreate(Strict):
     pattern: str = Field(description="an RE2 regular expression (no backreferences or lookaround)")
 
 
+class PatternTrial(Strict):
+    pattern: str = Field(description="an RE2 regular expression, as it would be saved")
+    sample: str = Field(max_length=10_000, description="text to try it on")
+
+
+class PatternTrialOut(BaseModel):
+    redacted: str = Field(description="the sample with every match hidden")
+    matches: list[str] = Field(description="what the pattern matched, in order")
+
+
 class CannedWrite(Strict):
     title: str = Field(max_length=200)
     body: str

@@ -11,7 +11,9 @@ const LIMIT = 20;
 const VARIABLE = /\{\{\s*[^{}]+?\s*\}\}/g;
 
 export class CannedTool {
-  constructor() {
+  /** `admin`: the picker links to the admin screen where the organization's are kept. */
+  constructor({ admin = false } = {}) {
+    this.admin = admin;
     this.rendered = new Map(); // "canned:issue" -> filled-in text
   }
 
@@ -93,7 +95,8 @@ class Picker {
       h("div.canned-head", {}, icon("search"), this.search,
         h("button.btn.btn-icon.btn-ghost.btn-sm", { type: "button", "aria-label": "Close canned responses", onclick: () => tool.close(composer) }, icon("x"))),
       h("div.canned-body", {}, h("div.canned-results", {}, this.list, this.empty), this.preview),
-      h("div.canned-foot", {}, h("kbd", {}, "↑"), h("kbd", {}, "↓"), " choose · ", h("kbd", {}, "Enter"), " insert to edit · ", h("kbd", {}, "Esc"), " close"));
+      h("div.canned-foot", {}, h("kbd", {}, "↑"), h("kbd", {}, "↓"), " choose · ", h("kbd", {}, "Enter"), " insert to edit · ", h("kbd", {}, "Esc"), " close",
+        tool.admin ? h("a.canned-manage", { href: "#/admin/canned", onclick: () => tool.close(composer) }, "Manage canned responses") : null));
     this.search.addEventListener("input", () => {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.load(), SEARCH_DEBOUNCE_MS);
@@ -130,7 +133,9 @@ class Picker {
     if (!this.items.length) {
       this.showEmpty(this.search.value
         ? "No canned response matches."
-        : "No canned responses yet. Admins add the organization's; agents can add their own through the API.");
+        : this.tool.admin
+          ? "No canned responses yet: add the organization's under Manage canned responses."
+          : "No canned responses yet. Admins add the organization's; agents can add their own through the API.");
       return;
     }
     this.empty.hidden = true;

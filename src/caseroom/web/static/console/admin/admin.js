@@ -1,17 +1,21 @@
-// The admin screens (admins only): agents, teams, canned responses, API tokens and
-// the audit log, each backed by the same API an integrator uses. Route: #/admin/<section>.
+// The admin screens (admins only): agents, teams, canned responses, the chat widget,
+// redaction patterns, API tokens and the audit log, each backed by the same API an integrator uses. Route: #/admin/<section>.
 
 import { clear, h, icon } from "../dom.js";
 import { agentsSection } from "./agents.js";
 import { auditSection } from "./audit.js";
 import { cannedSection } from "./canned.js";
+import { redactionSection } from "./redaction.js";
 import { teamsSection } from "./teams.js";
 import { tokensSection } from "./tokens.js";
+import { widgetSection } from "./widget.js";
 
 const SECTIONS = [
   { id: "agents", label: "Agents", icon: "mine", build: agentsSection },
   { id: "teams", label: "Teams", icon: "inbox", build: teamsSection },
   { id: "canned", label: "Canned responses", icon: "bolt", build: cannedSection },
+  { id: "widget", label: "Chat widget", icon: "chat", build: widgetSection },
+  { id: "redaction", label: "Redaction", icon: "eye", build: redactionSection },
   { id: "tokens", label: "API tokens", icon: "lock", build: tokensSection },
   { id: "audit", label: "Audit log", icon: "clock", build: auditSection },
 ];
