@@ -46,6 +46,7 @@ from caseroom.web import (
 )
 from caseroom.web.context import AppContext
 from caseroom.web.docs import install_docs, package_version
+from caseroom.web.frame_gate import FrameGate
 from caseroom.web.limits import AbuseLimits
 from caseroom.web.observability import Metrics, install_observability
 from caseroom.web.page_headers import StrictTransportSecurity
@@ -104,7 +105,14 @@ def create_app(
     db.on_jobs_enqueued(worker.nudge)
     sender = Sender(db, blobs, settings.max_message_chars)
     context = AppContext(
-        settings=settings, db=db, hub=hub, blobs=blobs, worker=worker, sender=sender, links=links
+        settings=settings,
+        db=db,
+        hub=hub,
+        blobs=blobs,
+        worker=worker,
+        sender=sender,
+        links=links,
+        frames=FrameGate.from_settings(settings),
     )
     setup_gate = SetupGate()
 

@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             host=settings.host,
             port=settings.port,
             ws_per_message_deflate=settings.ws_compression,
+            # Far larger frames are cut by the server; those near the limit get a problem.
+            ws_max_size=2 * settings.ws_max_frame_bytes,
             log_config=None,  # configure_logging above renders uvicorn's lines too
             access_log=False,  # RequestObserver writes the access line, with the request id
             timeout_graceful_shutdown=settings.shutdown_timeout_seconds,

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # permessage-deflate costs CPU on every frame and a compressor (hundreds of KB)
     # per connection, for chat frames of a few hundred bytes.
     ws_compression: bool = False
+    ws_max_frame_bytes: int = Field(
+        default=256 * 1024, ge=4096, description="the largest frame a websocket client may send"
+    )
 
     # Garbage collector thresholds of the server process (Python's are 700, 10, 10).
     gc_thresholds: tuple[int, int, int] = (10_000, 20, 20)
@@ -153,6 +156,7 @@ class Settings(BaseSettings):
     limit_uploads: str = "30/minute"
     limit_per_token: str = "600/minute"
     limit_websocket_connects: str = "60/minute"
+    limit_websocket_frames: str = "50/second"
 
     @property
     def blob_root(self) -> Path:

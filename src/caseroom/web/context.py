@@ -13,6 +13,7 @@ from caseroom.services.file_links import FileLinks
 from caseroom.services.sending import Sender
 from caseroom.storage.blobs import BlobStore
 from caseroom.storage.uow import Database
+from caseroom.web.frame_gate import FrameGate
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class AppContext:
     worker: JobWorker
     sender: Sender
     links: FileLinks
+    frames: FrameGate
 
 
 def get_context(connection: HTTPConnection) -> AppContext:

@@ -197,6 +197,7 @@ class StreamSession:
                 task.cancel()
             await asyncio.gather(*tasks, *self._sends, *others, return_exceptions=True)
             await hub.leave(self)
+            self._context.frames.forget(self.connection_id)
             if self._presence:
                 left = dict.fromkeys(self._presence, "left")
                 with contextlib.suppress(Exception):
@@ -232,10 +233,19 @@ class StreamSession:
         with contextlib.suppress(WebSocketDisconnect):
             while True:
                 raw = await self._ws.receive_text()
+                gate = self._context.frames
+                oversized = gate.oversized(raw)
+                if oversized is not None:
+                    self.reply_error(oversized, None)
+                    continue
                 try:
                     frame = parse_frame(raw)
                 except BadFrame as error:
                     self.reply_error(error, error.ref)
+                    continue
+                too_many = gate.too_many(self.connection_id)
+                if too_many is not None:
+                    self.reply_error(too_many, frame.ref)  # a send may be retried with its key
                     continue
                 try:
                     await HANDLERS[type(frame)](self, frame)
