@@ -34,6 +34,7 @@ from caseroom.web import (
     routes_auth,
     routes_canned,
     routes_channels,
+    routes_data_requests,
     routes_directory,
     routes_issues,
     routes_notes,
@@ -146,6 +147,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(routes_widget.pages)
     app.include_router(routes_attachments.links_router)
+    app.include_router(routes_data_requests.router)
     for admin in (routes_admin.router, audit_router, routes_setup.router, routes_setup.pages):
         app.include_router(admin)
     install_docs(app)

@@ -34,6 +34,7 @@ from caseroom.storage.directory import (
     OrganizationRepository,
     TeamRepository,
 )
+from caseroom.storage.erasure import ErasureRepository
 from caseroom.storage.files import AttachmentRepository, TranscriptRepository
 from caseroom.storage.group_commit import GroupCommit, WorkFailed
 from caseroom.storage.issues import ActivityRepository, IssueRepository
@@ -79,6 +80,7 @@ class UnitOfWork:
         self.bots = BotRepository(conn)
         self.people = PeopleRepository(conn)
         self.audit = AuditRepository(conn)
+        self.erasure = ErasureRepository(conn)
 
     @property
     def connection(self) -> AsyncConnection:
