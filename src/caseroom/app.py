@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -16,6 +17,7 @@ from caseroom.config import Settings
 from caseroom.domain.file_links import FileLinkKeys
 from caseroom.domain.model import Channel
 from caseroom.jobs import job_handlers
+from caseroom.jobs.retention import daily as retention_daily
 from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
@@ -101,6 +103,7 @@ def create_app(
         outbounds or {},
         max_attempts=settings.job_max_attempts,
         links=links,
+        retention_days=settings.retention_days,
     )
     worker = JobWorker(db, handlers, settings)
     db.on_jobs_enqueued(worker.nudge)
@@ -121,11 +124,14 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         await worker.start()
+        purging = asyncio.create_task(retention_daily(db)) if settings.retention_days else None
         if await db.read(setup.setup_open):
             setup_gate.open(settings.public_url)
         try:
             yield
         finally:
+            if purging:
+                purging.cancel()
             await worker.stop()
             await hub.stop()
             await engine.dispose()

@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     max_filename_chars: int = 180
     upload_part_overhead_bytes: int = 16 * 1024
     blob_dir: Path | None = Field(default=None, description="default: <data_dir>/blobs")
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="delete Issues that ended and did not change for this many days; "
+        "unset: keep everything",
+    )
     # Email and SMS carry files as signed links to <public_url>/f/..., valid this long
     file_link_ttl_days: int = Field(default=7, ge=1, le=365)
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from caseroom.channels.base import Outbound
 from caseroom.domain.model import Channel
 from caseroom.jobs.blobs import blob_release_handler
 from caseroom.jobs.deliveries import delivery_handler
+from caseroom.jobs.retention import retention_handler
 from caseroom.jobs.transcripts import rerender_handler, transcripts_handler
 from caseroom.jobs.worker import Handler
 from caseroom.services.blobs import BLOB_RELEASE_JOB
 from caseroom.services.deliveries import DELIVER_JOB
 from caseroom.services.file_links import FileLinks
+from caseroom.services.retention import RETENTION_JOB
 from caseroom.services.transcript_filing import RERENDER_JOB
 from caseroom.services.transcripts import TRANSCRIPTS_JOB
 from caseroom.storage.blobs import BlobStore
@@ -28,13 +31,18 @@ def job_handlers(
     *,
     max_attempts: int = 8,
     links: FileLinks | None = None,
+    retention_days: int | None = None,
 ) -> dict[str, Handler]:
     """Every kind of job the worker runs, by kind. `outbounds`: the channel adapters
     deliveries leave through (none: a delivery fails saying its channel has none);
-    `links` signs the links to files that email and SMS carry instead of the files."""
-    return {
+    `links` signs the links to files that email and SMS carry instead of the files;
+    `retention_days` turns the purge of old Issues on."""
+    handlers = {
         TRANSCRIPTS_JOB: transcripts_handler(db, store, font_dir),
         RERENDER_JOB: rerender_handler(db, store, font_dir),
         BLOB_RELEASE_JOB: blob_release_handler(db, store),
         DELIVER_JOB: delivery_handler(db, outbounds or {}, max_attempts=max_attempts, links=links),
     }
+    if retention_days:
+        handlers[RETENTION_JOB] = retention_handler(timedelta(days=retention_days))
+    return handlers

@@ -43,6 +43,7 @@ from caseroom.storage.messages import MessageRepository
 from caseroom.storage.notifications import NotificationRepository
 from caseroom.storage.people import PeopleRepository
 from caseroom.storage.redaction import RedactionPatternRepository
+from caseroom.storage.retention import RetentionRepository
 from caseroom.storage.secrets import SecretBox
 from caseroom.storage.starts import ConversationStartRepository
 from caseroom.storage.widget import WidgetRepository
@@ -81,6 +82,7 @@ class UnitOfWork:
         self.people = PeopleRepository(conn)
         self.audit = AuditRepository(conn)
         self.erasure = ErasureRepository(conn)
+        self.retention = RetentionRepository(conn)
 
     @property
     def connection(self) -> AsyncConnection:
