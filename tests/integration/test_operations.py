@@ -3,6 +3,8 @@ document (version, security schemes, docs served from local assets)."""
 
 from __future__ import annotations
 
+import io
+import logging
 import shutil
 import subprocess
 import time
@@ -12,15 +14,18 @@ from importlib import metadata
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
+import structlog
 from prometheus_client.parser import text_string_to_metric_families
 
 from caseroom.app import create_app
 from caseroom.config import Settings
+from caseroom.logs import configure_logging
 from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
 from caseroom.web.observability import Readiness
-from tests.builders import make_org, send, start_chat
+from tests.builders import make_org, send, settle, start_chat
 from tests.components import free_port, missing, port_open, unique
 
 
@@ -185,3 +190,27 @@ async def test_the_docs_page_loads_its_scripts_from_this_server(client: httpx.As
     assert asset.status_code == 200
     assert len(asset.content) > 100_000
     assert (await client.get("/redoc")).status_code == 404
+
+
+async def test_a_job_logs_with_the_id_of_the_request_that_caused_it(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    saved = logging.getLogger().handlers[:], logging.getLogger().level
+    stream = io.StringIO()
+    configure_logging(Settings(log_format="json", log_level="INFO"), stream)
+    try:
+        org = await make_org(db)
+        chat = await start_chat(client, org)
+        ana = org.auth(org.ana)
+        await client.post(f"/api/v1/issues/{chat.issue_id}/claim", headers=ana)
+        traced = {**ana, "X-Request-ID": "trace-resolve-7"}
+        resolved = await client.post(f"/api/v1/issues/{chat.issue_id}/resolve", headers=traced)
+        assert resolved.status_code == 200
+        await settle(client)
+    finally:
+        logging.getLogger().handlers, level = saved
+        logging.getLogger().setLevel(level)
+        structlog.reset_defaults()
+    lines = [orjson.loads(line) for line in stream.getvalue().splitlines()]
+    (done,) = [line for line in lines if line.get("job_kind") == "transcripts"]
+    assert done["request_id"] == "trace-resolve-7" and done["event"].startswith("job transcripts")

@@ -74,3 +74,5 @@ class Job:
     state: str = JOB_PENDING
     last_error: str | None = None
     created_at: datetime | None = field(default=None, compare=False)
+    # The request that caused it, so the job's log lines carry its id too.
+    request_id: str | None = field(default=None, compare=False)

@@ -15,6 +15,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+import structlog
+
 from caseroom.config import Settings
 from caseroom.domain.records import Job
 from caseroom.storage.uow import Database, UnitOfWork
@@ -109,7 +111,13 @@ class JobWorker:
         return await self._db.run(work)
 
     async def run(self, job: Job) -> None:
-        """Run one claimed job and record the outcome."""
+        """Run one claimed job and record the outcome; its log lines carry the job
+        and the request that caused it."""
+        context = {"job_id": job.id, "job_kind": job.kind, "request_id": job.request_id}
+        with structlog.contextvars.bound_contextvars(**context):
+            await self._run(job)
+
+    async def _run(self, job: Job) -> None:
         try:
             handler = self._handlers[job.kind]
             complete = await handler(job)
@@ -119,6 +127,7 @@ class JobWorker:
                 await uow.jobs.finish(job.id, _now())
 
             await self._db.run(finish)
+            log.info("job %s done on attempt %d", job.kind, job.attempts)
         except Exception as error:
             log.exception("job %s (%s) failed on attempt %d", job.id, job.kind, job.attempts)
             await self._reschedule(job, error)

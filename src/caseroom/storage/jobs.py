@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,13 +20,20 @@ _j = t.jobs.c
 PENDING, DONE, FAILED = JOB_PENDING, JOB_DONE, JOB_FAILED
 
 
+# Kept beside the handler's own fields in the payload, and taken out on reading.
+_REQUEST_ID = "_request_id"
+
+
 def _to_job(row: Any) -> Job:
+    payload = dict(row.payload)
+    request_id = payload.pop(_REQUEST_ID, None)
     return Job(
         id=row.id,
         org_id=row.org_id,
         kind=row.kind,
         dedupe_key=row.dedupe_key,
-        payload=dict(row.payload),
+        payload=payload,
+        request_id=request_id,
         run_after=row.run_after,
         attempts=row.attempts,
         state=row.state,
@@ -63,7 +71,7 @@ class JobRepository:
                 org_id=org_id,
                 kind=kind,
                 dedupe_key=key,
-                payload=payload,
+                payload=_with_request_id(payload),
                 state=PENDING,
                 attempts=0,
                 run_after=run_after or now,
@@ -130,3 +138,8 @@ class JobRepository:
 
 def _free(now: datetime) -> Any:
     return or_(_j.locked_until.is_(None), _j.locked_until < now)
+
+
+def _with_request_id(payload: dict[str, Any]) -> dict[str, Any]:
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    return {**payload, _REQUEST_ID: request_id} if request_id else payload
