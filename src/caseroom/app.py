@@ -94,6 +94,7 @@ def create_app(
         plan_outbox=plan_outbox,
         secret_box=SecretBox(secret_keys),
         publish_ephemeral=hub.publish_ephemeral,
+        observe_group=metrics.group_sizes.observe,
     )
     blobs = LocalBlobStore(settings.blob_root)
     handlers = job_handlers(

@@ -3,6 +3,7 @@ document (version, security schemes, docs served from local assets)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import shutil
@@ -136,6 +137,8 @@ async def test_metrics_count_requests_by_route_messages_and_jobs(
     org = await make_org(db)
     chat = await start_chat(client, org)
     await send(client, chat.auth, chat.issue_id, body="a second message")
+    burst = [send(client, chat.auth, chat.issue_id, body=f"burst {n}") for n in range(4)]
+    await asyncio.gather(*burst)
     await client.get(f"/api/v1/issues/{chat.issue_id}", headers=chat.auth)
     await client.get("/api/v1/issues/no-such-issue", headers=chat.auth)
     await client.get("/no/such/page")
@@ -152,7 +155,10 @@ async def test_metrics_count_requests_by_route_messages_and_jobs(
     assert requests("GET", "/api/v1/issues/{issue_id}", "200") == 1
     assert requests("GET", "/api/v1/issues/{issue_id}", "404") == 1
     assert requests("GET", "<unmatched>", "404") == 1
-    assert found[("caseroom_messages_stored_total", ())] == 2
+    assert found[("caseroom_messages_stored_total", ())] == 6
+    # Each send is stored in a group (several at once when they arrive together).
+    assert found[("caseroom_group_commit_size_sum", ())] == 5
+    assert 1 <= found[("caseroom_group_commit_size_count", ())] <= 5
     assert ("caseroom_jobs", (("state", "pending"),)) in found
     assert found[("caseroom_broker_reconnects_total", ())] == 0
     assert found[("caseroom_websocket_sessions", ())] == 0

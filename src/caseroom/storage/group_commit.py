@@ -60,8 +60,14 @@ class WorkFailed(Exception):
 
 class GroupCommit:
     def __init__(
-        self, store_group: StoreGroup, store_one: StoreOne, max_group: int, lanes: int = 1
+        self,
+        store_group: StoreGroup,
+        store_one: StoreOne,
+        max_group: int,
+        lanes: int = 1,
+        observe_size: Callable[[int], None] | None = None,
     ) -> None:
+        self._observe_size = observe_size  # each group's size, for /metrics
         self._store_group = store_group
         self._store_one = store_one
         self._max_group = max_group
@@ -96,6 +102,8 @@ class GroupCommit:
                 # another, may wait for each other but never deadlock.
                 group.sort(key=lambda p: p.key)
                 if group:
+                    if self._observe_size:
+                        self._observe_size(len(group))
                     await self._store(lane, group)
         finally:
             lane.storing = None

@@ -139,11 +139,13 @@ class Database:
         plan_outbox: PlanOutbox | None = None,
         secret_box: SecretBox | None = None,
         publish_ephemeral: Publish | None = None,
+        observe_group: Callable[[int], None] | None = None,
     ) -> None:
         self.engine = engine
         self._publish = publish
         sqlite = engine.dialect.name == "sqlite"
-        self._group = GroupCommit(self.run_group, self.run, max_group, 1 if sqlite else group_lanes)
+        lanes = 1 if sqlite else group_lanes
+        self._group = GroupCommit(self.run_group, self.run, max_group, lanes, observe_group)
         # SQLite has one writer at a time; queueing writers here, not inside SQLite,
         # keeps BEGIN IMMEDIATE from waiting on the event loop it would block.
         self._write_slot = asyncio.Lock() if sqlite else contextlib.nullcontext()

@@ -88,6 +88,12 @@ class Metrics:
             ["state"],
             registry=registry,
         )
+        self.group_sizes = Histogram(
+            "caseroom_group_commit_size",
+            "Sends stored together in one transaction",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+            registry=registry,
+        )
         registry.register(_BrokerReconnects(broker))
 
     def counting(self, publish: Publish) -> Publish:
