@@ -5,11 +5,12 @@ outside Latin-1 print as '?', with a warning in the log."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import XPos, YPos
 
 from caseroom.domain.model import AuthorKind, MessageKind
 from caseroom.domain.transcript import Audience, Transcript, TranscriptEntry
@@ -113,61 +114,136 @@ def _header(pdf: _Document) -> None:
     pdf.ln(5)
 
 
-def _height(pdf: _Document, width: float, line: float, text: str, style: str, size: float) -> float:
-    pdf.font(style, size)
-    height = pdf.multi_cell(
-        width, line, pdf.text_of(text), dry_run=True, output=MethodReturnValue.HEIGHT
-    )
-    assert isinstance(height, int | float)
-    return float(height)
+class _Lines:
+    """Line breaking for the entries, by word, from cached character widths: a long
+    Issue's transcript is thousands of entries, and laying each out with
+    multi_cell (which measures every line again at each character) costs
+    seconds per thousand. Lines are then set with text(), one call each."""
+
+    def __init__(self, pdf: _Document) -> None:
+        self.pdf = pdf
+        self._chars: dict[tuple[str, float], dict[str, float]] = {}
+        self._words: dict[tuple[str, float], dict[str, float]] = {}
+
+    def width(self, text: str, style: str, size: float) -> float:
+        key = (style, size)
+        words = self._words.setdefault(key, {})
+        found = words.get(text)
+        if found is None:
+            chars = self._chars.setdefault(key, {})
+            found = 0.0
+            for char in text:
+                char_width = chars.get(char)
+                if char_width is None:
+                    self.pdf.set_font(self.pdf.family, style, size)
+                    char_width = chars[char] = self.pdf.get_string_width(char)
+                found += char_width
+            if len(words) < 50_000:  # bounded: a transcript repeats its words
+                words[text] = found
+        return found
+
+    def wrap(self, text: str, width: float, style: str, size: float) -> list[str]:
+        """`text` in lines of at most `width`, broken at spaces (and inside a word
+        only when it is longer than a line); its own line breaks kept."""
+        lines: list[str] = []
+        space = self.width(" ", style, size)
+        for paragraph in self.pdf.text_of(text).split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split(" "):
+                word_width = self.width(word, style, size)
+                gap = space if line else 0.0
+                if used + gap + word_width <= width:
+                    line, used = (f"{line} {word}" if line else word), used + gap + word_width
+                    continue
+                if line:
+                    lines.append(line)
+                while word_width > width and len(word) > 1:
+                    cut = self._fit(word, width, style, size)
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    word_width = self.width(word, style, size)
+                line, used = word, word_width
+            lines.append(line)
+        return lines
+
+    def _fit(self, word: str, width: float, style: str, size: float) -> int:
+        used = 0.0
+        for index, char in enumerate(word):
+            used += self.width(char, style, size)
+            if used > width:
+                return max(index, 1)
+        return len(word)
 
 
-def _keep_together(pdf: _Document, entry: TranscriptEntry, meta: str, width: float) -> None:
-    """Start an entry on a new page rather than split it, unless it is taller than a page."""
-    needed = _height(pdf, width, 4.5, meta, "B", 8) + (5 if entry.kind is MessageKind.NOTE else 0)
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """Lines set in one font, at one line height."""
+
+    lines: list[str]
+    style: str
+    size: float
+    line: float
+    color: tuple[int, int, int]
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * self.line
+
+
+def _blocks(layout: _Lines, entry: TranscriptEntry, meta: str, width: float) -> list[_Block]:
+    event = entry.kind is MessageKind.EVENT
+    blocks = []
+    if entry.kind is MessageKind.NOTE:
+        blocks.append(_Block(["NOTE · agents only"], "B", 8, 5, _NOTE_INK))
+    meta_style = "" if event else "B"
+    blocks.append(_Block(layout.wrap(meta, width, meta_style, 8), meta_style, 8, 4.5, _MUTED))
     if entry.body:
-        needed += _height(pdf, width, 5, entry.body, "", 9.5)
+        size, color = (9, _MUTED) if event else (9.5, _INK)
+        blocks.append(_Block(layout.wrap(entry.body, width, "", size), "", size, 5, color))
     if entry.files:
-        needed += _height(pdf, width, 4.5, "Attached: " + ", ".join(entry.files), "", 8)
-    room_left = pdf.page_break_trigger - pdf.get_y()
-    if needed > room_left and needed < pdf.page_break_trigger - pdf.t_margin:
-        pdf.add_page()
+        files = "Attached: " + ", ".join(entry.files)
+        blocks.append(_Block(layout.wrap(files, width, "", 8), "", 8, 4.5, (54, 64, 75)))
+    return blocks
 
 
-def _entry(pdf: _Document, entry: TranscriptEntry) -> None:
+def _entry(pdf: _Document, layout: _Lines, entry: TranscriptEntry) -> None:
     note = entry.kind is MessageKind.NOTE
     event = entry.kind is MessageKind.EVENT
     width = pdf.epw - 4
     x = pdf.l_margin + 4
     meta = f"{_when(entry.time)}  ·  {entry.author}  ·  via {entry.channel}  ·  {entry.label}"
-    _keep_together(pdf, entry, meta, width)
-    page, top = pdf.page_no(), pdf.get_y()
-    pdf.set_fill_color(*_NOTE_FILL)
-    if note:
-        pdf.set_x(x)
-        pdf.font("B", 8, _NOTE_INK)
-        pdf.cell(width, 5, "NOTE · agents only", fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_x(x)
-    pdf.font("" if event else "B", 8, _MUTED)
-    pdf.multi_cell(width, 4.5, pdf.text_of(meta), fill=note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    if entry.body:
-        pdf.set_x(x)
-        pdf.font("", 9 if event else 9.5, _MUTED if event else _INK)
-        pdf.multi_cell(
-            width, 5, pdf.text_of(entry.body), fill=note, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
-    if entry.files:
-        pdf.set_x(x)
-        pdf.font("", 8, (54, 64, 75))
-        files = "Attached: " + ", ".join(entry.files)
-        pdf.multi_cell(
-            width, 4.5, pdf.text_of(files), fill=note, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
-    if pdf.page_no() == page and not event:
-        color = _NOTE_INK if note else _ACCENT[entry.author_kind]
-        pdf.set_fill_color(*color)
-        pdf.rect(pdf.l_margin, top, 1.2, pdf.get_y() - top, style="F")
-    pdf.ln(3)
+    blocks = _blocks(layout, entry, meta, width)
+    needed = sum(b.height for b in blocks)
+    bottom = pdf.page_break_trigger
+    # Start an entry on a new page rather than split it, unless it is taller than a page.
+    if needed > bottom - pdf.get_y() and needed < bottom - pdf.t_margin:
+        pdf.add_page()
+    accent = _NOTE_INK if note else _ACCENT[entry.author_kind]
+    y = top = pdf.get_y()
+
+    def close_segment() -> None:
+        if not event:
+            pdf.set_fill_color(*accent)
+            pdf.rect(pdf.l_margin, top, 1.2, y - top, style="F")
+
+    for block in blocks:
+        pdf.font(block.style, block.size, block.color)
+        # The baseline sits so that the letters are centred on the line.
+        drop = (block.line + block.size * 0.3528 * 0.7) / 2
+        for text in block.lines:
+            if y + block.line > bottom:
+                close_segment()
+                pdf.add_page()
+                pdf.font(block.style, block.size, block.color)
+                y = top = pdf.get_y()
+            if note:
+                pdf.set_fill_color(*_NOTE_FILL)
+                pdf.rect(x, y, width, block.line, style="F")
+            if text:
+                pdf.text(x, y + drop, text)
+            y += block.line
+    close_segment()
+    pdf.set_y(y + 3)
 
 
 def render_pdf(transcript: Transcript, font_dir: Path) -> bytes:
@@ -178,6 +254,7 @@ def render_pdf(transcript: Transcript, font_dir: Path) -> bytes:
     if not transcript.entries:
         pdf.font("", 10, _MUTED)
         pdf.cell(pdf.epw, 6, "No messages.")
+    layout = _Lines(pdf)
     for entry in transcript.entries:
-        _entry(pdf, entry)
+        _entry(pdf, layout, entry)
     return bytes(pdf.output())
