@@ -9,9 +9,20 @@ from typing import Any
 import httpx
 
 from caseroom.storage.uow import Database
-from tests.builders import make_org, start_chat
+from tests.builders import Org, make_org, start_chat
 from tests.e2e.conftest import Server
 from tests.e2e.wsclient import StreamClient
+
+
+async def video_on(http: httpx.AsyncClient, org: Org, **config: str) -> None:
+    """The organization turns video calls on (no STUN or TURN: host candidates)."""
+    response = await http.put(
+        "/api/v1/settings/channels/video",
+        json={"enabled": True, "config": config},
+        headers=org.auth(org.admin),
+    )
+    assert response.status_code == 200, response.text
+
 
 OFFER = {"kind": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
 
@@ -36,6 +47,7 @@ async def test_who_may_join_and_signal_a_call_and_what_a_refusal_reveals(
     web_server: Server, web_db: Database, web_http: httpx.AsyncClient
 ) -> None:
     org = await make_org(web_db)
+    await video_on(web_http, org)
     mine = await start_chat(web_http, org, name="Casey Customer")
     other = await start_chat(web_http, org, name="Olive Other")
     # Unbounded queues: these clients leave hundreds of frames unread.
@@ -91,7 +103,8 @@ async def test_who_may_join_and_signal_a_call_and_what_a_refusal_reveals(
     huge = {"kind": "offer", "sdp": "a" * 70_000}
     too_big = {"type": "call.signal", "call_id": call_id, "to": ana_conn, "signal": huge}
     assert refusal(await answer(casey, too_big))["status"] == 422
-    candidate = {"kind": "candidate", "candidate": {"candidate": "candidate:1 1 udp 1 h 9 typ host"}}
+    line = "candidate:1 1 udp 1 127.0.0.1 9 typ host"
+    candidate = {"kind": "candidate", "candidate": {"candidate": line}}
     burst = {"type": "call.signal", "call_id": call_id, "to": ana_conn, "signal": candidate}
     for _ in range(250):
         await casey.send(burst)
@@ -106,6 +119,7 @@ async def test_a_declined_call_and_a_completed_one_are_in_the_timeline(
     web_server: Server, web_db: Database, web_http: httpx.AsyncClient
 ) -> None:
     org = await make_org(web_db)
+    await video_on(web_http, org)
     chat = await start_chat(web_http, org, name="Casey Customer")
     ana = await StreamClient.open(web_server.ws_url, org.tokens[org.ana.id])
     casey = await StreamClient.open(web_server.ws_url, chat.token)

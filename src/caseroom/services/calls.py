@@ -16,7 +16,7 @@ from typing import Any
 from caseroom.domain import calls
 from caseroom.domain.call_events import call_invited, call_signal, call_updated
 from caseroom.domain.calls import NO_SUCH_CALL, Call, caller_of
-from caseroom.domain.errors import Conflict, Forbidden, NotFound
+from caseroom.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from caseroom.domain.ice import ice_servers
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import Channel, Issue, Principal, Room
@@ -55,6 +55,8 @@ async def start_call(
     issue = await access_issue(principal, uow, issue_id, for_update=True)
     if not calls.may_start(principal, issue, room):
         raise Forbidden("only agents start video calls")
+    if Channel.VIDEO not in await uow.channels.configured(issue.org_id):
+        raise InvalidInput("video calls are not set up for this organization", field="channel")
     busy = [c for c in await uow.calls.live(issue.org_id, issue.id) if c.room is room]
     if busy:
         raise Conflict(f"a call is already under way in the {room.value} room", call_id=busy[0].id)

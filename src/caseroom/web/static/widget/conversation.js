@@ -22,7 +22,7 @@ export class Conversation {
   /**
    * session: { token?, issueId?, contact?, pending? } as saved by `store`.
    * hooks: onChange(), onTyping(name|null), onStatus(status), onConnection(state),
-   *        onIncoming(message, { live }), onLost(reason)
+   *        onIncoming(message, { live }), onLost(reason), onCallFrame(frame) -> handled
    */
   constructor(slug, store, session, hooks) {
     this.slug = slug;
@@ -299,6 +299,7 @@ export class Conversation {
   // -- receiving -----------------------------------------------------------------
 
   onFrame(frame) {
+    if (this.hooks.onCallFrame?.(frame)) return; // video call frames
     switch (frame.type) {
       case "subscribed":
         if (frame.issue_id === this.issueId) this.flush();

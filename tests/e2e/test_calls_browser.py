@@ -1,0 +1,127 @@
+"""Video calls in real Chromium with fake camera and microphone: an agent calls a
+Customer from the console, the Customer's chat page rings, a declined call and
+an answered one land in the timeline, and media flows both ways."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from caseroom.storage.uow import Database
+from tests.builders import make_org
+from tests.components import require_chromium
+from tests.e2e.conftest import CHROMIUM_ARGS, Server
+from tests.e2e.console import console_page, no_page_errors, sign_in
+from tests.e2e.test_call_signaling import video_on
+
+MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+GUARD_MS = 20_000  # a guard against hanging, never what a test asserts
+
+
+@pytest.fixture
+async def media_browser() -> AsyncIterator[Browser]:
+    """Chromium whose camera and microphone are a test pattern and a tone."""
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=require_chromium(), args=[*CHROMIUM_ARGS, *MEDIA_ARGS]
+        )
+        yield launched
+        await launched.close()
+
+
+async def stats(page: Page) -> dict[str, Any]:
+    result: dict[str, Any] = await page.evaluate("window.caseroomCall.stats()")
+    return result
+
+
+async def receives_media(page: Page) -> None:
+    """The call is connected and inbound audio and video bytes keep rising."""
+    await page.wait_for_function(
+        "window.caseroomCall && window.caseroomCall.state === 'connected'", timeout=GUARD_MS
+    )
+    await page.wait_for_function(
+        "window.caseroomCall.stats().then(s => s.inbound.audio > 0 && s.inbound.video > 0)",
+        timeout=GUARD_MS,
+        polling=200,
+    )
+    first = (await stats(page))["inbound"]
+    await page.wait_for_function(
+        """([audio, video]) => window.caseroomCall.stats().then(
+            s => s.inbound.audio > audio && s.inbound.video > video)""",
+        arg=[first["audio"], first["video"]],
+        timeout=GUARD_MS,
+        polling=200,
+    )
+
+
+async def test_an_agent_calls_the_customer_who_declines_then_answers(
+    media_browser: Browser,
+    web_server: Server,
+    web_db: Database,
+    web_http: httpx.AsyncClient,
+    screenshots: Path,
+) -> None:
+    org = await make_org(web_db)
+    await video_on(web_http, org)
+    customer_context = await media_browser.new_context(viewport={"width": 420, "height": 760})
+    customer = await customer_context.new_page()
+    await customer.goto(f"{web_server.url}/widget/{org.slug}")
+    await customer.get_by_label("Your name").fill("Casey Customer")
+    await customer.get_by_label("Email or phone").fill("casey@customer.example")
+    await customer.get_by_role("button", name="Start chat").click()
+    box = customer.get_by_role("textbox", name="Message")
+    await box.fill("Can you show me how to fit the strap?")
+    await box.press("Enter")
+    await expect(customer.locator(".msg[data-id]")).to_have_count(1)
+    listed = await web_http.get(
+        "/api/v1/issues", params={"queue": "unclaimed"}, headers=org.auth(org.ana)
+    )
+    (issue,) = listed.json()["items"]
+
+    context, agent = await console_page(media_browser, web_server.url)
+    await sign_in(agent, org.ana)
+    await agent.goto(f"{web_server.url}/console#/unclaimed/{issue['id']}")
+    public = agent.locator("#panel-public")
+    await expect(public).to_have_attribute("data-live", "true")
+
+    # The first call: the Customer's page rings, and they decline.
+    await agent.get_by_role("button", name="Video call").click()
+    prompt = customer.get_by_role("dialog", name="Video call")
+    await expect(prompt).to_contain_text("Ana Agent is calling")
+    await prompt.get_by_role("button", name="Decline").click()
+    await expect(public.get_by_text("Casey Customer declined the video call")).to_be_visible()
+    await expect(agent.locator(".call-panel")).to_have_count(0)
+
+    # The second: they answer, and each sees and hears the other.
+    await agent.get_by_role("button", name="Video call").click()
+    await expect(prompt).to_contain_text("Ana Agent is calling")
+    await prompt.get_by_role("button", name="Accept").click()
+    await receives_media(agent)
+    await receives_media(customer)
+    assert (await stats(agent))["peers"] == ["connected"]
+    await agent.screenshot(path=screenshots / "call-agent.png")
+    await customer.screenshot(path=screenshots / "call-customer.png")
+
+    # Mute and camera off are the local tracks' switches.
+    panel = agent.locator(".call-panel")
+    await panel.get_by_role("button", name="Mute").click()
+    await expect(panel.get_by_role("button", name="Unmute")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    muted = await agent.evaluate("window.caseroomCall.local.getAudioTracks()[0].enabled")
+    assert muted is False
+
+    await panel.get_by_role("button", name="Hang up").click()
+    await expect(public.get_by_text("Video call ended ·")).to_be_visible()
+    await expect(customer.locator(".call-panel")).to_have_count(0)
+    await expect(customer.get_by_text("Video call ended ·")).to_be_visible()
+    await public.get_by_text("Video call ended ·").scroll_into_view_if_needed()
+    await agent.screenshot(path=screenshots / "call-timeline.png")
+    no_page_errors(agent)
+    await context.close()
+    await customer_context.close()
