@@ -5,6 +5,7 @@ an answered one land in the timeline, and media flows both ways."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,14 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from caseroom.domain.ice import turn_credential
 from caseroom.storage.uow import Database
-from tests.builders import make_org
+from tests.builders import Org, make_org
 from tests.components import require_chromium
 from tests.e2e.conftest import CHROMIUM_ARGS, Server
 from tests.e2e.console import console_page, no_page_errors, sign_in
 from tests.e2e.test_call_signaling import video_on
+from tests.e2e.turn import running_turn
 
 MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 GUARD_MS = 20_000  # a guard against hanging, never what a test asserts
@@ -59,6 +62,25 @@ async def receives_media(page: Page) -> None:
     )
 
 
+async def customer_writes(page: Page, server: Server, org: Org, text: str) -> None:
+    await page.goto(f"{server.url}/widget/{org.slug}")
+    await page.get_by_label("Your name").fill("Casey Customer")
+    await page.get_by_label("Email or phone").fill("casey@customer.example")
+    await page.get_by_role("button", name="Start chat").click()
+    box = page.get_by_role("textbox", name="Message")
+    await box.fill(text)
+    await box.press("Enter")
+    await expect(page.locator(".msg[data-id]")).to_have_count(1)
+
+
+async def only_issue(http: httpx.AsyncClient, org: Org) -> str:
+    listed = await http.get(
+        "/api/v1/issues", params={"queue": "unclaimed"}, headers=org.auth(org.ana)
+    )
+    (issue,) = listed.json()["items"]
+    return str(issue["id"])
+
+
 async def test_an_agent_calls_the_customer_who_declines_then_answers(
     media_browser: Browser,
     web_server: Server,
@@ -70,22 +92,12 @@ async def test_an_agent_calls_the_customer_who_declines_then_answers(
     await video_on(web_http, org)
     customer_context = await media_browser.new_context(viewport={"width": 420, "height": 760})
     customer = await customer_context.new_page()
-    await customer.goto(f"{web_server.url}/widget/{org.slug}")
-    await customer.get_by_label("Your name").fill("Casey Customer")
-    await customer.get_by_label("Email or phone").fill("casey@customer.example")
-    await customer.get_by_role("button", name="Start chat").click()
-    box = customer.get_by_role("textbox", name="Message")
-    await box.fill("Can you show me how to fit the strap?")
-    await box.press("Enter")
-    await expect(customer.locator(".msg[data-id]")).to_have_count(1)
-    listed = await web_http.get(
-        "/api/v1/issues", params={"queue": "unclaimed"}, headers=org.auth(org.ana)
-    )
-    (issue,) = listed.json()["items"]
+    await customer_writes(customer, web_server, org, "Can you show me how to fit the strap?")
+    issue_id = await only_issue(web_http, org)
 
     context, agent = await console_page(media_browser, web_server.url)
     await sign_in(agent, org.ana)
-    await agent.goto(f"{web_server.url}/console#/unclaimed/{issue['id']}")
+    await agent.goto(f"{web_server.url}/console#/unclaimed/{issue_id}")
     public = agent.locator("#panel-public")
     await expect(public).to_have_attribute("data-live", "true")
 
@@ -125,3 +137,79 @@ async def test_an_agent_calls_the_customer_who_declines_then_answers(
     no_page_errors(agent)
     await context.close()
     await customer_context.close()
+
+
+GATHER = """async ([urls, username, credential]) => {
+  const pc = new RTCPeerConnection({
+    iceServers: [{ urls, username, credential }], iceTransportPolicy: "relay" });
+  const errors = [], candidates = [];
+  pc.onicecandidateerror = (e) => errors.push(e.errorCode);
+  pc.onicecandidate = (e) => e.candidate && candidates.push(e.candidate.type);
+  pc.createDataChannel("probe");
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((done) => {
+    if (pc.iceGatheringState === "complete") done();
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === "complete" && done();
+  });
+  pc.close();
+  return { errors, candidates };
+}"""
+
+
+async def test_media_flows_through_turn_with_minted_credentials_and_expired_ones_fail(
+    media_browser: Browser,
+    web_server: Server,
+    web_db: Database,
+    web_http: httpx.AsyncClient,
+    tmp_path: Path,
+) -> None:
+    org = await make_org(web_db)
+    with running_turn(tmp_path / "turn.log") as turn:
+        response = await web_http.put(
+            "/api/v1/settings/channels/video",
+            json={"config": {"turn_urls": turn.url}, "secrets": {"turn_secret": turn.secret}},
+            headers=org.auth(org.admin),
+        )
+        assert response.status_code == 200, response.text
+        customer_context = await media_browser.new_context()
+        customer = await customer_context.new_page()
+        await customer_writes(customer, web_server, org, "Can we talk on video?")
+        issue_id = await only_issue(web_http, org)
+        context, agent = await console_page(media_browser, web_server.url)
+        await sign_in(agent, org.ana)
+        await agent.goto(f"{web_server.url}/console#/unclaimed/{issue_id}")
+        await expect(agent.locator("#panel-public")).to_have_attribute("data-live", "true")
+        for page in (agent, customer):  # no host candidates: only the relay
+            await page.evaluate("window.caseroomCall.iceTransportPolicy = 'relay'")
+
+        await agent.get_by_role("button", name="Video call").click()
+        await (
+            customer.get_by_role("dialog", name="Video call")
+            .get_by_role("button", name="Accept")
+            .click()
+        )
+        await receives_media(agent)
+        await receives_media(customer)
+        assert (await stats(agent))["relayed"] == [True]
+        assert (await stats(customer))["relayed"] == [True]
+
+        # What the page was given is a credential minted for this call, not a password.
+        (server,) = await agent.evaluate("window.caseroomCall.iceServers")
+        expiry, name = server["username"].split(":")
+        assert name == (await agent.evaluate("window.caseroomCall.call.id"))
+        assert int(expiry) > datetime.now(UTC).timestamp()
+        assert server["credential"] != turn.secret
+        fresh = await customer.evaluate(
+            GATHER, [server["urls"], server["username"], server["credential"]]
+        )
+        assert fresh["candidates"] and set(fresh["candidates"]) == {"relay"}
+        # The same call's credential, expired a minute ago: coturn refuses it.
+        expired = turn_credential(
+            turn.secret, name, expires_at=datetime.now(UTC) - timedelta(minutes=1)
+        )
+        refused = await customer.evaluate(
+            GATHER, [server["urls"], expired.username, expired.password]
+        )
+        assert refused["candidates"] == [] and 401 in refused["errors"], refused
+        await context.close()
+        await customer_context.close()
