@@ -15,7 +15,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from caseroom.domain.ice import turn_credential
 from caseroom.storage.uow import Database
-from tests.builders import Org, make_org
+from tests.builders import Org, make_org, start_chat
 from tests.components import require_chromium
 from tests.e2e.conftest import CHROMIUM_ARGS, Server
 from tests.e2e.console import console_page, no_page_errors, sign_in
@@ -62,8 +62,8 @@ async def receives_media(page: Page) -> None:
     )
 
 
-async def customer_writes(page: Page, server: Server, org: Org, text: str) -> None:
-    await page.goto(f"{server.url}/widget/{org.slug}")
+async def customer_writes(page: Page, base_url: str, org: Org, text: str) -> None:
+    await page.goto(f"{base_url}/widget/{org.slug}")
     await page.get_by_label("Your name").fill("Casey Customer")
     await page.get_by_label("Email or phone").fill("casey@customer.example")
     await page.get_by_role("button", name="Start chat").click()
@@ -92,7 +92,7 @@ async def test_an_agent_calls_the_customer_who_declines_then_answers(
     await video_on(web_http, org)
     customer_context = await media_browser.new_context(viewport={"width": 420, "height": 760})
     customer = await customer_context.new_page()
-    await customer_writes(customer, web_server, org, "Can you show me how to fit the strap?")
+    await customer_writes(customer, web_server.url, org, "Can you show me how to fit the strap?")
     issue_id = await only_issue(web_http, org)
 
     context, agent = await console_page(media_browser, web_server.url)
@@ -173,7 +173,7 @@ async def test_media_flows_through_turn_with_minted_credentials_and_expired_ones
         assert response.status_code == 200, response.text
         customer_context = await media_browser.new_context()
         customer = await customer_context.new_page()
-        await customer_writes(customer, web_server, org, "Can we talk on video?")
+        await customer_writes(customer, web_server.url, org, "Can we talk on video?")
         issue_id = await only_issue(web_http, org)
         context, agent = await console_page(media_browser, web_server.url)
         await sign_in(agent, org.ana)
@@ -213,3 +213,40 @@ async def test_media_flows_through_turn_with_minted_credentials_and_expired_ones
         assert refused["candidates"] == [] and 401 in refused["errors"], refused
         await context.close()
         await customer_context.close()
+
+
+async def test_three_agents_in_a_private_room_call_all_receive_each_other(
+    media_browser: Browser, web_server: Server, web_db: Database, web_http: httpx.AsyncClient
+) -> None:
+    org = await make_org(web_db)
+    await video_on(web_http, org)
+    chat = await start_chat(web_http, org)
+    for watcher in (org.ben, org.admin):  # the watchers are the ones invited
+        watched = await web_http.put(
+            f"/api/v1/issues/{chat.issue_id}/watch", headers=org.auth(watcher)
+        )
+        assert watched.status_code == 200, watched.text
+    pages = []
+    for person in (org.ana, org.ben, org.admin):
+        context, page = await console_page(media_browser, web_server.url)
+        await sign_in(page, person)
+        pages.append((context, page))
+    ana, ben, admin = (page for _, page in pages)
+    await ana.goto(f"{web_server.url}/console#/unclaimed/{chat.issue_id}")
+    await ana.get_by_role("tab", name="Private").click()
+    await expect(ana.locator("#panel-private")).to_have_attribute("data-live", "true")
+    await ana.locator("#panel-private").get_by_role("button", name="Start a video call").click()
+    for invited in (ben, admin):
+        prompt = invited.get_by_role("dialog", name="Video call")
+        await expect(prompt).to_contain_text("Ana Agent is calling")
+        await prompt.get_by_role("button", name="Accept").click()
+    for page in (ana, ben, admin):
+        await page.wait_for_function(
+            "window.caseroomCall.stats().then(s => s.peers.length === 2"
+            " && s.peers.every(p => p === 'connected'))",
+            timeout=GUARD_MS,
+            polling=200,
+        )
+        await receives_media(page)
+    for context, _ in pages:
+        await context.close()

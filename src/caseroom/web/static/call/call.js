@@ -128,7 +128,9 @@ export class CallClient {
       return;
     }
     if (call.state === "ringing" && this.invitesMe(call)) this.ring(call);
-    else if (this.ringing?.id === call.id && call.state !== "ringing") this.stopRinging();
+    else if (this.ringing?.id === call.id && (call.state === "ended" || call.room === "public")) {
+      this.stopRinging(); // answered (by the Customer) or over; a private call rings on for the others
+    }
     this.onChange(call);
   }
 
@@ -306,11 +308,14 @@ export class CallClient {
     this.ringing = call;
     this.tone();
     this.ringTimer = setInterval(() => this.tone(), RING_EVERY_MS);
+    const left = Date.parse(call.ring_until) - Date.now();
+    this.ringStop = setTimeout(() => this.ringing?.id === call.id && this.stopRinging(), Math.max(left, 5000));
     this.render();
   }
 
   stopRinging() {
     clearInterval(this.ringTimer);
+    clearTimeout(this.ringStop);
     this.ringing = null;
     this.render();
   }
