@@ -1,6 +1,8 @@
 """Video calls in real Chromium with fake camera and microphone: an agent calls a
 Customer from the console, the Customer's chat page rings, a declined call and
-an answered one land in the timeline, and media flows both ways."""
+an answered one land in the timeline, and media flows both ways; through a real
+TURN relay (coturn) with credentials caseroom mints, expired ones refused, and
+across a cut of the media path (ICE restart); three agents in a private-room mesh."""
 
 from __future__ import annotations
 
@@ -45,10 +47,10 @@ async def stats(page: Page) -> dict[str, Any]:
 async def receives_media(page: Page) -> None:
     """The call is connected and inbound audio and video bytes keep rising."""
     await page.wait_for_function(
-        "window.caseroomCall && window.caseroomCall.state === 'connected'", timeout=GUARD_MS
+        "() => window.caseroomCall && window.caseroomCall.state === 'connected'", timeout=GUARD_MS
     )
     await page.wait_for_function(
-        "window.caseroomCall.stats().then(s => s.inbound.audio > 0 && s.inbound.video > 0)",
+        "() => window.caseroomCall.stats().then(s => s.inbound.audio > 0 && s.inbound.video > 0)",
         timeout=GUARD_MS,
         polling=200,
     )
@@ -156,7 +158,7 @@ GATHER = """async ([urls, username, credential]) => {
 }"""
 
 
-async def test_media_flows_through_turn_with_minted_credentials_and_expired_ones_fail(
+async def test_media_flows_through_turn_with_minted_credentials_and_survives_a_cut(
     media_browser: Browser,
     web_server: Server,
     web_db: Database,
@@ -164,7 +166,8 @@ async def test_media_flows_through_turn_with_minted_credentials_and_expired_ones
     tmp_path: Path,
 ) -> None:
     org = await make_org(web_db)
-    with running_turn(tmp_path / "turn.log") as turn:
+    with running_turn(tmp_path / "turn.log") as relay:
+        turn = relay.turn
         response = await web_http.put(
             "/api/v1/settings/channels/video",
             json={"config": {"turn_urls": turn.url}, "secrets": {"turn_secret": turn.secret}},
@@ -211,6 +214,19 @@ async def test_media_flows_through_turn_with_minted_credentials_and_expired_ones
             GATHER, [server["urls"], expired.username, expired.password]
         )
         assert refused["candidates"] == [] and 401 in refused["errors"], refused
+
+        # The network under the call goes away and comes back: the call recovers
+        # by itself (an ICE restart), with no new invitation.
+        call_id = await agent.evaluate("window.caseroomCall.call.id")
+        relay.stop()
+        for page in (agent, customer):
+            await page.wait_for_function(
+                "() => window.caseroomCall.state === 'reconnecting'", timeout=GUARD_MS
+            )
+        relay.start()
+        await receives_media(agent)
+        await receives_media(customer)
+        assert await agent.evaluate("window.caseroomCall.call.id") == call_id
         await context.close()
         await customer_context.close()
 
@@ -242,7 +258,7 @@ async def test_three_agents_in_a_private_room_call_all_receive_each_other(
         await prompt.get_by_role("button", name="Accept").click()
     for page in (ana, ben, admin):
         await page.wait_for_function(
-            "window.caseroomCall.stats().then(s => s.peers.length === 2"
+            "() => window.caseroomCall.stats().then(s => s.peers.length === 2"
             " && s.peers.every(p => p === 'connected'))",
             timeout=GUARD_MS,
             polling=200,

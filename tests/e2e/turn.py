@@ -39,34 +39,51 @@ def require_turnserver() -> str:
     return found
 
 
-@contextlib.contextmanager
-def running_turn(log: Path, secret: str = "turn-shared-secret") -> Iterator[Turn]:
-    port = free_port()
-    relay = free_port()
-    command = [
-        require_turnserver(), "-n", "--no-cli", "--no-tls", "--no-dtls",
-        "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}",
-        f"--min-port={relay}", f"--max-port={relay + 20}",
-        "--use-auth-secret", f"--static-auth-secret={secret}", "--realm=caseroom.test",
-        "--allow-loopback-peers", "--fingerprint", "--no-software-attribute",
-        f"--log-file={log}", "--simple-log", f"--db={log.parent / 'turndb'}",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
+class TurnServer:
+    """turnserver on a fixed loopback port: it can be stopped (the media path is
+    cut) and started again on the same port."""
+
+    def __init__(self, log: Path, secret: str) -> None:
+        self.log = log
+        self.turn = Turn(free_port(), secret, "caseroom.test")
+        self.relay = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        port, secret = self.turn.port, self.turn.secret
+        command = [
+            require_turnserver(), "-n", "--no-cli", "--no-tls", "--no-dtls",
+            "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}",
+            f"--min-port={self.relay}", f"--max-port={self.relay + 20}",
+            "--use-auth-secret", f"--static-auth-secret={secret}", f"--realm={self.turn.realm}",
+            "--allow-loopback-peers", "--fingerprint", "--no-software-attribute",
+            f"--log-file={self.log}", "--simple-log", f"--db={self.log.parent / 'turndb'}",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + GUARD
         while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"turnserver exited: {log.read_text()[-2000:]}")
+            if self.process.poll() is not None:
+                raise RuntimeError(f"turnserver exited: {self.log.read_text()[-2000:]}")
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
+                return
             if time.monotonic() > deadline:
                 raise RuntimeError("turnserver did not start")
             time.sleep(0.05)
-        yield Turn(port, secret, "caseroom.test")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.kill()  # at once: the relay's sockets go with it
+        self.process.wait()
+
+
+@contextlib.contextmanager
+def running_turn(log: Path, secret: str = "turn-shared-secret") -> Iterator[TurnServer]:
+    server = TurnServer(log, secret)
+    server.start()
+    try:
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
