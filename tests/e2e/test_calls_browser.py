@@ -90,7 +90,7 @@ async def test_an_agent_calls_the_customer_who_declines_then_answers(
     web_http: httpx.AsyncClient,
     screenshots: Path,
 ) -> None:
-    org = await make_org(web_db)
+    org = await make_org(web_db, name="Northwind Outfitters")
     await video_on(web_http, org)
     customer_context = await media_browser.new_context(viewport={"width": 420, "height": 760})
     customer = await customer_context.new_page()
@@ -266,3 +266,32 @@ async def test_three_agents_in_a_private_room_call_all_receive_each_other(
         await receives_media(page)
     for context, _ in pages:
         await context.close()
+
+
+async def test_a_customer_whose_browser_denies_camera_and_microphone_is_told_and_still_sees(
+    media_browser: Browser, web_server: Server, web_db: Database, web_http: httpx.AsyncClient
+) -> None:
+    org = await make_org(web_db)
+    await video_on(web_http, org)
+    async with async_playwright() as playwright:
+        # No fake permission prompt: this browser refuses the page its camera and microphone.
+        strict = await playwright.chromium.launch(
+            executable_path=require_chromium(),
+            args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream"],
+        )
+        customer = await (await strict.new_context()).new_page()
+        await customer_writes(customer, web_server.url, org, "My camera is broken, can you call?")
+        issue_id = await only_issue(web_http, org)
+        context, agent = await console_page(media_browser, web_server.url)
+        await sign_in(agent, org.ana)
+        await agent.goto(f"{web_server.url}/console#/unclaimed/{issue_id}")
+        await expect(agent.locator("#panel-public")).to_have_attribute("data-live", "true")
+        await agent.get_by_role("button", name="Video call").click()
+        prompt = customer.get_by_role("dialog", name="Video call")
+        await prompt.get_by_role("button", name="Accept").click()
+        await expect(prompt.get_by_role("alert")).to_contain_text(
+            "blocked the camera and microphone"
+        )
+        await receives_media(customer)  # they still see and hear the agent
+        await context.close()
+        await strict.close()
