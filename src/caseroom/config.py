@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     call_ring_seconds: float = 45.0
     call_max_participants: int = 4
     call_turn_credential_seconds: int = 3600
+    # A participant whose socket dropped stays in the call this long, so that the
+    # page can reconnect and rejoin it
+    call_rejoin_grace_seconds: float = 20.0
     # Call signaling (offers, answers, ICE candidates) a socket may send: a steady
     # rate per second and a burst
     ws_signals_per_second: float = 20.0

@@ -65,6 +65,7 @@ DESCRIPTIONS: dict[str, str] = {
     "call_ring_seconds": "how long a video call rings before it is missed",
     "call_max_participants": "participants in one video call (a mesh: keep it small)",
     "call_turn_credential_seconds": "lifetime of the TURN credential minted for each call",
+    "call_rejoin_grace_seconds": "how long a dropped participant may take to rejoin a call",
     "ws_compression": "per-message deflate on websockets (costs CPU and memory per connection)",
     "gc_thresholds": "the server process's garbage collector thresholds, as JSON: [10000,20,20]",
     "db_pool_size": "database connections kept open (as many more may open under load)",

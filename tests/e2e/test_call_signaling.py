@@ -132,12 +132,13 @@ async def test_a_declined_call_and_a_completed_one_are_in_the_timeline(
     )
     completed = (await answer(ana, start))["call"]["id"]
     await answer(casey, {"type": "call.accept", "call_id": completed})
-    await casey.close()  # the Customer's tab closes: they leave, and the call ends
+    await answer(casey, {"type": "call.leave", "call_id": completed})  # hangs up: it ends
     while (await ana.expect("call.updated"))["payload"]["call"]["state"] != "ended":
         pass
 
     calls = await web_http.get(f"/api/v1/issues/{chat.issue_id}/calls", headers=chat.auth)
     await ana.close()
+    await casey.close()
     by_id = {c["id"]: c for c in calls.json()}
     assert by_id[declined]["ended_reason"] == "declined"
     assert by_id[completed]["state"] == "ended" and by_id[completed]["ended_reason"] == "completed"

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, WebSocketRoute, async_playwright, expect
 
 from caseroom.domain.ice import turn_credential
 from caseroom.storage.uow import Database
@@ -64,6 +64,22 @@ async def receives_media(page: Page) -> None:
     )
 
 
+class Link:
+    """Stands between a page and the server's websocket, and can cut it."""
+
+    def __init__(self) -> None:
+        self.open: list[WebSocketRoute] = []
+
+    async def route(self, socket: WebSocketRoute) -> None:
+        socket.connect_to_server()
+        self.open.append(socket)
+
+    async def cut(self) -> None:
+        open_now, self.open = self.open, []
+        for socket in open_now:
+            await socket.close(code=4000, reason="link cut")
+
+
 async def customer_writes(page: Page, base_url: str, org: Org, text: str) -> None:
     await page.goto(f"{base_url}/widget/{org.slug}")
     await page.get_by_label("Your name").fill("Casey Customer")
@@ -83,7 +99,7 @@ async def only_issue(http: httpx.AsyncClient, org: Org) -> str:
     return str(issue["id"])
 
 
-async def test_an_agent_calls_the_customer_who_declines_then_answers(
+async def test_an_agent_calls_the_customer_who_declines_then_answers_and_reconnects(
     media_browser: Browser,
     web_server: Server,
     web_db: Database,
@@ -94,6 +110,8 @@ async def test_an_agent_calls_the_customer_who_declines_then_answers(
     await video_on(web_http, org)
     customer_context = await media_browser.new_context(viewport={"width": 420, "height": 760})
     customer = await customer_context.new_page()
+    link = Link()
+    await customer.route_web_socket("**/api/v1/stream", link.route)
     await customer_writes(customer, web_server.url, org, "Can you show me how to fit the strap?")
     issue_id = await only_issue(web_http, org)
 
@@ -120,6 +138,22 @@ async def test_an_agent_calls_the_customer_who_declines_then_answers(
     assert (await stats(agent))["peers"] == ["connected"]
     await agent.screenshot(path=screenshots / "call-agent.png")
     await customer.screenshot(path=screenshots / "call-customer.png")
+
+    # The Customer's connection to the server drops: their page reconnects and
+    # rejoins the same call from its new socket, and media flows again.
+    call_id = await customer.evaluate("window.caseroomCall.call.id")
+    first = await customer.evaluate("window.caseroomCall.connectionId")
+    await link.cut()
+    await customer.wait_for_function(
+        "first => window.caseroomCall.connectionId !== first", arg=first, timeout=GUARD_MS
+    )
+    await receives_media(customer)
+    await receives_media(agent)
+    assert await customer.evaluate("window.caseroomCall.call.id") == call_id
+    record = await web_http.get(f"/api/v1/issues/{issue_id}/calls", headers=org.auth(org.ana))
+    (call,) = [c for c in record.json() if c["id"] == call_id]
+    assert call["state"] == "active"
+    assert [p["left_at"] is None for p in call["participants"]] == [True, False, True]
 
     # Mute and camera off are the local tracks' switches.
     panel = agent.locator(".call-panel")

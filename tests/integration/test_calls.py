@@ -1,9 +1,10 @@
-"""A call's record in the database: the ringing timeout is a durable job that
-ends an unanswered call as missed even when no process keeps a timer for it."""
+"""A call's record in the database: the ringing timeout and a dropped
+participant's grace are durable jobs, which act even when no process keeps a
+timer for them."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -42,3 +43,48 @@ async def test_an_unanswered_call_rings_out_through_its_job(client: httpx.AsyncC
     )
     lines = [m["body"] for m in page.json()["items"] if m["channel"] == "video"]
     assert lines == ["Video call started by Ana Agent", "Missed video call from Ana Agent"]
+
+
+async def test_a_dropped_participant_may_rejoin_before_their_grace_runs_out(
+    client: httpx.AsyncClient,
+) -> None:
+    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    org = await make_org(context.db)
+    await video_on(client, org)
+    chat = await start_chat(client, org)
+    limits = calls.CallLimits(timedelta(minutes=1), 4, timedelta(hours=1))
+    ana, ben = org.principal(org.ana), org.principal(org.ben)
+
+    async def start(uow: UnitOfWork) -> calls.Joined:
+        return await calls.start_call(ana, uow, chat.issue_id, Room.PRIVATE, "ana-1", limits)
+
+    call_id = (await context.db.run(start)).call.id
+
+    async def join(connection: str) -> None:
+        async def work(uow: UnitOfWork) -> None:
+            await calls.join_call(ben, uow, call_id, connection, limits)
+
+        await context.db.run(work)
+
+    async def dropped(connection: str) -> calls.Call:
+        async def work(uow: UnitOfWork) -> None:
+            now = datetime.now(UTC)
+            await calls.schedule_dropped(uow, org.org.id, call_id, connection, now=now, at=now)
+
+        await context.db.run(work)
+        await context.worker.settle()
+
+        async def read(uow: UnitOfWork) -> calls.Call:
+            found = await uow.calls.get(org.org.id, call_id)
+            assert found is not None
+            return found
+
+        return await context.db.read(read)
+
+    await join("ben-1")
+    await join("ben-2")  # Ben's page reconnected and joined again before the grace ran out
+    after = await dropped("ben-1")
+    assert after.state is CallState.ACTIVE
+    assert [p.connection_id for p in after.present] == ["ana-1", "ben-2"]
+    ended = await dropped("ben-2")  # gone for good: Ana is alone, the call is over
+    assert ended.state is CallState.ENDED and ended.ended_reason is EndReason.COMPLETED

@@ -25,6 +25,7 @@ from caseroom.services.messages import post_system_event
 from caseroom.storage.uow import UnitOfWork
 
 RING_OUT_JOB = "calls.ring_out"
+DROPPED_JOB = "calls.leave_dropped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,40 @@ async def ring_out(uow: UnitOfWork, org_id: str, call_id: str, now: datetime) ->
     rung = calls.ring_out(call, now=now)
     await _save(uow, issue, call, rung)
     return rung
+
+
+async def schedule_dropped(
+    uow: UnitOfWork, org_id: str, call_id: str, connection_id: str, *, now: datetime, at: datetime
+) -> None:
+    """The socket of a participant closed: unless they rejoin (from a new socket)
+    by `at`, they leave then. A job, so that it happens whichever process runs."""
+    await uow.jobs.enqueue(
+        DROPPED_JOB,
+        {"call_id": call_id, "connection_id": connection_id},
+        org_id=org_id,
+        now=now,
+        dedupe_key=f"{DROPPED_JOB}:{call_id}:{connection_id}",
+        run_after=at,
+    )
+
+
+async def leave_dropped(
+    uow: UnitOfWork, org_id: str, call_id: str, connection_id: str, now: datetime
+) -> Call | None:
+    """The dropped connection leaves the call, if it is still in it (a rejoin
+    has replaced it already, or the call is over: nothing to do)."""
+    found = await uow.calls.get(org_id, call_id)
+    if found is None:
+        return None
+    issue = await uow.issues.get(org_id, found.issue_id, for_update=True)
+    call = await uow.calls.get(org_id, call_id, for_update=True)
+    if issue is None or call is None or call.at(connection_id) is None:
+        return None
+    if call.state is calls.CallState.ENDED:
+        return None
+    left = calls.leave(call, connection_id, now=now)
+    await _save(uow, issue, call, left)
+    return left
 
 
 async def send_signal(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Coroutine
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -25,6 +26,7 @@ from caseroom.services.common import utcnow
 from caseroom.storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
+    from caseroom.web.context import AppContext
     from caseroom.web.stream.session import StreamSession
 
 CallId = Annotated[str, Field(min_length=1, max_length=32)]
@@ -114,12 +116,45 @@ class SessionCalls:
         self.timers: set[asyncio.Task[None]] = set()
 
     async def leave_all(self, session: StreamSession) -> None:
+        """The socket closed: each call it was in gives the page a while to rejoin
+        from a new socket (a job, and a timer here), then lets this one go."""
         for task in self.timers:
             task.cancel()
+        grace = timedelta(seconds=session.context.settings.call_rejoin_grace_seconds)
+        org_id, connection_id = session.principal.org_id, session.connection_id
+        now = utcnow()
         for call_id in list(self.joined):
-            with contextlib.suppress(DomainError):
-                await _leave(session, call_id, failed=False)
+
+            async def schedule(uow: UnitOfWork, call_id: str = call_id) -> None:
+                await calls.schedule_dropped(
+                    uow, org_id, call_id, connection_id, now=now, at=now + grace
+                )
+
+            await session.context.db.run(schedule)
+            _later(_leave_dropped_later(session.context, org_id, call_id, connection_id, grace))
         self.joined.clear()
+
+
+# Timers that outlive the socket that set them (a dropped participant's grace).
+_PENDING: set[asyncio.Task[None]] = set()
+
+
+def _later(coroutine: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _PENDING.add(task)
+    task.add_done_callback(_PENDING.discard)
+
+
+async def _leave_dropped_later(
+    context: AppContext, org_id: str, call_id: str, connection_id: str, after: timedelta
+) -> None:
+    await asyncio.sleep(after.total_seconds())
+
+    async def work(uow: UnitOfWork) -> None:
+        await calls.leave_dropped(uow, org_id, call_id, connection_id, utcnow())
+
+    with contextlib.suppress(DomainError):
+        await context.db.run(work)
 
 
 def _joined_frame(

@@ -49,6 +49,20 @@ export class CallClient {
     await this.enter(reply);
   }
 
+  /** The stream reconnected (a new socket): join the call again from it. The
+   * server let our old socket go; the others drop it and take our new offers. */
+  async rejoin() {
+    if (!this.call) return;
+    const callId = this.call.id;
+    for (const peer of this.peers.values()) peer.pc.close();
+    this.peers.clear();
+    try {
+      await this.enter(await this.request({ type: "call.accept", call_id: callId }));
+    } catch {
+      this.teardown(); // it ended meanwhile
+    }
+  }
+
   decline(callId) {
     this.stopRinging();
     this.request({ type: "call.decline", call_id: callId }).catch(() => {});

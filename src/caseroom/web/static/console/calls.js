@@ -21,7 +21,10 @@ export class CallDesk extends EventTarget {
       this.client.handle(frame);
     });
     stream.addEventListener("problem", (e) => this.client.handle({ type: "error", ...e.detail }));
-    stream.addEventListener("ready", () => this.load());
+    stream.addEventListener("ready", (e) => {
+      this.load();
+      if (e.detail.reconnected) this.client.rejoin();
+    });
   }
 
   async load() {

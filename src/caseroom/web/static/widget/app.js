@@ -171,6 +171,7 @@ const calls = new CallClient((frame) => ui.conversation?.stream?.send(frame) || 
 
 function makeConversation(store, session) {
   return new Conversation(slug, store, session, {
+    onStreamReady: () => calls.rejoin(),
     onCallFrame: (frame) => {
       if (frame.type === "call.updated" && frame.issue_id !== ui.conversation?.issueId) return true;
       return calls.handle(frame);
