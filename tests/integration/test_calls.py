@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from caseroom.domain.calls import CallState, EndReason
-from caseroom.domain.model import Room
+from caseroom.domain.model import CustomerPrincipal, Room
 from caseroom.services import calls
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.context import AppContext
@@ -88,3 +88,34 @@ async def test_a_dropped_participant_may_rejoin_before_their_grace_runs_out(
     assert [p.connection_id for p in after.present] == ["ana-1", "ben-2"]
     ended = await dropped("ben-2")  # gone for good: Ana is alone, the call is over
     assert ended.state is CallState.ENDED and ended.ended_reason is EndReason.COMPLETED
+
+
+async def test_an_erased_customer_is_named_by_no_call(client: httpx.AsyncClient) -> None:
+    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    org = await make_org(context.db)
+    await video_on(client, org)
+    chat = await start_chat(client, org, name="Jane Roe")
+    limits = calls.CallLimits(timedelta(minutes=1), 4, timedelta(hours=1))
+
+    async def call_and_answer(uow: UnitOfWork) -> None:
+        started = await calls.start_call(
+            org.principal(org.ana), uow, chat.issue_id, Room.PUBLIC, "ana-1", limits
+        )
+        jane = await uow.customers.get(org.org.id, chat.customer_id)
+        assert jane is not None
+        await calls.join_call(
+            CustomerPrincipal(org.org.id, jane, None), uow, started.call.id, "jane-1", limits
+        )
+
+    await context.db.run(call_and_answer)
+    erase = f"/api/v1/admin/customers/{chat.customer_id}/erase"
+    assert (await client.post(erase, headers=org.auth(org.admin))).status_code == 200
+
+    ana = org.auth(org.ana)
+    record = await client.get(f"/api/v1/issues/{chat.issue_id}/calls", headers=ana)
+    timeline = await client.get(
+        f"/api/v1/issues/{chat.issue_id}/rooms/public/messages", headers=ana
+    )
+    assert "Jane" not in record.text and "Jane" not in timeline.text
+    (call,) = record.json()
+    assert [p["who"]["name"] for p in call["participants"]] == ["Ana Agent", "Erased customer"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -119,3 +120,31 @@ class CallRepository:
             .limit(limit)
         )
         return [_call(r) for r in await self._conn.execute(query)]
+
+    async def rename_customer(
+        self, org_id: str, issue_ids: list[str], customer_id: str, name: str
+    ) -> None:
+        """The name the calls of these Issues keep for the Customer (an erasure)."""
+        if not issue_ids:
+            return
+        query = select(t.calls).where(_c.org_id == org_id, _c.issue_id.in_(issue_ids))
+        for row in (await self._conn.execute(query)).all():
+            call = _call(row)
+
+            def renamed(who: Caller) -> Caller:
+                if who.kind is AuthorKind.CUSTOMER and who.id == customer_id:
+                    return Caller(who.kind, who.id, name)
+                return who
+
+            changed = dataclasses.replace(
+                call,
+                participants=tuple(
+                    dataclasses.replace(p, who=renamed(p.who)) for p in call.participants
+                ),
+                declined_by=tuple(renamed(c) for c in call.declined_by),
+            )
+            await self._conn.execute(
+                update(t.calls)
+                .where(_c.org_id == org_id, _c.id == call.id)
+                .values(started_by=_who(renamed(call.started_by)), **_values(changed))
+            )
