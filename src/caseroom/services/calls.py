@@ -184,13 +184,8 @@ async def send_signal(
     uow.emit(call_signal(issue, call, to=to, sender=sender, who=me.who, data=data))
 
 
-async def live_calls(principal: Principal, uow: UnitOfWork, issue_id: str | None) -> list[Call]:
-    """Calls ringing or under way that the principal may join: of one Issue, or
-    (agents) of the whole organization, for the inbox."""
-    if issue_id is not None:
-        issue = await access_issue(principal, uow, issue_id)
-        found = await uow.calls.live(issue.org_id, issue.id)
-        return [c for c in found if calls.may_join(principal, issue, c)]
+async def live_calls(principal: Principal, uow: UnitOfWork) -> list[Call]:
+    """Agents: the organization's calls ringing or under way, for the inbox."""
     if not calls.may_start_any(principal):
         raise Forbidden("only agents see every call")
     return await uow.calls.live(principal.org_id)

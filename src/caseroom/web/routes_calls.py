@@ -35,6 +35,6 @@ async def list_live_calls(principal: CurrentPrincipal, context: Context) -> list
     """Agents: the organization's calls ringing or under way."""
 
     async def work(uow: UnitOfWork) -> list[Call]:
-        return await calls.live_calls(principal, uow, None)
+        return await calls.live_calls(principal, uow)
 
     return [call_payload(c) for c in await context.db.read(work)]
