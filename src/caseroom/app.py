@@ -34,6 +34,7 @@ from caseroom.web import (
     routes_admin,
     routes_attachments,
     routes_auth,
+    routes_calls,
     routes_canned,
     routes_channels,
     routes_data_requests,
@@ -149,7 +150,7 @@ def create_app(
     app.state.setup_gate = setup_gate
     install_problem_handlers(app)
     routers = (routes_auth, routes_public, routes_issues, routes_notes, routes_notifications)
-    files = (routes_attachments, routes_transcripts, routes_channels)
+    files = (routes_attachments, routes_transcripts, routes_channels, routes_calls)
     for module in (*routers, routes_canned, routes_directory, routes_widget, *files, stream, pages):
         app.include_router(module.router)
     app.include_router(routes_widget.pages)

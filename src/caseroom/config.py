@@ -97,6 +97,18 @@ class Settings(BaseSettings):
     ws_queue_max: int = 1000
     ws_max_sends_in_flight: int = 64
     ws_replay_batch: int = 500
+    # Video calls (docs/video.md): how long a call rings, how many take part (a
+    # mesh: each sends to every other), and how long a minted TURN credential lasts
+    call_ring_seconds: float = 45.0
+    call_max_participants: int = 4
+    call_turn_credential_seconds: int = 3600
+    # A participant whose socket dropped stays in the call this long, so that the
+    # page can reconnect and rejoin it
+    call_rejoin_grace_seconds: float = 20.0
+    # Call signaling (offers, answers, ICE candidates) a socket may send: a steady
+    # rate per second and a burst
+    ws_signals_per_second: float = 20.0
+    ws_signal_burst: int = 200
     # permessage-deflate costs CPU on every frame and a compressor (hundreds of KB)
     # per connection, for chat frames of a few hundred bytes.
     ws_compression: bool = False

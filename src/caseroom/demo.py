@@ -4,7 +4,7 @@ several states, so the console has something to show."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from caseroom.config import Settings
 from caseroom.domain.model import (
@@ -122,6 +122,10 @@ async def _populate(uow: UnitOfWork) -> Organization:
     await organizations.add_team(uow, org, "Billing", members=[ben], hours="Mon-Fri 10:00-16:00")
     await widget.change_widget_settings(AgentPrincipal(org.id, admin), uow, DEMO_LOOK)
     await widget.do_set_identity_secret(uow, org.id, secret_bytes=32)
+    # Video calls on, with no STUN or TURN: browsers on one network meet directly.
+    await uow.channels.put(
+        org.id, Channel.VIDEO, enabled=True, config={}, secrets={}, now=datetime.now(UTC)
+    )
     limits = canned.Limits(body_chars=20_000, tags=20, count=1000)
     for title, shortcut, body, tags in CANNED:
         draft = canned.CannedDraft(title, body, shortcut, tags)

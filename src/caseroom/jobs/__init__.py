@@ -9,11 +9,13 @@ from pathlib import Path
 from caseroom.channels.base import Outbound
 from caseroom.domain.model import Channel
 from caseroom.jobs.blobs import blob_release_handler
+from caseroom.jobs.calls import leave_dropped_handler, ring_out_handler
 from caseroom.jobs.deliveries import delivery_handler
 from caseroom.jobs.retention import retention_handler
 from caseroom.jobs.transcripts import rerender_handler, transcripts_handler
 from caseroom.jobs.worker import Handler
 from caseroom.services.blobs import BLOB_RELEASE_JOB
+from caseroom.services.calls import DROPPED_JOB, RING_OUT_JOB
 from caseroom.services.deliveries import DELIVER_JOB
 from caseroom.services.file_links import FileLinks
 from caseroom.services.retention import RETENTION_JOB
@@ -42,6 +44,8 @@ def job_handlers(
         RERENDER_JOB: rerender_handler(db, store, font_dir),
         BLOB_RELEASE_JOB: blob_release_handler(db, store),
         DELIVER_JOB: delivery_handler(db, outbounds or {}, max_attempts=max_attempts, links=links),
+        RING_OUT_JOB: ring_out_handler(),
+        DROPPED_JOB: leave_dropped_handler(),
     }
     if retention_days:
         handlers[RETENTION_JOB] = retention_handler(timedelta(days=retention_days))

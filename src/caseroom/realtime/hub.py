@@ -36,7 +36,7 @@ from caseroom.realtime.broker import Broker, BrokerMessage, Resync, Subscription
 
 log = logging.getLogger(__name__)
 
-_INBOX_EVENTS = frozenset({"issue.created", "issue.updated", "presence.updated"})
+_INBOX_EVENTS = frozenset({"issue.created", "issue.updated", "presence.updated", "call.updated"})
 _PUBLISHER = "publisher"  # the wire key naming the hub that published an event
 _OUTBOX_MAX = 10_000  # events waiting for the broker; beyond, they are dropped
 _DRAIN_ON_STOP = 2.0  # seconds stop() waits for the outbox to empty

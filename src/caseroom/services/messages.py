@@ -283,11 +283,14 @@ async def _attach(uow: UnitOfWork, message: Message, files: tuple[StoredFile, ..
     return dataclasses.replace(message, attachments=attachments)
 
 
-async def post_system_event(uow: UnitOfWork, issue: Issue, room: Room, text: str) -> Message:
+async def post_system_event(
+    uow: UnitOfWork, issue: Issue, room: Room, text: str, *, channel: Channel = Channel.SYSTEM
+) -> Message:
+    """A line the system writes into the timeline (`channel`: what it is about)."""
     return await append_message(
         uow,
         issue,
-        NewMessage(room=room, body=text, kind=MessageKind.EVENT, channel=Channel.SYSTEM),
+        NewMessage(room=room, body=text, kind=MessageKind.EVENT, channel=channel),
         author_kind=AuthorKind.SYSTEM,
         author_id=None,
         author_name="caseroom",

@@ -480,3 +480,25 @@ audit_log = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 Index("ix_audit_log_org", audit_log.c.org_id, audit_log.c.id)
+
+# Video calls from an Issue's room (domain/calls.py). Participants, with their
+# connection and join/leave times, are kept with the call as JSON.
+calls = Table(
+    "calls",
+    metadata,
+    _id(),
+    _org(),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("room", String(16), nullable=False),
+    Column("state", String(16), nullable=False),  # ringing | active | ended
+    Column("started_by", JSON, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ring_until", UTCDateTime, nullable=False),
+    Column("answered_at", UTCDateTime),
+    Column("ended_at", UTCDateTime),
+    Column("ended_reason", String(16)),  # completed | missed | declined | failed
+    Column("participants", JSON, nullable=False, default=list),
+    Column("declined_by", JSON, nullable=False, default=list),
+)
+Index("ix_calls_issue", calls.c.org_id, calls.c.issue_id, calls.c.started_at)
+Index("ix_calls_state", calls.c.org_id, calls.c.state)

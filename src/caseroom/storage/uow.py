@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from caseroom.domain.events import Event
 from caseroom.storage.audit import AuditRepository
 from caseroom.storage.bots import BotRepository
+from caseroom.storage.calls import CallRepository
 from caseroom.storage.canned import CannedResponseRepository
 from caseroom.storage.channels import (
     ChannelSettingsRepository,
@@ -83,6 +84,7 @@ class UnitOfWork:
         self.audit = AuditRepository(conn)
         self.erasure = ErasureRepository(conn)
         self.retention = RetentionRepository(conn)
+        self.calls = CallRepository(conn)
 
     @property
     def connection(self) -> AsyncConnection:

@@ -19,6 +19,7 @@ from caseroom.domain.model import AgentPrincipal, Channel, Message, MessageKind,
 from caseroom.services import messages, presence, receipts
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.context import AppContext
+from caseroom.web.stream.calls import CALL_FRAMES, CALL_HANDLERS
 
 if TYPE_CHECKING:
     from caseroom.web.stream.session import StreamSession
@@ -102,7 +103,8 @@ ClientFrame = Annotated[
     | Send
     | Typing
     | ReceiptFrame
-    | Presence,
+    | Presence
+    | CALL_FRAMES,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)
@@ -243,7 +245,8 @@ async def post_message(context: AppContext, principal: Principal, frame: Send) -
 
 Handler = Callable[["StreamSession", Any], Awaitable[None]]
 
-HANDLERS: dict[type[_Frame], Handler] = {
+HANDLERS: dict[type[BaseModel], Handler] = {
+    **CALL_HANDLERS,
     Hello: _hello,
     Ping: _ping,
     Subscribe: _subscribe,

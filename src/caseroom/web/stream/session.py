@@ -39,6 +39,7 @@ from caseroom.domain.visibility import may_see
 from caseroom.services.common import actor_of
 from caseroom.web.context import AppContext
 from caseroom.web.problems import domain_problem
+from caseroom.web.stream.calls import SessionCalls
 from caseroom.web.stream.catchup import RoomCursors
 from caseroom.web.stream.frames import HANDLERS, BadFrame, announce, parse_frame
 
@@ -87,6 +88,7 @@ class StreamSession:
         self._presence: dict[str, str] = {}
         self._announcing: asyncio.Task[None] | None = None
         self._to_announce: dict[str, str] = {}
+        self.calls = SessionCalls(context.settings)  # the calls joined here
 
     @property
     def principal(self) -> Principal:
@@ -198,6 +200,8 @@ class StreamSession:
             await asyncio.gather(*tasks, *self._sends, *others, return_exceptions=True)
             await hub.leave(self)
             self._context.frames.forget(self.connection_id)
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.calls.leave_all(self))
             if self._presence:
                 left = dict.fromkeys(self._presence, "left")
                 with contextlib.suppress(Exception):

@@ -11,6 +11,7 @@ import { Outbox } from "./outbox.js";
 import { signInView } from "./signin.js";
 import { Presence } from "./presence.js";
 import { Stream } from "./stream.js";
+import { CallDesk } from "./calls.js";
 import { loadTools } from "./tools.js";
 
 const root = document.getElementById("app");
@@ -49,6 +50,7 @@ function signedOut() {
 async function startConsole(directory) {
   const stream = new Stream();
   stream.presence = new Presence(stream);
+  stream.calls = new CallDesk(stream);
   const outbox = new Outbox();
   const tools = await loadTools(directory);
   const view = { issue: null };
@@ -138,6 +140,7 @@ async function startConsole(directory) {
       window.removeEventListener("hashchange", route);
       document.removeEventListener("keydown", onKey);
       inbox.stop();
+      stream.calls.client.hangUp();
       stream.stop();
       view.issue?.destroy();
     },

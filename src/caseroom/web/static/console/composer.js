@@ -54,8 +54,11 @@ export class Composer {
     const video = this.directory.channel("video");
     const reason = video && !video.enabled ? VIDEO_REASON : null;
     this.camera = h("button.tool.tool-camera", {
-      type: "button", "aria-disabled": reason ? "true" : null, title: reason || "Start a video call",
+      type: "button", "aria-disabled": reason ? "true" : null, title: reason || (this.room === "private" ? "Start a video call with the agents watching this Issue" : "Start a video call with the Customer"),
       "aria-label": reason ? `Video call unavailable: ${reason}` : "Start a video call", dataset: { tip: reason },
+      onclick: () => {
+        if (!reason) this.stream.calls?.start(this.issue.id, this.room);
+      },
     }, icon("video"));
 
     this.send = h("button.btn.btn-primary.send", { type: "submit", "aria-label": "Send message", disabled: true },

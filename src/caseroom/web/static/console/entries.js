@@ -110,7 +110,7 @@ export class Entries {
   }
 
   eventEl(message) {
-    return h("div.sys", {}, h("span.sys-line", {}, icon("system"), message.body,
+    return h("div.sys", {}, h("span.sys-line", {}, icon(message.channel === "video" ? "video" : "system"), message.body,
       h("time", { datetime: message.created_at }, clock(message.created_at))));
   }
 

@@ -4,6 +4,7 @@
 import { ApiError, del, get, post, put } from "./api.js";
 import { avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
 import { presenceChip } from "./presence.js";
+import { callChip } from "./calls.js";
 
 export const QUEUES = [
   { id: "unclaimed", label: "Unclaimed", icon: "inbox", empty: "Nobody is waiting. New Issues appear here as they arrive." },
@@ -36,6 +37,7 @@ export class Inbox {
       if (e.detail.type === "inbox.resync") this.refreshSoon(); // the server may have missed telling us something
     });
     stream.presence?.addEventListener("change", (e) => this.showPresence(e.detail.issueId));
+    stream.calls?.addEventListener("change", (e) => this.showCall(e.detail.issueId));
     this.unread = []; // unread mention notifications
     this.ticker = setInterval(() => this.tick(), 1000);
   }
@@ -193,6 +195,15 @@ export class Inbox {
     if (chip) meta.append(chip);
   }
 
+  /** A call ringing or under way on a card, changed in place. */
+  showCall(issueId) {
+    const meta = this.cards.get(issueId)?.querySelector(".card-meta");
+    if (!meta) return;
+    meta.querySelector(".call-chip")?.remove();
+    const chip = callChip(this.stream.calls.liveIn(issueId));
+    if (chip) meta.append(chip);
+  }
+
   card(issue) {
     let card = this.cards.get(issue.id);
     if (!card) {
@@ -237,7 +248,8 @@ export class Inbox {
         h("div.card-who", {}, name,
           h("span.card-meta", {}, h("span.ref", {}, `#${issue.reference}`), " · ",
             icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat",
-            presenceChip(this.stream.presence?.of(issue.id)))),
+            presenceChip(this.stream.presence?.of(issue.id)),
+            callChip(this.stream.calls?.liveIn(issue.id)))),
         waiting
           ? waitingChip(issue.waiting_since)
           : h(`span.status.status-${issue.status}`, {}, issue.status)),

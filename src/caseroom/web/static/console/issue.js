@@ -6,6 +6,7 @@ import { ago, avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./
 import { Composer } from "./composer.js";
 import { DeliveryMarks } from "./marks.js";
 import { presenceChip } from "./presence.js";
+import { callChip } from "./calls.js";
 import { Timeline } from "./timeline.js";
 
 const ROOMS = [
@@ -72,6 +73,11 @@ export class IssueView {
       }
     });
     this.on(this.stream, "event", (e) => this.onOtherEvent(e.detail));
+    if (this.stream.calls) {
+      this.on(this.stream.calls, "change", (e) => {
+        if (e.detail.issueId === this.issueId) this.renderHeader();
+      });
+    }
     if (this.stream.presence) {
       this.on(this.stream.presence, "change", (e) => {
         if (e.detail.issueId === this.issueId) this.renderHeader();
@@ -172,6 +178,7 @@ export class IssueView {
       room.timeline.setVisible(on);
       if (on) room.timeline.render({ stick: true });
     }
+    if (this.header) this.renderHeader(); // the camera calls into the room on screen
     if (focus) this.rooms[roomId].tab.focus();
   }
 
@@ -257,6 +264,15 @@ export class IssueView {
     }, icon(watching ? "eye-off" : "eye"), watching ? "Unwatch" : "Watch"));
     if (issue.status === "unclaimed" || issue.status === "claimed") actions.push(action("cancel", "Cancel", "ban", "btn-ghost-danger"));
     if (this.tools.files) actions.push(this.tools.files.toggle(this));
+    const calls = this.stream.calls;
+    if (calls) {
+      // The camera: a call in the room on screen, or joining the one under way there.
+      const here = calls.liveIn(issue.id).find((c) => c.room === this.active);
+      const mine = calls.inCall && calls.inCall.issue_id === issue.id;
+      if (here && !mine) {
+        actions.unshift(h("button.btn.btn-primary", { type: "button", dataset: { action: "join-call" }, onclick: () => calls.join(here.id) }, icon("video"), "Join call"));
+      }
+    }
 
     clear(this.header,
       h("button.btn.btn-icon.back", { type: "button", "aria-label": "Back to the inbox", onclick: () => this.onClose() }, icon("back")),
@@ -269,6 +285,7 @@ export class IssueView {
         issue.waiting_since && (issue.status === "unclaimed" || issue.status === "claimed") ? waitingChip(issue.waiting_since) : null,
         h("span.meta-item", {}, h("strong", {}, customer.name), contact ? h("span.muted", {}, ` · ${contact}`) : null),
         presenceChip(this.stream.presence?.of(issue.id)),
+        callChip(this.stream.calls?.liveIn(issue.id)),
         given ? h("span.meta-item.given-contact", {
           id: "issue-given-contact",
           title: "Typed into the start form by someone nobody verified; the Customer's stored details are unchanged",

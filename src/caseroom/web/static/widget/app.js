@@ -3,6 +3,7 @@
 //   /embed/{org}    microConnect: opened by an app, maybe with #identity_token=...
 //   /connect/{org}  Connect: the full-screen page for phones, at a shareable URL
 
+import { CallClient } from "../call/call.js";
 import { api, ApiError, withRetry } from "./api.js";
 import { Conversation } from "./conversation.js";
 import { SessionStore } from "./store.js";
@@ -161,8 +162,20 @@ async function resume(store, session, issues) {
   }
 }
 
+// One call client for the page; it writes on the current conversation's stream.
+const calls = new CallClient((frame) => ui.conversation?.stream?.send(frame) || false, {
+  onChange: (call) => {
+    if (call.state === "ringing") toHost("ring");
+  },
+});
+
 function makeConversation(store, session) {
   return new Conversation(slug, store, session, {
+    onStreamReady: () => calls.rejoin(),
+    onCallFrame: (frame) => {
+      if (frame.type === "call.updated" && frame.issue_id !== ui.conversation?.issueId) return true;
+      return calls.handle(frame);
+    },
     onChange: render,
     onTyping: (name) => view.showTyping(name),
     onStatus: showStatus,

@@ -22,7 +22,8 @@ export class Conversation {
   /**
    * session: { token?, issueId?, contact?, pending? } as saved by `store`.
    * hooks: onChange(), onTyping(name|null), onStatus(status), onConnection(state),
-   *        onIncoming(message, { live }), onLost(reason)
+   *        onIncoming(message, { live }), onLost(reason), onCallFrame(frame) -> handled,
+   *        onStreamReady() (each time the stream is up, after a reconnect too)
    */
   constructor(slug, store, session, hooks) {
     this.slug = slug;
@@ -119,7 +120,10 @@ export class Conversation {
   goLive() {
     if (this.stream || !this.token) return;
     this.stream = new Stream(this.token, {
-      onReady: () => this.subscribe(),
+      onReady: () => {
+        this.subscribe();
+        this.hooks.onStreamReady?.();
+      },
       onFrame: (frame) => this.onFrame(frame),
       onState: (state) => {
         if (state === "unauthorized") this.hooks.onLost("unauthorized");
@@ -299,6 +303,7 @@ export class Conversation {
   // -- receiving -----------------------------------------------------------------
 
   onFrame(frame) {
+    if (this.hooks.onCallFrame?.(frame)) return; // video call frames
     switch (frame.type) {
       case "subscribed":
         if (frame.issue_id === this.issueId) this.flush();

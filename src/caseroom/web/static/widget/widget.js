@@ -82,7 +82,7 @@
     frame.className = "frame";
     frame.title = look.title + " · " + look.organization.name;
     frame.src = origin + "/widget/" + encodeURIComponent(slug);
-    frame.setAttribute("allow", "clipboard-write");
+    frame.setAttribute("allow", "clipboard-write; camera; microphone; autoplay");
 
     var button = document.createElement("button");
     button.type = "button";
@@ -130,6 +130,7 @@
         var state = frame.classList.contains("open") ? "open" : "closed";
         frame.contentWindow.postMessage({ source: "caseroom-host", type: state }, origin);
       } else if (data.type === "close") setOpen(false);
+      else if (data.type === "ring" && !frame.classList.contains("open")) setOpen(true); // a video call rings
       else if (data.type === "unread" && !frame.classList.contains("open")) setUnread(Number(data.count) || 0);
     });
     document.addEventListener("keydown", function (event) {
