@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from caseroom.channels.base import Outbound
+from caseroom.channels.email.outbound import EmailOutbound
 from caseroom.config import Settings
 from caseroom.domain.file_links import FileLinkKeys
 from caseroom.domain.model import Channel
@@ -23,6 +24,7 @@ from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
 from caseroom.services import setup
 from caseroom.services.file_links import FileLinks
+from caseroom.services.mail import DatabaseCapture
 from caseroom.services.outbox import plan_outbox
 from caseroom.services.sending import Sender
 from caseroom.storage.blobs import LocalBlobStore
@@ -98,11 +100,14 @@ def create_app(
         observe_group=metrics.group_sizes.observe,
     )
     blobs = LocalBlobStore(settings.blob_root)
+    # Email always has an adapter: through the organization's relay, or kept in
+    # the local capture when it has none.
+    outbounds = {Channel.EMAIL: EmailOutbound(DatabaseCapture(db)), **(outbounds or {})}
     handlers = job_handlers(
         db,
         blobs,
         settings.transcript_font_dir,
-        outbounds or {},
+        outbounds,
         max_attempts=settings.job_max_attempts,
         links=links,
         retention_days=settings.retention_days,

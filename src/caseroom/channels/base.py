@@ -31,6 +31,16 @@ class Outgoing:
     file_links: tuple[str, ...] = ()
     config: Mapping[str, Any] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)
+    # What email needs besides: the Issue and room a reply comes back to, the
+    # others a private-room mail goes to, the thread's earlier Message-IDs
+    # (oldest first), whose name it is sent in, and whether no person wrote it.
+    issue_id: str = ""
+    private: bool = False
+    to_also: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    thread: tuple[str, ...] = ()
+    organization_name: str = ""
+    automatic: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,14 +11,16 @@ permanent one, or the last attempt, marks the delivery failed with the reason.""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
+from typing import Any
 
 from caseroom.channels.base import Accepted, DeliveryError, Outbound, Outgoing
 from caseroom.domain.delivery import DeliveryState
 from caseroom.domain.model import Channel
 from caseroom.domain.records import Job
 from caseroom.jobs.worker import Complete, Handler
-from caseroom.services import deliveries
+from caseroom.services import deliveries, mail
 from caseroom.services.common import utcnow
 from caseroom.services.file_links import FileLinks
 from caseroom.storage.uow import Database, UnitOfWork
@@ -44,7 +46,10 @@ def delivery_handler(
                 return None
             delivery, message, issue, config, secrets = found
             now = utcnow()
-            return Outgoing(
+            extra: dict[str, Any] = {}
+            if delivery.channel is Channel.EMAIL:
+                extra = await mail.outgoing_details(uow, delivery, message, issue)
+            outgoing = Outgoing(
                 delivery_id=delivery.id,
                 org_id=org_id,
                 channel=delivery.channel,
@@ -59,6 +64,7 @@ def delivery_handler(
                 config=config,
                 secrets=secrets,
             )
+            return dataclasses.replace(outgoing, **extra) if extra else outgoing
 
         outgoing = await db.read(load)
         if outgoing is None:
@@ -80,9 +86,11 @@ def delivery_handler(
 
 def _record(org_id: str, delivery_id: str, accepted: Accepted) -> Complete:
     async def work(uow: UnitOfWork) -> None:
-        await deliveries.report(
+        delivery = await deliveries.report(
             uow, org_id, delivery_id, accepted.state, provider_id=accepted.provider_id
         )
+        if delivery is not None and delivery.channel is Channel.EMAIL:
+            await mail.record_sent(uow, delivery, accepted.provider_id)
 
     return work
 

@@ -51,7 +51,7 @@ async def plan_deliveries(uow: UnitOfWork, staged: Sequence[Event]) -> None:
     that stored it. A retried send stores nothing and stages nothing, so it plans
     nothing; the delivery's own key keeps a replanned one single."""
     for event in staged:
-        if event.type != "message.created" or event.room is not Room.PUBLIC:
+        if event.type != "message.created":
             continue
         message = event.payload["message"]
         channel = Channel(message["channel"])
@@ -61,7 +61,10 @@ async def plan_deliveries(uow: UnitOfWork, staged: Sequence[Event]) -> None:
             or message["author"]["kind"] not in _SENDERS
         ):
             continue
-        await _plan_one(uow, event.scope.org_id, event.issue_id, message["id"], channel)
+        if event.room is Room.PUBLIC:
+            await _plan_one(uow, event.scope.org_id, event.issue_id, message["id"], channel)
+        elif channel is Channel.EMAIL:  # a private-room mail to colleagues, collaborators
+            await _plan_private_email(uow, event.scope.org_id, event.issue_id, message["id"])
 
 
 async def _plan_one(
@@ -74,6 +77,23 @@ async def _plan_one(
     recipient = reply_address(issue, customer, channel)
     if recipient is None:  # checked before storing; the Customer changed meanwhile
         return
+    await _plan(uow, issue, message_id, channel, recipient)
+
+
+async def _plan_private_email(uow: UnitOfWork, org_id: str, issue_id: str, message_id: str) -> None:
+    """One mail to all of a private-room email's To and Cc: its delivery is
+    addressed to the first To (the others ride along in the same mail)."""
+    issue = await uow.issues.get(org_id, issue_id)
+    details = await uow.message_emails.get(org_id, message_id)
+    if issue is None or details is None or not details.to:
+        return
+    await _plan(uow, issue, message_id, Channel.EMAIL, details.to[0])
+
+
+async def _plan(
+    uow: UnitOfWork, issue: Issue, message_id: str, channel: Channel, recipient: str
+) -> None:
+    org_id, issue_id = issue.org_id, issue.id
     now = utcnow()
     delivery = Delivery(
         id=new_id(),

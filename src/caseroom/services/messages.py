@@ -28,9 +28,11 @@ from caseroom.domain.records import Page, Waiting
 from caseroom.domain.status import Action, customer_message_outcome
 from caseroom.domain.text import clean_text
 from caseroom.domain.visibility import can_post, can_see_room, visible_kinds
+from caseroom.services import mail
 from caseroom.services.common import access_issue, actor_of, utcnow
 from caseroom.services.deliveries import check_reply_channel
 from caseroom.services.issues import apply_transition, open_issue
+from caseroom.services.mail import EmailFields
 from caseroom.services.notifications import do_notify_mentions
 from caseroom.storage.uow import UnitOfWork
 
@@ -46,6 +48,7 @@ class NewMessage:
     idempotency_key: str | None = None
     files: tuple[StoredFile, ...] = ()  # already durable in the blob store
     reply_address: str | None = None  # the address an inbound message came from
+    email: EmailFields | None = None  # an agent's subject, To/Cc (private-room email)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,8 @@ async def send_message(
         if original is not None:
             await access_issue(principal, uow, original.issue_id)
             return Sent(_check_same_request(principal, original, issue_id, new, body), False)
+    if new.email is not None:
+        new = dataclasses.replace(new, email=mail.clean_fields(new.email))
     issue = await access_issue(principal, uow, issue_id, for_update=True)
     check_can_post(principal, issue, new.room, new.kind)
     channel = await _channel_for(principal, uow, issue, new)
@@ -105,6 +110,8 @@ async def send_message(
         sender=sender_key(principal),
         now=now,
     )
+    if channel is Channel.EMAIL and not isinstance(principal, CustomerPrincipal):
+        await mail.remember_outgoing(uow, issue, message, new.email or EmailFields())
     if isinstance(principal, AgentPrincipal):
         await do_notify_mentions(uow, principal, issue, message)
     return Sent(message, True)
@@ -130,6 +137,15 @@ async def _channel_for(
                 return Channel.CHAT
             return issue.reply_channel
         return Channel.CHAT
+    private_email = (
+        speaks_for_desk
+        and new.room is Room.PRIVATE
+        and new.kind is MessageKind.MESSAGE
+        and new.channel is Channel.EMAIL
+    )
+    if private_email:
+        await mail.check_private_recipients(uow, issue, new.email or EmailFields())
+        return Channel.EMAIL
     if speaks_for_desk and new.channel in OUTBOUND:
         if not public_reply:
             raise InvalidInput(

@@ -40,6 +40,7 @@ from caseroom.storage.files import AttachmentRepository, TranscriptRepository
 from caseroom.storage.group_commit import GroupCommit, WorkFailed
 from caseroom.storage.issues import ActivityRepository, IssueRepository
 from caseroom.storage.jobs import JobRepository
+from caseroom.storage.mail import CapturedMailRepository, MessageEmailRepository
 from caseroom.storage.messages import MessageRepository
 from caseroom.storage.notifications import NotificationRepository
 from caseroom.storage.people import PeopleRepository
@@ -85,6 +86,8 @@ class UnitOfWork:
         self.erasure = ErasureRepository(conn)
         self.retention = RetentionRepository(conn)
         self.calls = CallRepository(conn)
+        self.message_emails = MessageEmailRepository(conn)
+        self.captured_mail = CapturedMailRepository(conn)
 
     @property
     def connection(self) -> AsyncConnection:

@@ -1,0 +1,213 @@
+"""Use cases of outbound email: the email details an agent's message carries
+(subject, To/Cc for a private-room mail, refused for the Customer's own
+addresses), what the delivery job adds to an email delivery (the thread, the
+room a reply returns to), recording what was sent so replies thread, and the
+local capture of outbound mail that admins read when no relay is set up."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+from caseroom.channels.email.html import sanitize_html
+from caseroom.domain.channels import reply_address
+from caseroom.domain.delivery import Delivery
+from caseroom.domain.errors import InvalidInput, NotFound
+from caseroom.domain.ids import new_id
+from caseroom.domain.model import Channel, Issue, Message, Principal, Room
+from caseroom.services.common import require_admin, utcnow
+from caseroom.storage.mail import CapturedMail, MessageEmail
+from caseroom.storage.uow import Database, UnitOfWork
+
+MAX_RECIPIENTS = 20
+MAX_SUBJECT_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class EmailFields:
+    """What an agent gives for an email besides its text: a subject for a new
+    thread; for a private-room mail, who it goes to."""
+
+    subject: str | None = None
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+
+
+def clean_address(value: str, field: str) -> str:
+    address = value.strip().strip("<>").strip().lower()
+    local, at, domain = address.rpartition("@")
+    if (
+        not at
+        or not local
+        or "." not in domain
+        or any(c.isspace() or c in ',;<>"()[]\\' for c in address)
+        or len(address) > 320
+    ):
+        raise InvalidInput(f"{value!r} is not an email address", field=field)
+    return address
+
+
+def clean_fields(fields: EmailFields) -> EmailFields:
+    subject = " ".join((fields.subject or "").split())[:MAX_SUBJECT_CHARS] or None
+    to = tuple(dict.fromkeys(clean_address(a, "to") for a in fields.to))
+    cc = tuple(a for a in dict.fromkeys(clean_address(a, "cc") for a in fields.cc) if a not in to)
+    if len(to) + len(cc) > MAX_RECIPIENTS:
+        raise InvalidInput(f"at most {MAX_RECIPIENTS} recipients", field="to")
+    return EmailFields(subject, to, cc)
+
+
+async def customer_addresses(uow: UnitOfWork, issue: Issue) -> set[str]:
+    """Every address by which this Issue's Customer is known."""
+    found = {issue.reply_address or ""}
+    customer = await uow.customers.get(issue.org_id, issue.customer_id)
+    if customer is not None:
+        found.add(customer.email or "")
+    if issue.given_contact is not None:
+        found.add(issue.given_contact.email or "")
+    return {a.strip().lower() for a in found if a and "@" in a}
+
+
+async def check_private_recipients(uow: UnitOfWork, issue: Issue, fields: EmailFields) -> None:
+    """A private-room mail goes to colleagues and outside collaborators, never to
+    the Customer: any of the Customer's addresses among them refuses the send."""
+    if not fields.to:
+        raise InvalidInput("a private-room email needs at least one To address", field="to")
+    theirs = await customer_addresses(uow, issue)
+    for name, addresses in (("to", fields.to), ("cc", fields.cc)):
+        for address in addresses:
+            if address in theirs:
+                raise InvalidInput(
+                    f"{address} is the Customer's address: private-room email never goes "
+                    "to the Customer; answer in the public room",
+                    field=name,
+                )
+    if Channel.EMAIL not in await uow.channels.configured(issue.org_id):
+        raise InvalidInput("email is not set up for this organization", field="channel")
+
+
+async def remember_outgoing(
+    uow: UnitOfWork, issue: Issue, message: Message, fields: EmailFields
+) -> None:
+    """Store the email details of an agent's message that leaves by email: a
+    public reply goes to the Customer, a private-room mail to its To and Cc."""
+    to = fields.to
+    if message.room is Room.PUBLIC:
+        customer = await uow.customers.get(issue.org_id, issue.customer_id)
+        address = reply_address(issue, customer, Channel.EMAIL) if customer else None
+        to, fields = ((address,) if address else ()), EmailFields(fields.subject)
+    await uow.message_emails.add(
+        MessageEmail(
+            message_id=message.id,
+            org_id=message.org_id,
+            issue_id=message.issue_id,
+            room=message.room,
+            direction="out",
+            created_at=message.created_at,
+            subject=fields.subject,
+            to=to,
+            cc=fields.cc,
+        )
+    )
+
+
+async def outgoing_details(
+    uow: UnitOfWork, delivery: Delivery, message: Message, issue: Issue
+) -> dict[str, Any]:
+    """What an email delivery's Outgoing carries besides the message: the room's
+    earlier Message-IDs, the others it goes to, its subject, the organization."""
+    details = await uow.message_emails.get(delivery.org_id, message.id)
+    organization = await uow.organizations.get(delivery.org_id)
+    thread = await uow.message_emails.thread(delivery.org_id, issue.id, message.room)
+    extra: dict[str, Any] = {
+        "issue_id": issue.id,
+        "private": message.room is Room.PRIVATE,
+        "thread": tuple(thread),
+        "organization_name": organization.name if organization else "",
+    }
+    if details is not None:
+        extra["to_also"] = tuple(a for a in details.to if a != delivery.recipient)
+        extra["cc"] = details.cc
+        # An agent's own subject starts a private thread, or the Issue's first mail.
+        if details.subject and (message.room is Room.PRIVATE or not thread):
+            extra["subject"] = details.subject
+    return extra
+
+
+async def record_sent(uow: UnitOfWork, delivery: Delivery, header_id: str) -> None:
+    """A mail left with `header_id`: replies that name it thread to its Issue."""
+    await uow.threads.add(delivery.org_id, Channel.EMAIL, header_id, delivery.issue_id, utcnow())
+    await uow.message_emails.set_header_id(delivery.org_id, delivery.message_id, header_id)
+
+
+# -- the local capture ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseCapture:
+    """Outbound mail kept in the database when no relay is set up."""
+
+    db: Database
+
+    async def keep(
+        self,
+        org_id: str,
+        message_id: str,
+        *,
+        sender: str,
+        recipients: Sequence[str],
+        subject: str,
+        raw: bytes,
+    ) -> None:
+        mail = CapturedMail(
+            id=new_id(),
+            org_id=org_id,
+            header_id=message_id,
+            sender=sender,
+            recipients=tuple(recipients),
+            subject=subject,
+            created_at=utcnow(),
+            raw=raw.decode("ascii", "surrogateescape"),
+        )
+
+        async def work(uow: UnitOfWork) -> None:
+            await uow.captured_mail.add(mail)
+
+        await self.db.run(work)
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedView:
+    mail: CapturedMail
+    headers: list[tuple[str, str]]
+    text: str | None
+    html: str | None  # sanitized
+
+
+async def list_captured(
+    principal: Principal, uow: UnitOfWork, *, before: str | None, limit: int
+) -> list[CapturedMail]:
+    admin = require_admin(principal)
+    return await uow.captured_mail.list(admin.org_id, before=before, limit=limit)
+
+
+async def read_captured(principal: Principal, uow: UnitOfWork, mail_id: str) -> CapturedView:
+    admin = require_admin(principal)
+    mail = await uow.captured_mail.get(admin.org_id, mail_id)
+    if mail is None:
+        raise NotFound("no such captured mail")
+    parsed = email.message_from_bytes(
+        mail.raw.encode("ascii", "surrogateescape"), policy=email.policy.default
+    )
+    assert isinstance(parsed, EmailMessage)
+    text = parsed.get_body(("plain",))
+    markup = parsed.get_body(("html",))
+    return CapturedView(
+        mail,
+        [(name, str(value)) for name, value in parsed.items()],
+        text.get_content() if isinstance(text, EmailMessage) else None,
+        sanitize_html(markup.get_content()).html if isinstance(markup, EmailMessage) else None,
+    )
