@@ -42,6 +42,7 @@ from caseroom.web import (
     routes_data_requests,
     routes_directory,
     routes_issues,
+    routes_mail,
     routes_notes,
     routes_notifications,
     routes_public,
@@ -68,6 +69,11 @@ def _secret_keys(settings: Settings) -> list[str]:
     one still accepted while keys are rotated."""
     first = settings.secret_key or load_or_create_key(settings.data_dir / "secret.key")
     return [first, *filter(None, [settings.secret_key_previous])]
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """What seals channel secrets, as the app does (the demo sets up its mailbox)."""
+    return SecretBox(_secret_keys(settings))
 
 
 def create_app(
@@ -155,7 +161,7 @@ def create_app(
     app.state.setup_gate = setup_gate
     install_problem_handlers(app)
     routers = (routes_auth, routes_public, routes_issues, routes_notes, routes_notifications)
-    files = (routes_attachments, routes_transcripts, routes_channels, routes_calls)
+    files = (routes_attachments, routes_transcripts, routes_channels, routes_calls, routes_mail)
     for module in (*routers, routes_canned, routes_directory, routes_widget, *files, stream, pages):
         app.include_router(module.router)
     app.include_router(routes_widget.pages)

@@ -18,12 +18,15 @@ from caseroom.domain.model import (
 )
 from caseroom.domain.status import Action
 from caseroom.domain.widget import WidgetChanges
-from caseroom.services import canned, conversations, issues, messages, organizations, widget
+from caseroom.services import canned, channels, conversations, issues, messages, organizations, widget
 from caseroom.storage.database import create_engine
 from caseroom.storage.migrate import upgrade_async
 from caseroom.storage.uow import Database, UnitOfWork
 
 DEMO_SLUG = "demo"
+# The demo's mailbox: with no relay set up, what it sends is kept in the local
+# capture (Admin > Sent mail).
+MAILBOX = "support@demo.caseroom.dev"
 ADMIN = ("admin@demo.caseroom.dev", "Alex Admin", "demo-admin-pass")
 AGENTS = [
     ("ana@demo.caseroom.dev", "Ana Lopez", "demo-agent-pass"),
@@ -88,7 +91,9 @@ def logins() -> str:
 async def load_demo(settings: Settings) -> str:
     await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
-    db = Database(engine, _discard)
+    from caseroom.app import secret_box  # the app's keys: the channel secrets are sealed
+
+    db = Database(engine, _discard, secret_box=secret_box(settings))
     try:
         if await db.read(lambda uow: uow.organizations.by_slug(DEMO_SLUG)) is None:
             await db.run(_populate)
@@ -125,6 +130,14 @@ async def _populate(uow: UnitOfWork) -> Organization:
     # Video calls on, with no STUN or TURN: browsers on one network meet directly.
     await uow.channels.put(
         org.id, Channel.VIDEO, enabled=True, config={}, secrets={}, now=datetime.now(UTC)
+    )
+    await channels.put_channel_settings(
+        AgentPrincipal(org.id, admin),
+        uow,
+        Channel.EMAIL,
+        enabled=True,
+        config={"address": MAILBOX, "display_name": "Demo Outfitters"},
+        secrets={"reply_token_key": secrets.token_urlsafe(32)},
     )
     limits = canned.Limits(body_chars=20_000, tags=20, count=1000)
     for title, shortcut, body, tags in CANNED:

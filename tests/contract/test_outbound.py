@@ -5,24 +5,27 @@ nobody."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
 
 from caseroom.channels.base import DeliveryError, Outgoing
 from tests.builders import key
-from tests.contract.outbound import Harness, in_process
+from tests.contract.outbound import Harness, in_process, smtp
 
-HARNESSES: dict[str, Callable[[], Harness]] = {"in_process": in_process}
+HARNESSES: dict[str, Callable[[ExitStack], Harness]] = {"in_process": in_process, "smtp": smtp}
 
 
 @pytest.fixture(params=sorted(HARNESSES))
-def harness(request: pytest.FixtureRequest) -> Harness:
-    return HARNESSES[request.param]()
+def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    with ExitStack() as stack:
+        yield HARNESSES[request.param](stack)
 
 
 def outgoing(harness: Harness, body: str = "Your parcel left today.") -> Outgoing:
-    return Outgoing(
+    made = Outgoing(
         delivery_id=key(),
         org_id="org-1",
         channel=harness.outbound.channel,
@@ -33,6 +36,7 @@ def outgoing(harness: Harness, body: str = "Your parcel left today.") -> Outgoin
         subject="Where is my parcel?",
         file_links=("https://desk.example/f/abc",),
     )
+    return dataclasses.replace(made, **harness.setup)
 
 
 async def test_a_message_reaches_its_recipient_and_is_named_by_the_provider(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from caseroom.domain.delivery import Delivery, Receipt
 from caseroom.domain.model import Principal, Room
@@ -11,6 +11,7 @@ from caseroom.domain.records import Page
 from caseroom.domain.visibility import can_see_room
 from caseroom.services.common import access_issue
 from caseroom.services.messages import page_of
+from caseroom.storage.mail import MessageEmail
 from caseroom.storage.uow import UnitOfWork
 
 
@@ -19,6 +20,7 @@ class RoomPage:
     page: Page
     deliveries: list[Delivery]  # empty for whoever may not read the private room
     receipts: list[Receipt]
+    emails: list[MessageEmail] = field(default_factory=list)  # agents only
 
 
 async def read_room(
@@ -34,7 +36,10 @@ async def read_room(
     issue = await access_issue(principal, uow, issue_id)
     page = await page_of(principal, uow, issue, room, after=after, before=before, limit=limit)
     sent: list[Delivery] = []
+    emails: list[MessageEmail] = []
     if can_see_room(principal, issue, Room.PRIVATE):  # addresses and errors: agents only
-        sent = await uow.deliveries.for_messages(issue.org_id, [m.id for m in page.messages])
+        ids = [m.id for m in page.messages]
+        sent = await uow.deliveries.for_messages(issue.org_id, ids)
+        emails = await uow.message_emails.for_messages(issue.org_id, ids)
     marks = await uow.receipts.for_room(issue.org_id, issue.id, room)
-    return RoomPage(page, sent, marks)
+    return RoomPage(page, sent, marks, emails)

@@ -11,6 +11,7 @@ from caseroom.domain.errors import InvalidInput
 from caseroom.domain.model import Channel, Issue, MessageKind, Queue, Room
 from caseroom.domain.status import Action
 from caseroom.services import issues, messages, receipts, rooms
+from caseroom.services.mail import EmailFields
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import Context, CurrentPrincipal
 from caseroom.web.schemas import (
@@ -25,6 +26,7 @@ from caseroom.web.schemas import (
     ReceiptIn,
     ReceiptOut,
 )
+from caseroom.web.schemas_mail import EmailOut
 
 router = APIRouter(prefix="/api/v1/issues", tags=["issues"])
 
@@ -164,8 +166,11 @@ async def list_messages(
     by_message: dict[str, list[DeliveryOut]] = {}
     for delivery in found.deliveries:
         by_message.setdefault(delivery.message_id, []).append(DeliveryOut.of(delivery))
+    emails = {e.message_id: EmailOut.of(e) for e in found.emails}
     items = [
-        MessageOut.of(m, principal).model_copy(update={"deliveries": by_message.get(m.id, [])})
+        MessageOut.of(m, principal).model_copy(
+            update={"deliveries": by_message.get(m.id, []), "email": emails.get(m.id)}
+        )
         for m in page.messages
     ]
     return MessagePage(
@@ -214,6 +219,9 @@ async def send_message(
         kind=MessageKind(body.kind),
         channel=Channel(body.channel) if body.channel else None,
         idempotency_key=body.idempotency_key,
+        email=EmailFields(body.email.subject, tuple(body.email.to), tuple(body.email.cc))
+        if body.email
+        else None,
     )
 
     sent = await context.sender.post(principal, issue_id, new)

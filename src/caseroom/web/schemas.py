@@ -27,6 +27,7 @@ from caseroom.domain.model import (
     Message,
     Principal,
 )
+from caseroom.web.schemas_mail import EmailIn, EmailOut
 
 
 class Strict(BaseModel):
@@ -92,6 +93,11 @@ class MessageCreate(Strict):
         min_length=8,
         max_length=128,
         description="client-generated; a retry with the same key returns the first message",
+    )
+    email: EmailIn | None = Field(
+        default=None,
+        description="with channel email: a subject for a new thread; in the private room, "
+        "the To and Cc it goes to (never the Customer's addresses)",
     )
 
 
@@ -222,6 +228,9 @@ class MessageOut(BaseModel):
     attachments: list[AttachmentOut] = []
     deliveries: list[DeliveryOut] = Field(
         default=[], description="agents only: its deliveries by email or SMS, and their state"
+    )
+    email: EmailOut | None = Field(
+        default=None, description="agents only: how it travelled by email, if it did"
     )
 
     @classmethod

@@ -1,0 +1,79 @@
+"""Email's request and response bodies: an agent's subject and recipients, a
+message's email details, and the captured outbound mail admins read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from caseroom.storage.mail import CapturedMail, MessageEmail
+
+
+class EmailIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=1000)
+
+    subject: str | None = Field(
+        default=None, max_length=998, description="the subject of a new email thread"
+    )
+    to: list[str] = Field(
+        default=[], max_length=50, description="private room only: who the email goes to"
+    )
+    cc: list[str] = Field(default=[], max_length=50, description="private room only: copies")
+
+
+class EmailOut(BaseModel):
+    """How a message travelled by email (agents only)."""
+
+    direction: str = Field(description="in: a mail we received; out: one we sent")
+    subject: str | None
+    sender: str | None
+    to: list[str]
+    cc: list[str]
+    message_id: str | None = Field(description="the mail's Message-ID")
+    quoted: str | None = Field(description="received mail: the quoted history folded away")
+    html: str | None = Field(description="received mail: its HTML, sanitized")
+
+    @classmethod
+    def of(cls, email: MessageEmail) -> EmailOut:
+        return cls(
+            direction=email.direction,
+            subject=email.subject,
+            sender=email.sender,
+            to=list(email.to),
+            cc=list(email.cc),
+            message_id=email.header_id,
+            quoted=email.quoted,
+            html=email.html,
+        )
+
+
+class CapturedMailOut(BaseModel):
+    id: str
+    message_id: str
+    sender: str
+    recipients: list[str]
+    subject: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, mail: CapturedMail) -> CapturedMailOut:
+        return cls(
+            id=mail.id,
+            message_id=mail.header_id,
+            sender=mail.sender,
+            recipients=list(mail.recipients),
+            subject=mail.subject,
+            created_at=mail.created_at,
+        )
+
+
+class CapturedMailPage(BaseModel):
+    items: list[CapturedMailOut]
+    has_more: bool
+
+
+class CapturedMailDetail(CapturedMailOut):
+    headers: list[tuple[str, str]]
+    text: str | None
+    html: str | None = Field(description="the HTML part, sanitized")
