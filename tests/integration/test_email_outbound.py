@@ -1,0 +1,204 @@
+"""An agent's email leaves through the organization's relay (an aiosmtpd
+server started by the test) or, with no relay, into the local capture an admin
+reads: threaded, with the reply token; a 5xx fails with the relay's words, a
+4xx is retried and sent once; private-room email reaches collaborators and
+never the Customer; notes are never mailed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from caseroom.app import create_app
+from caseroom.channels.email.threading import read_reply_token, token_addresses
+from caseroom.config import Settings
+from caseroom.storage.uow import Database
+from tests.builders import Org, key, make_org, settle
+from tests.smtp_sink import Sink, smtp_sink
+
+CUSTOMER = "maria@customer.example"
+TOKEN_KEY = "a-reply-token-key"
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    with smtp_sink() as running:
+        yield running
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    quick = settings.model_copy(update={"job_retry_base_seconds": 0.0})
+    app = create_app(quick)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            http.app = app  # type: ignore[attr-defined]
+            yield http
+
+
+async def set_up_email(client: httpx.AsyncClient, org: Org, sink: Sink | None) -> None:
+    config: dict[str, Any] = {"address": "help@desk.example", "display_name": "Acme"}
+    if sink is not None:
+        config |= {"relay_host": sink.host, "relay_port": sink.port, "relay_tls": "none"}
+    response = await client.put(
+        "/api/v1/settings/channels/email",
+        json={"config": config, "secrets": {"reply_token_key": TOKEN_KEY}},
+        headers=org.auth(org.admin),
+    )
+    assert response.status_code == 200, response.text
+
+
+async def emailing_customer(client: httpx.AsyncClient, org: Org) -> str:
+    fields = {"name": "Maria Rossi", "email": CUSTOMER, "message": "Where is my parcel?"}
+    response = await client.post(f"/api/v1/organizations/{org.slug}/conversations", json=fields)
+    assert response.status_code == 201, response.text
+    issue_id: str = response.json()["issue"]["id"]
+    return issue_id
+
+
+async def post(
+    client: httpx.AsyncClient, org: Org, issue_id: str, room: str, body: str, **extra: Any
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/issues/{issue_id}/rooms/{room}/messages",
+        json={"body": body, "idempotency_key": key(), **extra},
+        headers=org.auth(org.ana),
+    )
+
+
+async def page(client: httpx.AsyncClient, org: Org, issue_id: str, room: str) -> dict[str, Any]:
+    found = await client.get(
+        f"/api/v1/issues/{issue_id}/rooms/{room}/messages", headers=org.auth(org.ana)
+    )
+    return {m["id"]: m for m in found.json()["items"]}
+
+
+async def test_replies_by_email_are_threaded_and_carry_the_reply_token(
+    client: httpx.AsyncClient, db: Database, sink: Sink
+) -> None:
+    org = await make_org(db, name="Acme")
+    await set_up_email(client, org, sink)
+    issue_id = await emailing_customer(client, org)
+    first = await post(client, org, issue_id, "public", "It left today.", channel="email")
+    assert first.status_code == 201, first.text
+    await settle(client)
+    second = await post(
+        client, org, issue_id, "public", "Tracking: https://t.example/1", channel="email"
+    )
+    await settle(client)
+    assert second.status_code == 201
+
+    one, two = [r.mail for r in sink.received]
+    assert [r.recipients for r in sink.received] == [[CUSTOMER], [CUSTOMER]]
+    assert one["From"] == "Ana Agent via Acme <help@desk.example>"
+    assert one["Subject"].startswith("[#") and two["Subject"].startswith("Re: [#")
+    assert two["In-Reply-To"] == one["Message-ID"] and two["References"] == one["Message-ID"]
+    (token,) = token_addresses([two["Reply-To"].addresses[0].addr_spec])
+    target = read_reply_token(TOKEN_KEY.encode(), org.org.id, token.token)
+    assert target is not None and target.issue_id == issue_id and not target.private
+    sent = (await page(client, org, issue_id, "public"))[second.json()["id"]]
+    (delivery,) = sent["deliveries"]
+    assert delivery["state"] == "sent" and f"<{delivery['provider_id']}>" == two["Message-ID"]
+    assert sent["email"]["to"] == [CUSTOMER] and sent["email"]["message_id"]
+
+
+async def test_a_5xx_fails_with_the_relays_text_and_a_4xx_is_retried_and_sent_once(
+    client: httpx.AsyncClient, db: Database, sink: Sink
+) -> None:
+    org = await make_org(db)
+    await set_up_email(client, org, sink)
+    issue_id = await emailing_customer(client, org)
+    sink.refuse_next("554 5.7.1 Message rejected: looks like spam")
+    refused = await post(client, org, issue_id, "public", "Buy now", channel="email")
+    await settle(client)
+    sink.refuse_next("451 4.3.0 Mailbox busy, try later", times=2)
+    retried = await post(client, org, issue_id, "public", "Your parcel left", channel="email")
+    for _ in range(3):
+        await settle(client)
+
+    messages = await page(client, org, issue_id, "public")
+    (failed,) = messages[refused.json()["id"]]["deliveries"]
+    assert failed["state"] == "failed" and failed["error_code"] == "554"
+    assert "Message rejected: looks like spam" in failed["error"]
+    (sent,) = messages[retried.json()["id"]]["deliveries"]
+    assert sent["state"] == "sent"
+    assert sink.sessions == 4  # one refusal, two deferrals, one mail taken
+    assert [r.mail["Message-ID"] for r in sink.received] == [f"<{sent['provider_id']}>"]
+
+
+async def test_private_room_email_goes_to_collaborators_never_the_customer(
+    client: httpx.AsyncClient, db: Database, sink: Sink
+) -> None:
+    org = await make_org(db)
+    await set_up_email(client, org, sink)
+    issue_id = await emailing_customer(client, org)
+    for field, recipients in (("to", [CUSTOMER.upper()]), ("cc", [CUSTOMER])):
+        email = {"to": ["vendor@supplier.example"], field: recipients}
+        refused = await post(
+            client, org, issue_id, "private", "Can you check?", channel="email", email=email
+        )
+        assert refused.status_code == 422 and refused.json()["field"] == field
+    no_one = await post(client, org, issue_id, "private", "Hm", channel="email", email={})
+    assert no_one.status_code == 422 and no_one.json()["field"] == "to"
+    note = await post(
+        client, org, issue_id, "public", "Customer is upset", kind="note", channel="email"
+    )
+    assert note.status_code == 422
+    plain_note = await post(client, org, issue_id, "public", "Customer is upset", kind="note")
+    assert plain_note.status_code == 201
+
+    email = {
+        "subject": "Parcel 4411 stuck in Milan",
+        "to": ["vendor@supplier.example"],
+        "cc": ["ops@supplier.example"],
+    }
+    sent = await post(
+        client, org, issue_id, "private", "Can you check parcel 4411?", channel="email", email=email
+    )
+    assert sent.status_code == 201, sent.text
+    await settle(client)
+    (mail,) = sink.received
+    assert mail.recipients == ["vendor@supplier.example", "ops@supplier.example"]
+    assert (
+        mail.mail["Subject"]
+        == f"[#{(await issue_ref(client, org, issue_id))}] Parcel 4411 stuck in Milan"
+    )
+    assert "Customer is upset" not in mail.raw.decode()
+    (token,) = token_addresses([mail.mail["Reply-To"].addresses[0].addr_spec])
+    target = read_reply_token(TOKEN_KEY.encode(), org.org.id, token.token)
+    assert target is not None and target.private and target.issue_id == issue_id
+    shown = (await page(client, org, issue_id, "private"))[sent.json()["id"]]
+    assert shown["email"]["cc"] == ["ops@supplier.example"]
+    assert shown["deliveries"][0]["state"] == "sent"
+
+
+async def issue_ref(client: httpx.AsyncClient, org: Org, issue_id: str) -> str:
+    found = await client.get(f"/api/v1/issues/{issue_id}", headers=org.auth(org.ana))
+    reference: str = found.json()["reference"]
+    return reference
+
+
+async def test_without_a_relay_mail_is_captured_for_admins_to_read(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    org = await make_org(db)
+    await set_up_email(client, org, None)
+    issue_id = await emailing_customer(client, org)
+    sent = await post(client, org, issue_id, "public", "Hello <Maria>", channel="email")
+    await settle(client)
+    listed = await client.get("/api/v1/admin/sent-mail", headers=org.auth(org.admin))
+    assert listed.status_code == 200
+    (item,) = listed.json()["items"]
+    assert item["recipients"] == [CUSTOMER] and item["subject"].startswith("[#")
+    opened = await client.get(f"/api/v1/admin/sent-mail/{item['id']}", headers=org.auth(org.admin))
+    detail = opened.json()
+    assert detail["text"].strip() == "Hello <Maria>" and "&lt;Maria&gt;" in detail["html"]
+    assert ("Message-ID", f"<{item['message_id']}>") in [tuple(h) for h in detail["headers"]]
+    (delivery,) = (await page(client, org, issue_id, "public"))[sent.json()["id"]]["deliveries"]
+    assert delivery["state"] == "sent" and delivery["provider_id"] == item["message_id"]
+    as_agent = await client.get("/api/v1/admin/sent-mail", headers=org.auth(org.ana))
+    assert as_agent.status_code == 403
