@@ -18,7 +18,15 @@ from caseroom.domain.model import (
 )
 from caseroom.domain.status import Action
 from caseroom.domain.widget import WidgetChanges
-from caseroom.services import canned, channels, conversations, issues, messages, organizations, widget
+from caseroom.services import (
+    canned,
+    channels,
+    conversations,
+    issues,
+    messages,
+    organizations,
+    widget,
+)
 from caseroom.storage.database import create_engine
 from caseroom.storage.migrate import upgrade_async
 from caseroom.storage.uow import Database, UnitOfWork

@@ -99,7 +99,15 @@ def default_channel(issue: Issue, options: list[ChannelOption]) -> Channel:
 SETUP_FIELDS: dict[Channel, tuple[frozenset[str], frozenset[str]]] = {
     Channel.EMAIL: (
         frozenset(
-            {"address", "display_name", "relay_host", "relay_port", "relay_tls", "relay_user"}
+            {
+                "address",
+                "display_name",
+                "relay_host",
+                "relay_port",
+                "relay_tls",
+                "relay_user",
+                "dkim_selector",
+            }
         ),
         frozenset({"relay_password", "dkim_private_key", "reply_token_key"}),
     ),

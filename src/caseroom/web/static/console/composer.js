@@ -44,7 +44,22 @@ export class Composer {
       channelOptions(this.directory.org.channels));
     const chatIcon = h("span.channel-icon", {}, icon("chat"));
     this.channelIcon = chatIcon;
-    this.channel.addEventListener("change", () => chatIcon.replaceChildren(icon(this.channel.value)));
+    this.channel.addEventListener("change", () => {
+      chatIcon.replaceChildren(icon(this.channel.value));
+      this.emailFields.hidden = this.channel.value !== "email";
+      this.changed();
+    });
+    // Email's own fields: a subject for a new thread; in the private room, To and Cc.
+    this.subject = h("input.email-subject", { id: `${id}-subject`, type: "text", maxlength: "200",
+      placeholder: this.room === "public" ? "Subject (a new email thread only)" : "Subject", "aria-label": "Email subject" });
+    this.to = h("input.email-to", { id: `${id}-to`, type: "text", placeholder: "colleague@example.com, vendor@example.org",
+      "aria-label": "Email to" });
+    this.cc = h("input.email-cc", { id: `${id}-cc`, type: "text", placeholder: "optional", "aria-label": "Email cc" });
+    for (const input of [this.to, this.cc, this.subject]) input.addEventListener("input", () => this.changed());
+    this.emailFields = h("div.email-fields", { hidden: true, "aria-label": "Email" },
+      this.room === "private" ? h("label.email-field", {}, h("span", {}, "To"), this.to) : null,
+      this.room === "private" ? h("label.email-field", {}, h("span", {}, "Cc"), this.cc) : null,
+      h("label.email-field", {}, h("span", {}, "Subject"), this.subject));
 
     this.noteButton = h("button.tool.tool-note", {
       type: "button", "aria-pressed": "false", title: "Log note: only agents see it (Alt+N)",
@@ -79,7 +94,7 @@ export class Composer {
         h("kbd", {}, "Shift"), "+", h("kbd", {}, "Enter"), " new line"));
     const formLabel = this.room === "public" ? "Public room composer" : "Private room composer";
     this.form = h(`form.composer.composer-${this.room}`, { "aria-label": formLabel, novalidate: true },
-      this.popover, toolbar, this.tray,
+      this.popover, toolbar, this.emailFields, this.tray,
       h("div.compose-row", {}, this.textarea, this.send));
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -111,6 +126,7 @@ export class Composer {
     const start = channels.find((c) => c.channel === preferred && c.enabled) || channels.find((c) => c.enabled);
     if (start) this.channel.value = start.channel;
     this.channelIcon.replaceChildren(icon(this.channel.value || "chat"));
+    this.emailFields.hidden = this.channel.value !== "email";
   }
 
   label() {
@@ -175,6 +191,7 @@ export class Composer {
   ready() {
     const files = this.tools.attachments?.count?.(this) || 0;
     if (files && this.tools.attachments.blocked(this)) return false;
+    if (this.isEmail() && this.room === "private" && !this.to.value.trim()) return false;
     return Boolean(this.textarea.value.trim()) || files > 0;
   }
 
@@ -183,14 +200,27 @@ export class Composer {
     if (this.cannedPicker) this.tools.canned.close(this, { focus: false });
     const body = this.textarea.value.trim();
     const files = this.tools.attachments?.take?.(this) || [];
-    this.onSend({ room: this.room, body, kind: this.note ? "note" : "message", channel: this.channel.value, files });
+    const email = this.isEmail() ? this.emailValue() : null;
+    this.onSend({ room: this.room, body, kind: this.note ? "note" : "message", channel: this.channel.value, files, email });
     this.textarea.value = "";
+    if (email) for (const input of [this.subject, this.to, this.cc]) input.value = "";
     this.lastTyping = 0;
     this.changed();
   }
 
   focus() {
     this.textarea.focus();
+  }
+
+  isEmail() {
+    return this.channel.value === "email" && !this.note;
+  }
+
+  emailValue() {
+    const list = (input) => input.value.split(/[,;\s]+/).map((a) => a.trim()).filter(Boolean);
+    const email = { subject: this.subject.value.trim() || null };
+    if (this.room === "private") Object.assign(email, { to: list(this.to), cc: list(this.cc) });
+    return email;
   }
 
   showPopover(content) {

@@ -7,6 +7,38 @@ import { richText } from "./richtext.js";
 
 const CHANNEL_LABEL = { sms: "SMS", email: "Email", video: "Video call", bot: "Bot" };
 
+/** Subject, sender and recipients of a message that travelled by email. */
+function emailHead(email) {
+  const line = (label, value) => (value ? h("div.email-line", {}, h("span.email-label", {}, label), value) : null);
+  return h("div.email-head", { "aria-label": "Email details" },
+    line("Subject", email.subject),
+    line("From", email.sender),
+    line("To", (email.to || []).join(", ")),
+    line("Cc", (email.cc || []).join(", ")));
+}
+
+/** A received mail's folded quote (one click shows it) and its HTML, sanitized by
+ * the server and shown in a sandboxed frame that runs nothing. */
+function emailExtras(email) {
+  const parts = [];
+  if (email.quoted) {
+    const quote = h("pre.email-quoted", { hidden: true }, email.quoted);
+    const toggle = h("button.link.email-quote-toggle", { type: "button", "aria-expanded": "false", onclick: () => {
+      quote.hidden = !quote.hidden;
+      toggle.setAttribute("aria-expanded", String(!quote.hidden));
+      toggle.textContent = quote.hidden ? "Show quoted text" : "Hide quoted text";
+    } }, "Show quoted text");
+    parts.push(toggle, quote);
+  }
+  if (email.html) {
+    const frame = h("iframe.email-html", { sandbox: "", referrerpolicy: "no-referrer", title: "The email as sent (HTML)", hidden: true });
+    frame.srcdoc = email.html;
+    const toggle = h("button.link.email-html-toggle", { type: "button", onclick: () => { frame.hidden = !frame.hidden; } }, "Show the email as sent");
+    parts.push(toggle, frame);
+  }
+  return parts.length ? h("div.email-extras", {}, ...parts) : null;
+}
+
 export class Entries {
   /** `timeline` gives the room, the directory, the element cache and the note actions. */
   constructor(timeline) {
@@ -46,7 +78,9 @@ export class Entries {
           via ? h("span.tag.tag-channel", {}, icon(message.channel), via) : null,
           message.redacted_at ? h("span.tag", { title: "Sensitive text was removed" }, "Redacted") : null,
           h("time", { datetime: message.created_at }, clock(message.created_at))),
+        message.email ? emailHead(message.email) : null,
         message.body ? h("div.bubble", {}, this.text(message.body)) : null,
+        message.email ? emailExtras(message.email) : null,
         fileList(message.attachments)));
   }
 

@@ -57,7 +57,18 @@ export class IssueView {
     this.ticker = setInterval(() => tickWaiting(this.header, this.directory.org), 1000);
     this.select("public", { focus: false });
     if (channels) this.rooms.public.composer.setChannels(channels.channels, channels.default);
+    // The private room writes to colleagues in chat, or by email to anyone but the Customer.
+    const email = this.directory.channel("email");
+    this.rooms.private?.composer.setChannels([
+      { channel: "chat", enabled: true },
+      { channel: "email", enabled: Boolean(email?.enabled), reason: email?.enabled ? null : email?.reason || "not set up for this organization" },
+    ], "chat");
     this.marks = new DeliveryMarks({ issueId: this.issueId, timeline: this.rooms.public.timeline, stream: this.stream });
+    if (this.rooms.private) {
+      this.privateMarks = new DeliveryMarks({
+        issueId: this.issueId, timeline: this.rooms.private.timeline, stream: this.stream, deliveriesOnly: true,
+      });
+    }
     this.rooms.public.timeline.setActivity(activity);
     this.rooms.private.timeline.setActivity(activity);
 
@@ -113,6 +124,7 @@ export class IssueView {
     clearInterval(this.ticker);
     this.listeners.forEach((off) => off());
     this.marks?.destroy();
+    this.privateMarks?.destroy();
     this.stream.unfollow(this.issueId);
     for (const { timeline } of Object.values(this.rooms)) timeline.destroy();
   }
@@ -182,11 +194,11 @@ export class IssueView {
     if (focus) this.rooms[roomId].tab.focus();
   }
 
-  send({ room, body, kind, channel, files }) {
+  send({ room, body, kind, channel, files, email }) {
     const transport = files && files.length && this.tools.attachments
       ? this.tools.attachments.transport(this.issueId, room, files)
       : null;
-    this.outbox.send({ issueId: this.issueId, room, body, kind, channel, transport, files: files || [] });
+    this.outbox.send({ issueId: this.issueId, room, body, kind, channel, transport, files: files || [], email });
   }
 
   // -- live --------------------------------------------------------------------------------

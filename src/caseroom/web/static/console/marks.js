@@ -36,7 +36,9 @@ function glyph(paths) {
 
 export class DeliveryMarks {
   /** `timeline` is the public room's; `stream` the console's event stream. */
-  constructor({ issueId, timeline, stream }) {
+  constructor({ issueId, timeline, stream, deliveriesOnly = false }) {
+    // deliveriesOnly: the private room's marks, its emails' delivery states (no chat marks, no reads).
+    this.deliveriesOnly = deliveriesOnly;
     this.issueId = issueId;
     this.timeline = timeline;
     this.stream = stream;
@@ -72,7 +74,7 @@ export class DeliveryMarks {
   // -- what the server says ----------------------------------------------------------
 
   takePage(page) {
-    for (const receipt of page.receipts || []) this.takeReceipt(receipt);
+    if (!this.deliveriesOnly) for (const receipt of page.receipts || []) this.takeReceipt(receipt);
     for (const message of page.items || []) {
       for (const delivery of message.deliveries || []) this.takeDelivery({ ...delivery, message_id: message.id });
     }
@@ -129,6 +131,7 @@ export class DeliveryMarks {
   refresh() {
     for (const message of this.timeline.messages.values()) {
       if (message.kind !== "message" || message.author.kind !== "agent") continue;
+      if (this.deliveriesOnly && !this.deliveries.get(message.id)?.size && !message.deliveries?.length) continue;
       const el = this.timeline.elements.get(message.id);
       const main = el?.querySelector(".msg-main");
       if (!main) continue;
@@ -198,6 +201,7 @@ export class DeliveryMarks {
   // -- this agent's reads ----------------------------------------------------------------
 
   reportSoon() {
+    if (this.deliveriesOnly) return;
     clearTimeout(this.reportTimer);
     this.reportTimer = setTimeout(() => this.report(), REPORT_AFTER_MS);
   }

@@ -16,7 +16,7 @@ export class Outbox extends EventTarget {
   }
 
   /** Queue a message; returns the pending item (shown until "sent"). */
-  send({ issueId, room, body, kind = "message", channel = "chat", transport = null, files = [] }) {
+  send({ issueId, room, body, kind = "message", channel = "chat", transport = null, files = [], email = null }) {
     const item = {
       key: newKey(),
       issueId,
@@ -24,6 +24,7 @@ export class Outbox extends EventTarget {
       body,
       kind,
       channel,
+      email,
       transport,
       files: files.map((f) => ({ name: f.name, size: f.size })),
       progress: 0,
@@ -59,6 +60,7 @@ export class Outbox extends EventTarget {
             kind: item.kind,
             channel: item.channel,
             idempotency_key: item.key,
+            ...(item.email ? { email: item.email } : {}),
           });
       this.items.delete(item.key);
       item.state = "sent";

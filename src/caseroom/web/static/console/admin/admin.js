@@ -6,6 +6,7 @@ import { agentsSection } from "./agents.js";
 import { auditSection } from "./audit.js";
 import { cannedSection } from "./canned.js";
 import { redactionSection } from "./redaction.js";
+import { sentMailSection } from "./sent_mail.js";
 import { teamsSection } from "./teams.js";
 import { tokensSection } from "./tokens.js";
 import { widgetSection } from "./widget.js";
@@ -18,6 +19,7 @@ const SECTIONS = [
   { id: "redaction", label: "Redaction", icon: "eye", build: redactionSection },
   { id: "tokens", label: "API tokens", icon: "lock", build: tokensSection },
   { id: "audit", label: "Audit log", icon: "clock", build: auditSection },
+  { id: "sent-mail", label: "Sent mail", icon: "email", build: sentMailSection },
 ];
 
 let styled = false;
