@@ -54,6 +54,7 @@ async def test_an_agent_answers_by_email_and_mails_a_vendor_from_the_private_roo
     await expect(sent).to_be_visible()
     await expect(sent.locator(".tag-channel")).to_have_text("Email")
     await expect(sent).to_contain_text("Sent")
+    await expect(sent.locator(".email-head")).to_contain_text("Your Ridge 38 zip")
 
     await page.get_by_role("tab", name="Private").click()
     private = page.locator(".composer-private")

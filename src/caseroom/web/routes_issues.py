@@ -8,10 +8,12 @@ from fastapi import APIRouter, Query, Response, status
 
 from caseroom.domain.delivery import Receipt
 from caseroom.domain.errors import InvalidInput
+from caseroom.domain.events import sees_as_agent
 from caseroom.domain.model import Channel, Issue, MessageKind, Queue, Room
 from caseroom.domain.status import Action
 from caseroom.services import issues, messages, receipts, rooms
 from caseroom.services.mail import EmailFields
+from caseroom.storage.mail import MessageEmail
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import Context, CurrentPrincipal
 from caseroom.web.schemas import (
@@ -227,4 +229,12 @@ async def send_message(
     sent = await context.sender.post(principal, issue_id, new)
     if not sent.created:
         response.status_code = status.HTTP_200_OK
-    return MessageOut.of(sent.message, principal)
+    shown = MessageOut.of(sent.message, principal)
+    if sent.message.channel is Channel.EMAIL and sees_as_agent(principal):
+
+        async def details(uow: UnitOfWork) -> MessageEmail | None:
+            return await uow.message_emails.get(sent.message.org_id, sent.message.id)
+
+        if (email := await context.db.read(details)) is not None:
+            shown = shown.model_copy(update={"email": EmailOut.of(email)})
+    return shown

@@ -108,8 +108,10 @@ export class IssueView {
     this.on(this.outbox, "sent", (e) => {
       const { item, message } = e.detail;
       if (item.issueId === this.issueId) {
-        this.rooms[item.room].timeline.showPending(item);
-        this.rooms[item.room].timeline.add(message);
+        const { timeline } = this.rooms[item.room];
+        timeline.showPending(item);
+        // The stream's copy may have come first, without the email details only agents get here.
+        if (!timeline.add(message) && message.email) timeline.replace({ ...timeline.messages.get(message.id), email: message.email });
       }
     });
     await Promise.all(ROOMS.map(async ({ id }) => {
