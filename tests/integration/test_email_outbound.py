@@ -15,8 +15,9 @@ import pytest
 from caseroom.app import create_app
 from caseroom.channels.email.threading import read_reply_token, token_addresses
 from caseroom.config import Settings
+from caseroom.domain.model import Room
 from caseroom.storage.uow import Database
-from tests.builders import Org, key, make_org, settle
+from tests.builders import Org, key, make_org, settle, upload
 from tests.smtp_sink import Sink, smtp_sink
 
 CUSTOMER = "maria@customer.example"
@@ -99,7 +100,7 @@ async def test_replies_by_email_are_threaded_and_carry_the_reply_token(
     assert two["In-Reply-To"] == one["Message-ID"] and two["References"] == one["Message-ID"]
     (token,) = token_addresses([two["Reply-To"].addresses[0].addr_spec])
     target = read_reply_token(TOKEN_KEY.encode(), org.org.id, token.token)
-    assert target is not None and target.issue_id == issue_id and not target.private
+    assert target is not None and target.issue_id == issue_id and target.room is Room.PUBLIC
     sent = (await page(client, org, issue_id, "public"))[second.json()["id"]]
     (delivery,) = sent["deliveries"]
     assert delivery["state"] == "sent" and f"<{delivery['provider_id']}>" == two["Message-ID"]
@@ -170,7 +171,7 @@ async def test_private_room_email_goes_to_collaborators_never_the_customer(
     assert "Customer is upset" not in mail.raw.decode()
     (token,) = token_addresses([mail.mail["Reply-To"].addresses[0].addr_spec])
     target = read_reply_token(TOKEN_KEY.encode(), org.org.id, token.token)
-    assert target is not None and target.private and target.issue_id == issue_id
+    assert target is not None and target.room is Room.PRIVATE and target.issue_id == issue_id
     shown = (await page(client, org, issue_id, "private"))[sent.json()["id"]]
     assert shown["email"]["cc"] == ["ops@supplier.example"]
     assert shown["deliveries"][0]["state"] == "sent"
@@ -202,3 +203,30 @@ async def test_without_a_relay_mail_is_captured_for_admins_to_read(
     assert delivery["state"] == "sent" and delivery["provider_id"] == item["message_id"]
     as_agent = await client.get("/api/v1/admin/sent-mail", headers=org.auth(org.ana))
     assert as_agent.status_code == 403
+
+
+async def test_files_travel_as_signed_links_never_as_attachments(
+    client: httpx.AsyncClient, db: Database, sink: Sink
+) -> None:
+    org = await make_org(db)
+    await set_up_email(client, org, sink)
+    issue_id = await emailing_customer(client, org)
+    sent = await upload(
+        client,
+        org.auth(org.ana),
+        issue_id,
+        [("label.pdf", b"%PDF-1.4 return label")],
+        body="Here is your return label.",
+        channel="email",
+    )
+    assert sent.status_code == 201, sent.text
+    await settle(client)
+    (received,) = sink.received
+    mail = received.mail
+    assert not list(mail.iter_attachments()) and b"%PDF" not in received.raw
+    text = mail.get_body(("plain",))
+    assert text is not None
+    (link,) = [w for w in text.get_content().split() if "/f/" in w]
+    assert "label.pdf:" in text.get_content()
+    opened = await client.get(link.replace("http://testserver", ""))
+    assert opened.status_code == 200 and opened.content == b"%PDF-1.4 return label"

@@ -35,6 +35,7 @@ class Outgoing:
     # others a private-room mail goes to, the thread's earlier Message-IDs
     # (oldest first), whose name it is sent in, and whether no person wrote it.
     issue_id: str = ""
+    file_names: tuple[str, ...] = ()  # the files' names, in the order of file_links
     private: bool = False
     to_also: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()

@@ -124,6 +124,7 @@ async def outgoing_details(
     thread = await uow.message_emails.thread(delivery.org_id, issue.id, message.room)
     extra: dict[str, Any] = {
         "issue_id": issue.id,
+        "file_names": tuple(a.filename for a in message.attachments),
         "private": message.room is Room.PRIVATE,
         "thread": tuple(thread),
         "organization_name": organization.name if organization else "",

@@ -27,7 +27,7 @@ from caseroom.channels.email.compose import (
     sender_name,
 )
 from caseroom.channels.email.threading import make_reply_token, reply_address, thread_subject
-from caseroom.domain.model import Channel
+from caseroom.domain.model import Channel, Room
 
 
 class MailCapture(Protocol):
@@ -61,7 +61,10 @@ def draft_for(outgoing: Outgoing, *, now: datetime | None = None) -> Draft:
     reply_to = None
     if (key := secrets.get("reply_token_key")) and outgoing.issue_id:
         token = make_reply_token(
-            key.encode(), outgoing.org_id, outgoing.issue_id, private=outgoing.private
+            key.encode(),
+            outgoing.org_id,
+            outgoing.issue_id,
+            room=Room.PRIVATE if outgoing.private else Room.PUBLIC,
         )
         reply_to = reply_address(address, token)
     chain = tuple(outgoing.thread)
@@ -77,10 +80,17 @@ def draft_for(outgoing: Outgoing, *, now: datetime | None = None) -> Draft:
         reply_to=reply_to,
         in_reply_to=chain[-1] if chain else None,
         references=chain,
-        file_links=tuple((link_name(url), url) for url in outgoing.file_links),
+        file_links=named_links(outgoing),
         automatic=outgoing.automatic,
         loop_id=address,
     )
+
+
+def named_links(outgoing: Outgoing) -> tuple[tuple[str, str], ...]:
+    names = outgoing.file_names
+    if len(names) != len(outgoing.file_links):
+        names = tuple(link_name(url) for url in outgoing.file_links)
+    return tuple(zip(names, outgoing.file_links, strict=True))
 
 
 def link_name(url: str) -> str:

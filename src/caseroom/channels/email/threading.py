@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from caseroom.domain.model import Room
 from caseroom.domain.reference import ALPHABET as REFERENCE_ALPHABET
 from caseroom.domain.reference import LENGTH as REFERENCE_LENGTH
 
@@ -98,64 +99,60 @@ def thread_subject(subject: str, reference: str, *, reply: bool = True) -> str:
 
 ID_LENGTH = 26  # domain.ids.new_id
 TOKEN_MAC_LENGTH = 16  # base32 characters: 80 bits of the HMAC
-# A token for the private room carries this mark between id and MAC (one more
-# character); a public token has none, so tokens made before rooms still verify.
-PRIVATE_MARK = "p"
-TOKEN_LENGTHS = (ID_LENGTH + TOKEN_MAC_LENGTH, ID_LENGTH + 1 + TOKEN_MAC_LENGTH)
 _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
-def _mac(secret: bytes, organization_id: str, issue_id: str, mark: str = "") -> str:
-    signed = f"{organization_id}\x00{issue_id}" + (f"\x00{mark}" if mark else "")
+def _mac(secret: bytes, organization_id: str, issue_id: str, room: Room = Room.PUBLIC) -> str:
+    # A public token signs organization and Issue; a private one signs the room too,
+    # so one can never be turned into the other.
+    signed = f"{organization_id}\x00{issue_id}"
+    if room is Room.PRIVATE:
+        signed += "\x00private"
     digest = hmac.new(secret, signed.encode(), hashlib.sha256).digest()
     bits = int.from_bytes(digest[:10], "big")
     return "".join(_B32[(bits >> (5 * i)) & 31] for i in reversed(range(TOKEN_MAC_LENGTH)))
 
 
 def make_reply_token(
-    secret: bytes, organization_id: str, issue_id: str, *, private: bool = False
+    secret: bytes, organization_id: str, issue_id: str, *, room: Room = Room.PUBLIC
 ) -> str:
-    """A token for the Reply-To address of an Issue's mail: the Issue id, for the
-    private room a mark, and an HMAC-SHA256 over organization, Issue and room,
+    """A token for the Reply-To address of an Issue's mail: the Issue id and an
+    HMAC-SHA256 over organization and Issue (and the room, for the private
+    room's mail: a collaborator's or a mentioned agent's reply lands there),
     truncated. Lower case, so a mail server that folds case keeps it valid; 42
-    (43) characters, within the 64 of a local part with the mailbox name."""
+    characters, within the 64 of a local part with the mailbox name."""
     if len(issue_id) != ID_LENGTH or any(c not in _ID_ALPHABET for c in issue_id):
         raise ValueError(f"not an id: {issue_id!r}")
-    mark = PRIVATE_MARK if private else ""
-    return issue_id + mark + _mac(secret, organization_id, issue_id, mark)
+    return issue_id + _mac(secret, organization_id, issue_id, room)
 
 
 @dataclass(frozen=True, slots=True)
 class ReplyTarget:
     issue_id: str
-    private: bool  # a reply to private-room mail: it lands in the private room
+    room: Room
 
 
 def read_reply_token(secret: bytes, organization_id: str, token: str) -> ReplyTarget | None:
     """The Issue and room a token was made for in this organization, or None when
     it was not made with this secret for it (compared in constant time)."""
     token = token.strip().lower()
-    if len(token) not in TOKEN_LENGTHS:
+    if len(token) != ID_LENGTH + TOKEN_MAC_LENGTH:
         return None
-    issue_id, mark, mac = (
-        token[:ID_LENGTH],
-        token[ID_LENGTH:-TOKEN_MAC_LENGTH],
-        token[-TOKEN_MAC_LENGTH:],
-    )
-    if any(c not in _ID_ALPHABET for c in issue_id) or mark not in ("", PRIVATE_MARK):
+    issue_id, mac = token[:ID_LENGTH], token[ID_LENGTH:]
+    if any(c not in _ID_ALPHABET for c in issue_id):
         return None
-    expected = _mac(secret, organization_id, issue_id, mark)
-    if not hmac.compare_digest(mac, expected):
-        return None
-    return ReplyTarget(issue_id, private=bool(mark))
+    found = None
+    for room in (Room.PUBLIC, Room.PRIVATE):
+        if hmac.compare_digest(mac, _mac(secret, organization_id, issue_id, room)):
+            found = ReplyTarget(issue_id, room)
+    return found
 
 
 def verify_reply_token(secret: bytes, organization_id: str, token: str) -> str | None:
-    """The Issue id of a valid public-room token; None for any other (a private
-    token must be read with `read_reply_token`, which says its room)."""
+    """The Issue id a token was made for in this organization, or None."""
     target = read_reply_token(secret, organization_id, token)
-    return target.issue_id if target and not target.private else None
+    return target.issue_id if target else None
 
 
 def reply_address(mailbox: str, token: str) -> str:
@@ -178,7 +175,7 @@ def token_addresses(addresses: Iterable[str]) -> list[TokenAddress]:
         if not at or "+" not in local:
             continue
         base, _, token = local.partition("+")
-        if base and len(token) in TOKEN_LENGTHS:
+        if base and len(token) == ID_LENGTH + TOKEN_MAC_LENGTH:
             candidate = TokenAddress(f"{base}@{domain}", token)
             if candidate not in found:
                 found.append(candidate)

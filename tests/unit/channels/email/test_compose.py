@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from caseroom.channels.base import Outgoing
 from caseroom.channels.email.outbound import draft_for, signed_bytes
 from caseroom.channels.email.threading import read_reply_token, token_addresses
-from caseroom.domain.model import Channel
+from caseroom.domain.model import Channel, Room
 
 ISSUE = "01hzy3k2m4n5p6q7r8s9t0v1w2"
 KEY = "reply-token-key"
@@ -62,9 +62,11 @@ def test_headers_thread_the_mail_and_name_the_agent_on_the_organizations_address
     (reply_to,) = token_addresses([mail["Reply-To"].addresses[0].addr_spec])
     assert reply_to.mailbox == "support@desk.example"
     target = read_reply_token(KEY.encode(), "org-1", reply_to.token)
-    assert target is not None and target.issue_id == ISSUE and not target.private
+    assert target is not None and target.issue_id == ISSUE and target.room is Room.PUBLIC
     # The same delivery sent again is the same mail, not a second one.
-    assert parsed(signed_bytes(outgoing(), draft_for(outgoing())))["Message-ID"] == mail["Message-ID"]
+    assert (
+        parsed(signed_bytes(outgoing(), draft_for(outgoing())))["Message-ID"] == mail["Message-ID"]
+    )
 
 
 def test_a_private_room_mail_carries_a_private_token_and_its_copies() -> None:
@@ -74,7 +76,7 @@ def test_a_private_room_mail_carries_a_private_token_and_its_copies() -> None:
     assert mail["Cc"] == "boss@x.example"
     (reply_to,) = token_addresses([mail["Reply-To"].addresses[0].addr_spec])
     target = read_reply_token(KEY.encode(), "org-1", reply_to.token)
-    assert target is not None and target.private
+    assert target is not None and target.room is Room.PRIVATE
 
 
 def test_parts_escape_the_message_and_list_files_as_links_never_attachments() -> None:
@@ -89,7 +91,10 @@ def test_parts_escape_the_message_and_list_files_as_links_never_attachments() ->
     markup = html.get_content()
     assert "<b>" not in markup and "&lt;b&gt;thanks&lt;/b&gt;" in markup
     assert '<a href="https://track.example/p?id=1&amp;x=">https://track' in markup  # link ends at <
-    assert 'href="https://desk.example/f/abc/invoice%20march.pdf?sig=xyz">invoice march.pdf</a>' in markup
+    assert (
+        'href="https://desk.example/f/abc/invoice%20march.pdf?sig=xyz">invoice march.pdf</a>'
+        in markup
+    )
 
 
 def test_automatic_mail_says_so_and_carries_our_loop_mark() -> None:
