@@ -7,16 +7,19 @@ never the Customer; notes are never mailed."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from caseroom.app import create_app
 from caseroom.channels.email.threading import read_reply_token, token_addresses
 from caseroom.config import Settings
 from caseroom.domain.model import Room
-from caseroom.storage.uow import Database
+from caseroom.storage import tables as t
+from caseroom.storage.uow import Database, UnitOfWork
 from tests.builders import Org, key, make_org, settle, upload
 from tests.smtp_sink import Sink, smtp_sink
 
@@ -230,3 +233,47 @@ async def test_files_travel_as_signed_links_never_as_attachments(
     assert "label.pdf:" in text.get_content()
     opened = await client.get(link.replace("http://testserver", ""))
     assert opened.status_code == 200 and opened.content == b"%PDF-1.4 return label"
+
+
+async def test_a_mention_left_unread_is_mailed_with_a_private_room_token(
+    client: httpx.AsyncClient, db: Database, sink: Sink
+) -> None:
+    org = await make_org(db)
+    await set_up_email(client, org, sink)
+    issue_id = await emailing_customer(client, org)
+    mentioned = await post(client, org, issue_id, "private", "@[Ben Agent] can you look?")
+    read_in_time = await post(client, org, issue_id, "private", "@[Alex Admin] and you?")
+    assert mentioned.status_code == read_in_time.status_code == 201
+    await settle(client)
+    assert sink.received == []  # they may still see it in the console
+    seen = await client.post(
+        "/api/v1/notifications/read", json={"all": True}, headers=org.auth(org.admin)
+    )
+    assert seen.status_code == 200, seen.text
+
+    await minutes_pass(db, org)
+    await settle(client)
+    await settle(client)
+    (mail,) = sink.received
+    assert mail.recipients == [org.ben.email.lower()]
+    notice = mail.mail
+    assert notice["Auto-Submitted"] == "auto-generated" and notice["X-Loop"] == "help@desk.example"
+    assert notice["From"].startswith("Ana Agent via Acme")
+    text = notice.get_body(("plain",))
+    assert text is not None and "can you look?" in text.get_content()
+    (token,) = token_addresses([notice["Reply-To"].addresses[0].addr_spec])
+    target = read_reply_token(TOKEN_KEY.encode(), org.org.id, token.token)
+    assert target is not None and target.room is Room.PRIVATE and target.issue_id == issue_id
+
+
+async def minutes_pass(db: Database, org: Org) -> None:
+    """The mention mails come due: as if the agents had been away for minutes."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await uow.connection.execute(
+            sa.update(t.jobs)
+            .where(t.jobs.c.kind == "mention_mail", t.jobs.c.org_id == org.org.id)
+            .values(run_after=datetime.now(UTC) - timedelta(seconds=1))
+        )
+
+    await db.run(work)

@@ -77,7 +77,7 @@ async def _plan_one(
     recipient = reply_address(issue, customer, channel)
     if recipient is None:  # checked before storing; the Customer changed meanwhile
         return
-    await _plan(uow, issue, message_id, channel, recipient)
+    await plan_delivery(uow, issue, message_id, channel, recipient)
 
 
 async def _plan_private_email(uow: UnitOfWork, org_id: str, issue_id: str, message_id: str) -> None:
@@ -87,10 +87,10 @@ async def _plan_private_email(uow: UnitOfWork, org_id: str, issue_id: str, messa
     details = await uow.message_emails.get(org_id, message_id)
     if issue is None or details is None or not details.to:
         return
-    await _plan(uow, issue, message_id, Channel.EMAIL, details.to[0])
+    await plan_delivery(uow, issue, message_id, Channel.EMAIL, details.to[0])
 
 
-async def _plan(
+async def plan_delivery(
     uow: UnitOfWork, issue: Issue, message_id: str, channel: Channel, recipient: str
 ) -> None:
     org_id, issue_id = issue.org_id, issue.id

@@ -129,13 +129,33 @@ async def outgoing_details(
         "thread": tuple(thread),
         "organization_name": organization.name if organization else "",
     }
-    if details is not None:
+    mailed_to = (*details.to, *details.cc) if details else ()
+    if message.room is Room.PRIVATE and delivery.recipient not in mailed_to:
+        # Not one of a private message's own recipients: an agent told of a mention.
+        extra |= await _mention_notice(uow, delivery, message, issue)
+    elif details is not None:
         extra["to_also"] = tuple(a for a in details.to if a != delivery.recipient)
         extra["cc"] = details.cc
         # An agent's own subject starts a private thread, or the Issue's first mail.
         if details.subject and (message.room is Room.PRIVATE or not thread):
             extra["subject"] = details.subject
     return extra
+
+
+async def _mention_notice(
+    uow: UnitOfWork, delivery: Delivery, message: Message, issue: Issue
+) -> dict[str, Any]:
+    """The mail that tells an away agent of a mention: the message, who wrote it,
+    and that a reply lands in the private room. Automatic: no person sent it."""
+    customer = await uow.customers.get(issue.org_id, issue.customer_id)
+    about = f" with {customer.name}" if customer else ""
+    body = (
+        f"{message.author_name} mentioned you on #{issue.reference}{about} "
+        f"({issue.subject}):\n\n{message.body}\n\n"
+        "Reply to this email to answer in the Issue's private room; the Customer "
+        "never sees it."
+    )
+    return {"private": True, "automatic": True, "body": body, "subject": issue.subject}
 
 
 async def record_sent(uow: UnitOfWork, delivery: Delivery, header_id: str) -> None:

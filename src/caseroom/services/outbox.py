@@ -9,12 +9,13 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from caseroom.domain.events import Event
 from caseroom.services.deliveries import plan_deliveries
+from caseroom.services.mention_mail import plan_mention_mail
 from caseroom.storage.uow import UnitOfWork
 
 Reactor = Callable[[UnitOfWork, Sequence[Event]], Awaitable[None]]
 
 # Deliveries through channels now; bot reactions and webhook deliveries join here.
-REACTORS: tuple[Reactor, ...] = (plan_deliveries,)
+REACTORS: tuple[Reactor, ...] = (plan_deliveries, plan_mention_mail)
 
 
 async def plan_outbox(uow: UnitOfWork, staged: Sequence[Event]) -> None:

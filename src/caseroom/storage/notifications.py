@@ -33,6 +33,11 @@ class NotificationRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
+    async def get(self, org_id: str, notification_id: str) -> Notification | None:
+        query = select(t.notifications).where(_n.org_id == org_id, _n.id == notification_id)
+        row = (await self._conn.execute(query)).first()
+        return _notification(row) if row else None
+
     async def exists(self, org_id: str, agent_id: str, message_id: str, kind: str) -> bool:
         query = select(_n.id).where(
             _n.org_id == org_id,
