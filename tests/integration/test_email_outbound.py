@@ -20,7 +20,7 @@ from caseroom.config import Settings
 from caseroom.domain.model import Room
 from caseroom.storage import tables as t
 from caseroom.storage.uow import Database, UnitOfWork
-from tests.builders import Org, key, make_org, settle, upload
+from tests.builders import Org, claim_and_resolve, key, make_org, settle, upload
 from tests.smtp_sink import Sink, smtp_sink
 
 CUSTOMER = "maria@customer.example"
@@ -277,3 +277,28 @@ async def minutes_pass(db: Database, org: Org) -> None:
         )
 
     await db.run(work)
+
+
+async def test_transcripts_list_each_emails_sender_and_recipients(
+    client: httpx.AsyncClient, db: Database, sink: Sink
+) -> None:
+    org = await make_org(db)
+    await set_up_email(client, org, sink)
+    issue_id = await emailing_customer(client, org)
+    await post(client, org, issue_id, "public", "It left today.", channel="email")
+    email = {"to": ["vendor@supplier.example"], "cc": ["ops@supplier.example"]}
+    await post(client, org, issue_id, "private", "Check 4411?", channel="email", email=email)
+    await claim_and_resolve(client, org, issue_id)
+    await settle(client)
+    listed = await client.get(f"/api/v1/issues/{issue_id}/transcripts", headers=org.auth(org.ana))
+    html = {
+        f["room"]: (await client.get(f["download_path"], headers=org.auth(org.ana))).text
+        for f in listed.json()["items"]
+        if f["format"] == "html"
+    }
+    assert f"via email from help@desk.example to {CUSTOMER}" in html["public"]
+    assert (
+        "via email from help@desk.example to vendor@supplier.example cc ops@supplier.example"
+        in html["private"]
+    )
+    assert "vendor@supplier.example" not in html["public"]

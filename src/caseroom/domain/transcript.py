@@ -4,7 +4,7 @@ Customer's copy leaves out, is decided here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -36,6 +36,15 @@ CONTENT_TYPES = {TranscriptFormat.HTML: "text/html", TranscriptFormat.PDF: "appl
 
 
 @dataclass(frozen=True, slots=True)
+class EmailLine:
+    """Who an email was from and to, as its transcript entry lists them."""
+
+    sender: str | None
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class TranscriptEntry:
     time: datetime
     seq: int
@@ -45,6 +54,21 @@ class TranscriptEntry:
     kind: MessageKind
     body: str
     files: tuple[str, ...]
+    email: EmailLine | None = None
+
+    @property
+    def via(self) -> str:
+        """The channel, and for an email who sent it and to whom."""
+        if self.email is None:
+            return self.channel
+        parts = [self.channel]
+        if self.email.sender:
+            parts.append(f"from {self.email.sender}")
+        if self.email.to:
+            parts.append(f"to {', '.join(self.email.to)}")
+        if self.email.cc:
+            parts.append(f"cc {', '.join(self.email.cc)}")
+        return " ".join(parts)
 
     @property
     def label(self) -> str:
@@ -113,6 +137,7 @@ def build_transcript(
     generated_at: datetime,
     version: int | None,
     redact: Callable[[str], str],
+    emails: Mapping[str, EmailLine] | None = None,
 ) -> Transcript:
     """The transcript of `room` for `audience`, from `messages` in sequence order.
     Kinds the audience may not read are dropped here, whatever the caller passed."""
@@ -145,6 +170,7 @@ def build_transcript(
                 kind=m.kind,
                 body=redact(m.body),
                 files=tuple(a.filename for a in m.attachments),
+                email=(emails or {}).get(m.id),
             )
             for m in shown
         ),

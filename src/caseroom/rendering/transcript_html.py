@@ -52,7 +52,7 @@ def _entry(entry: TranscriptEntry) -> str:
     return (
         f'<li class="{css}"><div class="meta">'
         f'<time datetime="{entry.time.isoformat()}">{_when(entry.time)}</time> · '
-        f'<span class="who">{escape(entry.author)}</span> · via {escape(entry.channel)}'
+        f'<span class="who">{escape(entry.author)}</span> · via {escape(entry.via)}'
         f'<span class="tag">{escape(entry.label)}</span></div>{body}{files}</li>'
     )
 

@@ -211,7 +211,7 @@ def _entry(pdf: _Document, layout: _Lines, entry: TranscriptEntry) -> None:
     event = entry.kind is MessageKind.EVENT
     width = pdf.epw - 4
     x = pdf.l_margin + 4
-    meta = f"{_when(entry.time)}  ·  {entry.author}  ·  via {entry.channel}  ·  {entry.label}"
+    meta = f"{_when(entry.time)}  ·  {entry.author}  ·  via {entry.via}  ·  {entry.label}"
     blocks = _blocks(layout, entry, meta, width)
     needed = sum(b.height for b in blocks)
     bottom = pdf.page_break_trigger

@@ -99,6 +99,8 @@ async def remember_outgoing(
         customer = await uow.customers.get(issue.org_id, issue.customer_id)
         address = reply_address(issue, customer, Channel.EMAIL) if customer else None
         to, fields = ((address,) if address else ()), EmailFields(fields.subject)
+    setup = await uow.channels.get(issue.org_id, Channel.EMAIL)
+    sender = str(setup.config.get("address") or "").lower() or None if setup else None
     await uow.message_emails.add(
         MessageEmail(
             message_id=message.id,
@@ -108,6 +110,7 @@ async def remember_outgoing(
             direction="out",
             created_at=message.created_at,
             subject=fields.subject,
+            sender=sender,
             to=to,
             cc=fields.cc,
         )

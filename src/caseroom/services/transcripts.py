@@ -16,6 +16,7 @@ from caseroom.domain.records import TranscriptFile
 from caseroom.domain.redaction import redact_text
 from caseroom.domain.transcript import (
     Audience,
+    EmailLine,
     Transcript,
     as_they_stood,
     build_transcript,
@@ -174,6 +175,10 @@ async def _build(
         generated_at=utcnow(),
         version=resolution.version if resolution else None,
         redact=await load_redactor(uow, issue.org_id),
+        emails={
+            e.message_id: EmailLine(e.sender, e.to, e.cc)
+            for e in await uow.message_emails.for_messages(issue.org_id, [m.id for m in messages])
+        },
     )
 
 
