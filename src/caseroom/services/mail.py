@@ -107,7 +107,6 @@ async def remember_outgoing(
             org_id=message.org_id,
             issue_id=message.issue_id,
             room=message.room,
-            direction="out",
             created_at=message.created_at,
             subject=fields.subject,
             sender=sender,

@@ -1,5 +1,5 @@
-"""Repositories for email: the email details of messages (subject, sender,
-recipients, Message-ID, folded quote, sanitized HTML) and the local capture of
+"""Repositories for outbound email: the email details of messages agents sent
+by email (subject, sender, recipients, Message-ID) and the local capture of
 outbound mail."""
 
 from __future__ import annotations
@@ -25,15 +25,12 @@ class MessageEmail:
     org_id: str
     issue_id: str
     room: Room
-    direction: str  # in | out
     created_at: datetime
     subject: str | None = None
     sender: str | None = None
     to: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
     header_id: str | None = None
-    quoted: str | None = None
-    html: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +51,12 @@ def _email(row: Any) -> MessageEmail:
         org_id=row.org_id,
         issue_id=row.issue_id,
         room=Room(row.room),
-        direction=row.direction,
         created_at=row.created_at,
         subject=row.subject,
         sender=row.sender,
         to=tuple(row.to_addresses or ()),
         cc=tuple(row.cc_addresses or ()),
         header_id=row.header_id,
-        quoted=row.quoted,
-        html=row.html,
     )
 
 
@@ -77,14 +71,11 @@ class MessageEmailRepository:
                 org_id=email.org_id,
                 issue_id=email.issue_id,
                 room=email.room.value,
-                direction=email.direction,
                 subject=email.subject,
                 sender=email.sender,
                 to_addresses=list(email.to),
                 cc_addresses=list(email.cc),
                 header_id=email.header_id,
-                quoted=email.quoted,
-                html=email.html,
                 created_at=email.created_at,
             )
         )

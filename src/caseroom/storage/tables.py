@@ -502,9 +502,9 @@ calls = Table(
 )
 Index("ix_calls_issue", calls.c.org_id, calls.c.issue_id, calls.c.started_at)
 Index("ix_calls_state", calls.c.org_id, calls.c.state)
-# A message that travelled by email: its subject, who it was from and to, the
-# mail's Message-ID (ours when sent, theirs when received), and for a received
-# mail the quoted history folded away and its HTML as sanitized.
+
+# An agent's message that left by email: its subject, who it was from and to,
+# and the Message-ID it was sent with (replies that name it thread back).
 message_emails = Table(
     "message_emails",
     metadata,
@@ -512,14 +512,11 @@ message_emails = Table(
     _org(),
     Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
     Column("room", String(8), nullable=False),
-    Column("direction", String(8), nullable=False),  # in | out
     Column("subject", String(998)),
     Column("sender", String(320)),
     Column("to_addresses", JSON, nullable=False, default=list),
     Column("cc_addresses", JSON, nullable=False, default=list),
     Column("header_id", String(512)),  # the Message-ID, bare
-    Column("quoted", Text),  # folded quoted history (received mail)
-    Column("html", Text),  # sanitized HTML (received mail)
     Column("created_at", UTCDateTime, nullable=False),
 )
 Index("ix_message_emails_issue", message_emails.c.org_id, message_emails.c.issue_id)

@@ -23,7 +23,8 @@ class EmailIn(BaseModel):
 
 
 class EmailOut(BaseModel):
-    """How a message travelled by email (agents only)."""
+    """How a message travelled by email (agents only). Sent mail fills the
+    addresses and Message-ID; a received mail also its folded quote and HTML."""
 
     direction: str = Field(description="in: a mail we received; out: one we sent")
     subject: str | None
@@ -31,20 +32,20 @@ class EmailOut(BaseModel):
     to: list[str]
     cc: list[str]
     message_id: str | None = Field(description="the mail's Message-ID")
-    quoted: str | None = Field(description="received mail: the quoted history folded away")
-    html: str | None = Field(description="received mail: its HTML, sanitized")
+    quoted: str | None = Field(
+        default=None, description="received mail: the quoted history folded away"
+    )
+    html: str | None = Field(default=None, description="received mail: its HTML, sanitized")
 
     @classmethod
     def of(cls, email: MessageEmail) -> EmailOut:
         return cls(
-            direction=email.direction,
+            direction="out",
             subject=email.subject,
             sender=email.sender,
             to=list(email.to),
             cc=list(email.cc),
             message_id=email.header_id,
-            quoted=email.quoted,
-            html=email.html,
         )
 
 

@@ -1,4 +1,4 @@
-"""email details of messages; captured outbound mail
+"""email details of sent messages; captured outbound mail
 
 Revision ID: 0010_email_out
 Revises: 0009_widget_allowed_sites
@@ -23,14 +23,11 @@ def upgrade() -> None:
         sa.Column("org_id", sa.String(length=32), nullable=False),
         sa.Column("issue_id", sa.String(length=32), nullable=False),
         sa.Column("room", sa.String(length=8), nullable=False),
-        sa.Column("direction", sa.String(length=8), nullable=False),
         sa.Column("subject", sa.String(length=998), nullable=True),
         sa.Column("sender", sa.String(length=320), nullable=True),
         sa.Column("to_addresses", sa.JSON(), nullable=False),
         sa.Column("cc_addresses", sa.JSON(), nullable=False),
         sa.Column("header_id", sa.String(length=512), nullable=True),
-        sa.Column("quoted", sa.Text(), nullable=True),
-        sa.Column("html", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["message_id"], ["messages.id"], name=op.f("fk_message_emails_message_id_messages")
