@@ -87,7 +87,15 @@ async def test_replies_by_email_are_threaded_and_carry_the_reply_token(
     org = await make_org(db, name="Acme")
     await set_up_email(client, org, sink)
     issue_id = await emailing_customer(client, org)
-    first = await post(client, org, issue_id, "public", "It left today.", channel="email")
+    first = await post(
+        client,
+        org,
+        issue_id,
+        "public",
+        "It left today.",
+        channel="email",
+        email={"subject": "Your parcel"},
+    )
     assert first.status_code == 201, first.text
     await settle(client)
     second = await post(
@@ -99,7 +107,9 @@ async def test_replies_by_email_are_threaded_and_carry_the_reply_token(
     one, two = [r.mail for r in sink.received]
     assert [r.recipients for r in sink.received] == [[CUSTOMER], [CUSTOMER]]
     assert one["From"] == "Ana Agent via Acme <help@desk.example>"
-    assert one["Subject"].startswith("[#") and two["Subject"].startswith("Re: [#")
+    reference = await issue_ref(client, org, issue_id)
+    assert one["Subject"] == f"[#{reference}] Your parcel"
+    assert two["Subject"] == f"Re: [#{reference}] Your parcel"  # one thread, one subject
     assert two["In-Reply-To"] == one["Message-ID"] and two["References"] == one["Message-ID"]
     (token,) = token_addresses([two["Reply-To"].addresses[0].addr_spec])
     target = read_reply_token(TOKEN_KEY.encode(), org.org.id, token.token)

@@ -119,28 +119,40 @@ async def remember_outgoing(
 async def outgoing_details(
     uow: UnitOfWork, delivery: Delivery, message: Message, issue: Issue
 ) -> dict[str, Any]:
-    """What an email delivery's Outgoing carries besides the message: the room's
-    earlier Message-IDs, the others it goes to, its subject, the organization."""
+    """What an email delivery's Outgoing carries besides the message: the thread
+    it continues (earlier Message-IDs, oldest first) and its subject, the others
+    it goes to, the room a reply returns to, the organization's name.
+
+    The public room is one thread under the subject of its first mail. In the
+    private room a mail with a subject of its own starts a thread; one without
+    continues the room's last."""
     details = await uow.message_emails.get(delivery.org_id, message.id)
     organization = await uow.organizations.get(delivery.org_id)
-    thread = await uow.message_emails.thread(delivery.org_id, issue.id, message.room)
     extra: dict[str, Any] = {
         "issue_id": issue.id,
         "file_names": tuple(a.filename for a in message.attachments),
         "private": message.room is Room.PRIVATE,
-        "thread": tuple(thread),
         "organization_name": organization.name if organization else "",
     }
     mailed_to = (*details.to, *details.cc) if details else ()
     if message.room is Room.PRIVATE and delivery.recipient not in mailed_to:
         # Not one of a private message's own recipients: an agent told of a mention.
-        extra |= await _mention_notice(uow, delivery, message, issue)
-    elif details is not None:
+        return extra | await _mention_notice(uow, delivery, message, issue)
+    earlier = await uow.message_emails.earlier(delivery.org_id, issue.id, message.room, message.seq)
+    own_subject = details.subject if details else None
+    subjects = [subject for _, subject in earlier if subject]
+    if message.room is Room.PRIVATE and own_subject:
+        thread, subject = [], own_subject
+    elif message.room is Room.PRIVATE:
+        thread, subject = earlier, (subjects[-1] if subjects else issue.subject)
+    else:
+        thread = earlier
+        subject = subjects[0] if subjects else own_subject or issue.subject
+    extra["thread"] = tuple(header_id for header_id, _ in thread if header_id)
+    extra["subject"] = subject
+    if details is not None:
         extra["to_also"] = tuple(a for a in details.to if a != delivery.recipient)
         extra["cc"] = details.cc
-        # An agent's own subject starts a private thread, or the Issue's first mail.
-        if details.subject and (message.room is Room.PRIVATE or not thread):
-            extra["subject"] = details.subject
     return extra
 
 

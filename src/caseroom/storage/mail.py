@@ -101,22 +101,25 @@ class MessageEmailRepository:
             .values(header_id=header_id)
         )
 
-    async def thread(self, org_id: str, issue_id: str, room: Room, limit: int = 50) -> list[str]:
-        """The Message-IDs of the room's mail, oldest first (the last `limit`)."""
+    async def earlier(
+        self, org_id: str, issue_id: str, room: Room, before_seq: int, limit: int = 50
+    ) -> list[tuple[str | None, str | None]]:
+        """(Message-ID, subject) of the room's sent mail before message `before_seq`,
+        oldest first (the last `limit`)."""
         query = (
-            select(_e.header_id)
+            select(_e.header_id, _e.subject)
             .select_from(t.message_emails.join(t.messages, t.messages.c.id == _e.message_id))
             .where(
                 _e.org_id == org_id,
                 _e.issue_id == issue_id,
                 _e.room == room.value,
-                _e.header_id.is_not(None),
+                t.messages.c.seq < before_seq,
             )
             .order_by(t.messages.c.seq.desc())
             .limit(limit)
         )
-        ids = [str(i) for i in (await self._conn.execute(query)).scalars()]
-        return ids[::-1]
+        rows = (await self._conn.execute(query)).all()
+        return [(r.header_id, r.subject) for r in reversed(rows)]
 
 
 class CapturedMailRepository:
