@@ -33,8 +33,12 @@ function emailExtras(email) {
   if (email.html) {
     const frame = h("iframe.email-html", { sandbox: "", referrerpolicy: "no-referrer", title: "The email as sent (HTML)", hidden: true });
     frame.srcdoc = email.html;
-    const toggle = h("button.link.email-html-toggle", { type: "button", onclick: () => { frame.hidden = !frame.hidden; } }, "Show the email as sent");
-    parts.push(toggle, frame);
+    const show = h("button.link.email-html-toggle", { type: "button", "aria-expanded": "false", onclick: () => {
+      frame.hidden = !frame.hidden;
+      show.setAttribute("aria-expanded", String(!frame.hidden));
+      show.textContent = frame.hidden ? "Show the email as sent" : "Hide the email as sent";
+    } }, "Show the email as sent");
+    parts.push(show, frame);
   }
   return parts.length ? h("div.email-extras", {}, ...parts) : null;
 }
