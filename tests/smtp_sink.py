@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass
@@ -58,9 +59,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_sink() -> Iterator[Sink]:
+def smtp_sink(*, login: tuple[str, str] | None = None) -> Iterator[Sink]:
+    """A running sink; with `login`, it requires AUTH with that user and password
+    (over plain SMTP: the test runs on the loopback)."""
     sink = Sink(port=free_port())
-    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    auth: dict[str, Any] = {}
+    if login is not None:
+
+        def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+            given = (data.login.decode(), data.password.decode())
+            ok = isinstance(data, LoginPassword) and given == login
+            return AuthResult(success=ok, handled=False)
+
+        auth = {"authenticator": check, "auth_required": True, "auth_require_tls": False}
+    controller = Controller(sink, hostname=sink.host, port=sink.port, **auth)
     controller.start()
     try:
         yield sink
