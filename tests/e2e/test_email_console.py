@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from caseroom.storage.uow import Database
-from tests.builders import make_org
+from tests.builders import key, make_org
 from tests.e2e.conftest import Server
 from tests.e2e.console import card, console_page, no_page_errors, sign_in
 
@@ -56,6 +56,16 @@ async def test_an_agent_answers_by_email_and_mails_a_vendor_from_the_private_roo
     await expect(sent).to_contain_text("Sent")
     await expect(sent.locator(".email-head")).to_contain_text("Your Ridge 38 zip")
 
+    # A colleague's email arrives live, with its subject and recipient.
+    by_ben = await web_http.post(
+        f"/api/v1/issues/{started.json()['issue']['id']}/rooms/public/messages",
+        json={"body": "Ben here: it is packed.", "channel": "email", "idempotency_key": key()},
+        headers=org.auth(org.ben),
+    )
+    assert by_ben.status_code == 201, by_ben.text
+    live = public.locator(".msg[data-seq]").filter(has_text="Ben here")
+    await expect(live.locator(".email-head")).to_contain_text("maria@example.com")
+
     await page.get_by_role("tab", name="Private").click()
     private = page.locator(".composer-private")
     await private.locator(".channel-select").select_option("email")
@@ -78,8 +88,8 @@ async def test_an_agent_answers_by_email_and_mails_a_vendor_from_the_private_roo
     await sign_in(admin, org.admin)
     await admin.evaluate("location.hash = '#/admin/sent-mail'")
     rows = admin.locator("#admin-sent-mail tbody tr")
-    await expect(rows).to_have_count(2)
-    await rows.filter(has_text="maria@example.com").get_by_role("button").click()
+    await expect(rows).to_have_count(3)
+    await rows.get_by_role("button", name=f"[#{reference}] Your Ridge 38 zip", exact=True).click()
     await expect(admin.locator(".sent-mail-detail")).to_contain_text(ANSWER)
     await expect(admin.locator(".sent-mail-detail")).to_contain_text("Reply-To")
     await admin.screenshot(path=str(screenshots / "admin-sent-mail.png"))

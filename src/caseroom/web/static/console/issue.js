@@ -210,6 +210,21 @@ export class IssueView {
     const added = this.rooms[message.room]?.timeline.add(message, { live: true });
     if (added) this.announce(message);
     if (message.attachments?.length) this.tools.files?.refreshSoon(this);
+    if (added && message.channel === "email" && !message.email) this.loadEmailDetails(message);
+  }
+
+  /** The stream carries no addresses (the public room's frames reach the Customer
+   * too): an email's subject and recipients come from the agents' API. */
+  async loadEmailDetails(message) {
+    try {
+      const page = await get(`/issues/${this.issueId}/rooms/${message.room}/messages`, { after: message.seq - 1, limit: 1 });
+      const found = page.items.find((m) => m.id === message.id);
+      const timeline = this.rooms[message.room]?.timeline;
+      const known = timeline?.messages.get(message.id);
+      if (found?.email && known && !known.email) timeline.replace({ ...known, email: found.email });
+    } catch {
+      // Shown on the next load of the room.
+    }
   }
 
   announce(message) {
