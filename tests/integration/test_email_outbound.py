@@ -312,3 +312,22 @@ async def test_transcripts_list_each_emails_sender_and_recipients(
         in html["private"]
     )
     assert "vendor@supplier.example" not in html["public"]
+
+
+async def test_email_cannot_be_set_up_without_its_mailbox(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    org = await make_org(db)
+    for config in ({}, {"address": "support"}, {"address": "sup port@x.example"}):
+        refused = await client.put(
+            "/api/v1/settings/channels/email", json={"config": config}, headers=org.auth(org.admin)
+        )
+        assert refused.status_code == 422 and refused.json()["field"] == "config.address"
+    issue_id = await emailing_customer(client, org)
+    offered = await client.get(f"/api/v1/issues/{issue_id}/channels", headers=org.auth(org.ana))
+    email = next(o for o in offered.json()["channels"] if o["channel"] == "email")
+    assert email == {
+        "channel": "email",
+        "enabled": False,
+        "reason": "not set up for this organization",
+    }

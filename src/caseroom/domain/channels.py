@@ -143,4 +143,17 @@ def check_channel_setup(
     for name, value in [*config.items(), *secrets.items()]:
         if not isinstance(value, str | int | bool) or len(str(value)) > MAX_SETTING_CHARS:
             raise InvalidInput(f"{name} must be a short text, number or true/false", field=name)
+    if channel is Channel.EMAIL:
+        _check_mailbox(config)
     return config, secrets
+
+
+def _check_mailbox(config: dict[str, Any]) -> None:
+    """Email needs the mailbox it sends from and receives at."""
+    address = str(config.get("address") or "").strip()
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain or any(c.isspace() for c in address):
+        raise InvalidInput(
+            "email needs its mailbox: config.address, e.g. support@example.com",
+            field="config.address",
+        )
