@@ -92,6 +92,8 @@ async def test_an_agent_answers_by_email_and_mails_a_vendor_from_the_private_roo
     await rows.get_by_role("button", name=f"[#{reference}] Your Ridge 38 zip", exact=True).click()
     await expect(admin.locator(".sent-mail-detail")).to_contain_text(ANSWER)
     await expect(admin.locator(".sent-mail-detail")).to_contain_text("Reply-To")
+    html = admin.frame_locator(".sent-mail-detail iframe.email-html")
+    await expect(html.locator("body")).to_contain_text(ANSWER)
     await admin.screenshot(path=str(screenshots / "admin-sent-mail.png"))
     no_page_errors(admin)
     await admin_context.close()

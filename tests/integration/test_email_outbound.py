@@ -214,6 +214,13 @@ async def test_without_a_relay_mail_is_captured_for_admins_to_read(
     assert ("Message-ID", f"<{item['message_id']}>") in [tuple(h) for h in detail["headers"]]
     (delivery,) = (await page(client, org, issue_id, "public"))[sent.json()["id"]]["deliveries"]
     assert delivery["state"] == "sent" and delivery["provider_id"] == item["message_id"]
+    framed = await client.get(
+        f"/api/v1/admin/sent-mail/{item['id']}/html", headers=org.auth(org.admin)
+    )
+    assert framed.headers["content-type"].startswith("text/html")
+    assert "sandbox" in framed.headers["content-security-policy"]
+    assert "script-src" not in framed.headers["content-security-policy"]  # default 'none'
+    assert "&lt;Maria&gt;" in framed.text
     as_agent = await client.get("/api/v1/admin/sent-mail", headers=org.auth(org.ana))
     assert as_agent.status_code == 403
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from caseroom.services import mail
 from caseroom.storage.mail import CapturedMail
@@ -50,3 +50,35 @@ async def read_sent_mail(
         text=view.text,
         html=view.html,
     )
+
+
+# Sanitized mail HTML, shown in a sandboxed frame of the console: it may paint
+# with its inline styles and data: images, and nothing else; no script runs and
+# nothing loads from anywhere.
+MAIL_HTML_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; "
+        "frame-ancestors 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+}
+
+
+def mail_html_response(html: str) -> Response:
+    """A mail's sanitized HTML as a document of its own, for a sandboxed frame."""
+    document = f'<!DOCTYPE html><meta charset="utf-8"><base target="_blank">{html}'
+    return Response(document, media_type="text/html; charset=utf-8", headers=MAIL_HTML_HEADERS)
+
+
+@router.get("/{mail_id}/html", response_class=Response)
+async def read_sent_mail_html(
+    mail_id: str, principal: CurrentPrincipal, context: Context
+) -> Response:
+    """Admins only: the captured mail's HTML part, sanitized, as a page for a frame."""
+
+    async def work(uow: UnitOfWork) -> mail.CapturedView:
+        return await mail.read_captured(principal, uow, mail_id)
+
+    return mail_html_response((await context.db.read(work)).html or "")

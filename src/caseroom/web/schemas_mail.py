@@ -36,6 +36,11 @@ class EmailOut(BaseModel):
         default=None, description="received mail: the quoted history folded away"
     )
     html: str | None = Field(default=None, description="received mail: its HTML, sanitized")
+    html_url: str | None = Field(
+        default=None,
+        description="received mail: its sanitized HTML as a page of its own with a strict "
+        "policy (web.routes_mail.mail_html_response), for a sandboxed frame",
+    )
 
     @classmethod
     def of(cls, email: MessageEmail) -> EmailOut:

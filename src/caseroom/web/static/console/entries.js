@@ -30,9 +30,11 @@ function emailExtras(email) {
     } }, "Show quoted text");
     parts.push(toggle, quote);
   }
-  if (email.html) {
+  if (email.html || email.html_url) {
     const frame = h("iframe.email-html", { sandbox: "", referrerpolicy: "no-referrer", title: "The email as sent (HTML)", hidden: true });
-    frame.srcdoc = email.html;
+    // Its own page keeps its inline styles under a strict policy; else it inherits ours.
+    if (email.html_url) frame.src = email.html_url;
+    else frame.srcdoc = email.html;
     const show = h("button.link.email-html-toggle", { type: "button", "aria-expanded": "false", onclick: () => {
       frame.hidden = !frame.hidden;
       show.setAttribute("aria-expanded", String(!frame.hidden));
