@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from caseroom.app import secret_box
 from caseroom.config import Settings
 from caseroom.domain.model import (
     AgentPrincipal,
@@ -27,6 +28,7 @@ from caseroom.services import (
     organizations,
     widget,
 )
+from caseroom.services.outbox import plan_outbox
 from caseroom.storage.database import create_engine
 from caseroom.storage.migrate import upgrade_async
 from caseroom.storage.uow import Database, UnitOfWork
@@ -99,9 +101,10 @@ def logins() -> str:
 async def load_demo(settings: Settings) -> str:
     await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
-    from caseroom.app import secret_box  # the app's keys: the channel secrets are sealed
 
-    db = Database(engine, _discard, secret_box=secret_box(settings))
+    # The app's keys seal the mailbox's secret; the outbox plans the demo's email
+    # delivery, which the server's worker sends (into the local capture).
+    db = Database(engine, _discard, plan_outbox=plan_outbox, secret_box=secret_box(settings))
     try:
         if await db.read(lambda uow: uow.organizations.by_slug(DEMO_SLUG)) is None:
             await db.run(_populate)
@@ -180,6 +183,15 @@ async def _populate(uow: UnitOfWork) -> Organization:
     await _say(ana_p, uow, maria, Room.PRIVATE, "Ben, is the carrier still delayed in Milan?")
     await _say(ben_p, uow, maria, Room.PRIVATE, "Yes, two more days. Offer a voucher?")
     await _say(ana_p, uow, maria, Room.PUBLIC, "Customer prefers email updates.", MessageKind.NOTE)
+    await _say(
+        ana_p,
+        uow,
+        maria,
+        Room.PUBLIC,
+        "The carrier confirms your parcel reaches Milan on Thursday. I'll email you the "
+        "tracking link as soon as it moves.",
+        channel=Channel.EMAIL,
+    )
     # Tom: claimed by Ben. Priya: unclaimed, waiting. Lee: resolved. Sam: closed.
     await issues.claim_issue(ben_p, uow, started[1].issue.id)
     lee = started[3].issue.id
@@ -202,6 +214,7 @@ async def _say(
     room: Room,
     text: str,
     kind: MessageKind = MessageKind.MESSAGE,
+    channel: Channel = Channel.CHAT,
 ) -> None:
-    new = messages.NewMessage(room, text, kind, Channel.CHAT, None)
+    new = messages.NewMessage(room, text, kind, channel, None)
     await messages.send_message(principal, uow, issue_id, new, max_chars=20_000)
