@@ -338,3 +338,40 @@ async def test_email_cannot_be_set_up_without_its_mailbox(
         "enabled": False,
         "reason": "not set up for this organization",
     }
+
+
+async def test_a_deferred_mail_says_why_until_it_goes_out(
+    settings: Settings, db: Database, sink: Sink
+) -> None:
+    patient = settings.model_copy(update={"job_retry_base_seconds": 3600.0})
+    app = create_app(patient)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            client.app = app  # type: ignore[attr-defined]
+            org = await make_org(db)
+            await set_up_email(client, org, sink)
+            issue_id = await emailing_customer(client, org)
+            sink.refuse_next("452 4.2.2 Mailbox full, try later")
+            sent = await post(client, org, issue_id, "public", "Your parcel", channel="email")
+            await settle(client)
+            (deferred,) = (await page(client, org, issue_id, "public"))[sent.json()["id"]][
+                "deliveries"
+            ]
+            assert deferred["state"] == "queued" and deferred["error_code"] == "452"
+            assert "Mailbox full" in deferred["error"] and sink.received == []
+
+            async def due_now(uow: UnitOfWork) -> None:
+                await uow.connection.execute(
+                    sa.update(t.jobs)
+                    .where(t.jobs.c.kind == "deliver", t.jobs.c.org_id == org.org.id)
+                    .values(run_after=datetime.now(UTC) - timedelta(seconds=1))
+                )
+
+            await db.run(due_now)
+            await settle(client)
+            (delivered,) = (await page(client, org, issue_id, "public"))[sent.json()["id"]][
+                "deliveries"
+            ]
+            assert delivered["state"] == "sent" and delivered["error"] is None
+            assert len(sink.received) == 1

@@ -77,6 +77,7 @@ def delivery_handler(
         except DeliveryError as error:
             if error.permanent or job.attempts >= max_attempts:
                 return _failed(delivery_id, org_id, error.reason, error.code)
+            await db.run(_deferred(delivery_id, org_id, error.reason, error.code))
             raise
         await db.run(_record(org_id, delivery_id, accepted))
         return _nothing
@@ -91,6 +92,13 @@ def _record(org_id: str, delivery_id: str, accepted: Accepted) -> Complete:
         )
         if delivery is not None and delivery.channel is Channel.EMAIL:
             await mail.record_sent(uow, delivery, accepted.provider_id)
+
+    return work
+
+
+def _deferred(delivery_id: str, org_id: str, reason: str, code: str | None) -> Complete:
+    async def work(uow: UnitOfWork) -> None:
+        await deliveries.defer(uow, org_id, delivery_id, reason, code)
 
     return work
 

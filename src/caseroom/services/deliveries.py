@@ -157,8 +157,9 @@ async def report(
         delivery,
         state=state if moved else delivery.state,
         provider_id=delivery.provider_id or provider_id,
-        error_code=error_code if moved and error_code else delivery.error_code,
-        error=error if moved and error else delivery.error,
+        # A delivery that went out drops the reason it was deferred or refused before.
+        error_code=error_code if moved and error_code else None if moved else delivery.error_code,
+        error=error if moved and error else None if moved else delivery.error,
         updated_at=utcnow(),
     )
     await uow.deliveries.save(changed)
@@ -166,6 +167,21 @@ async def report(
     if issue is not None:
         uow.emit(events.delivery_updated(issue, changed))
     return changed
+
+
+async def defer(
+    uow: UnitOfWork, org_id: str, delivery_id: str, reason: str, code: str | None
+) -> None:
+    """The provider refused for now and the job tries again later: the delivery
+    stays queued, with the reason, so agents see it is deferred and why."""
+    delivery = await uow.deliveries.get(org_id, delivery_id, for_update=True)
+    if delivery is None or delivery.state is not DeliveryState.QUEUED:
+        return
+    changed = dataclasses.replace(delivery, error_code=code, error=reason, updated_at=utcnow())
+    await uow.deliveries.save(changed)
+    issue = await uow.issues.get(org_id, delivery.issue_id)
+    if issue is not None:
+        uow.emit(events.delivery_updated(issue, changed))
 
 
 async def report_by_provider_id(

@@ -169,8 +169,11 @@ export class DeliveryMarks {
     const via = CHANNEL_NAME[delivery.channel] || delivery.channel;
     const state = delivery.state;
     const failed = RETRYABLE.has(state);
-    const label = failed ? `${DELIVERY_LABEL[state]} by ${via}` : `${DELIVERY_LABEL[state] || state} · ${via}`;
-    const reason = failed ? delivery.error || delivery.error_code || "no reason given" : null;
+    // Queued with a reason: the provider said "not now" and it is tried again.
+    const deferred = state === "queued" && Boolean(delivery.error);
+    const word = deferred ? "Deferred" : DELIVERY_LABEL[state] || state;
+    const label = failed ? `${DELIVERY_LABEL[state]} by ${via}` : `${word} · ${via}`;
+    const reason = failed ? delivery.error || delivery.error_code || "no reason given" : deferred ? delivery.error : null;
     const icon = failed ? ALERT : state === "queued" ? CLOCK : state === "sent" ? TICK : TICKS;
     const parts = [glyph(icon), h("span.mark-text", {}, reason ? `${label}: ` : label)];
     if (reason) parts.push(h("span.mark-reason", {}, reason));
