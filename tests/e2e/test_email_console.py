@@ -12,7 +12,11 @@ import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
-from caseroom.storage.uow import Database
+from caseroom.domain.model import Channel
+from caseroom.services.conversations import Contact
+from caseroom.services.inbound import InboundMessage, receive_inbound
+from caseroom.services.messages import Sent
+from caseroom.storage.uow import Database, UnitOfWork
 from tests.builders import key, make_org
 from tests.e2e.conftest import Server
 from tests.e2e.console import card, console_page, no_page_errors, sign_in
@@ -35,18 +39,32 @@ async def test_an_agent_answers_by_email_and_mails_a_vendor_from_the_private_roo
         headers=org.auth(org.admin),
     )
     assert set_up.status_code == 200, set_up.text
-    started = await web_http.post(
-        f"/api/v1/organizations/{org.slug}/conversations",
-        json={"name": "Maria Rossi", "email": "maria@example.com", "message": ASKED},
+    inbound = InboundMessage(
+        channel=Channel.EMAIL,
+        org_id=org.org.id,
+        contact=Contact(name="Maria Rossi", email="maria@example.com"),
+        address="maria@example.com",
+        provider_id=f"<{key()}@mail.example>",
+        body=ASKED,
+        subject="Broken zip on my Ridge 38",
     )
-    reference = started.json()["issue"]["reference"]
+
+    async def receive(uow: UnitOfWork) -> Sent:
+        return await receive_inbound(uow, inbound, max_chars=10_000)
+
+    received = await web_db.run(receive)
+    issue_id = received.message.issue_id
+    reference = (
+        await web_http.get(f"/api/v1/issues/{issue_id}", headers=org.auth(org.ana))
+    ).json()["reference"]
 
     context, page = await console_page(browser, web_server.url)
     await sign_in(page, org.ana)
     await card(page, reference).click()
     composer = page.locator(".composer-public")
-    await composer.locator(".channel-select").select_option("email")
-    await composer.get_by_label("Email subject").fill("Your Ridge 38 zip")
+    # The Customer wrote by email: the composer starts on Email.
+    await expect(composer.locator(".channel-select")).to_have_value("email")
+    await expect(composer.get_by_label("Email subject")).to_have_count(0)  # the Customer's thread
     await composer.get_by_label("Reply to the Customer").fill(ANSWER)
     await composer.get_by_label("Reply to the Customer").press("Enter")
     public = page.locator(".timeline-public")
@@ -54,11 +72,11 @@ async def test_an_agent_answers_by_email_and_mails_a_vendor_from_the_private_roo
     await expect(sent).to_be_visible()
     await expect(sent.locator(".tag-channel")).to_have_text("Email")
     await expect(sent).to_contain_text("Sent")
-    await expect(sent.locator(".email-head")).to_contain_text("Your Ridge 38 zip")
+    await expect(sent.locator(".email-head")).to_contain_text("Broken zip on my Ridge 38")
 
     # A colleague's email arrives live, with its subject and recipient.
     by_ben = await web_http.post(
-        f"/api/v1/issues/{started.json()['issue']['id']}/rooms/public/messages",
+        f"/api/v1/issues/{issue_id}/rooms/public/messages",
         json={"body": "Ben here: it is packed.", "channel": "email", "idempotency_key": key()},
         headers=org.auth(org.ben),
     )
@@ -89,7 +107,8 @@ async def test_an_agent_answers_by_email_and_mails_a_vendor_from_the_private_roo
     await admin.evaluate("location.hash = '#/admin/sent-mail'")
     rows = admin.locator("#admin-sent-mail tbody tr")
     await expect(rows).to_have_count(3)
-    await rows.get_by_role("button", name=f"[#{reference}] Your Ridge 38 zip", exact=True).click()
+    subject = f"Re: [#{reference}] Broken zip on my Ridge 38"
+    await rows.get_by_role("button", name=subject).last.click()  # the oldest: Ana's answer
     await expect(admin.locator(".sent-mail-detail")).to_contain_text(ANSWER)
     await expect(admin.locator(".sent-mail-detail")).to_contain_text("Reply-To")
     html = admin.frame_locator(".sent-mail-detail iframe.email-html")

@@ -40,6 +40,7 @@ class Outgoing:
     to_also: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
     thread: tuple[str, ...] = ()
+    answers_mail: bool = False  # it answers mail we received (a "Re:" even with no thread)
     organization_name: str = ""
     automatic: bool = False
 

@@ -93,14 +93,17 @@ async def remember_outgoing(
     uow: UnitOfWork, issue: Issue, message: Message, fields: EmailFields
 ) -> None:
     """Store the email details of an agent's message that leaves by email: a
-    public reply goes to the Customer, a private-room mail to its To and Cc."""
-    to = fields.to
+    public reply goes to the Customer, a private-room mail to its To and Cc;
+    and the subject of the thread it belongs to (see `thread_subject_for`)."""
+    to, cc = fields.to, fields.cc
     if message.room is Room.PUBLIC:
         customer = await uow.customers.get(issue.org_id, issue.customer_id)
         address = reply_address(issue, customer, Channel.EMAIL) if customer else None
-        to, fields = ((address,) if address else ()), EmailFields(fields.subject)
+        to, cc = ((address,) if address else ()), ()
+    earlier = await uow.message_emails.earlier(issue.org_id, issue.id, message.room, message.seq)
+    subject = thread_subject_for(issue, message.room, fields.subject, [s for _, s in earlier])
     setup = await uow.channels.get(issue.org_id, Channel.EMAIL)
-    sender = str(setup.config.get("address") or "").lower() or None if setup else None
+    address = str(setup.config.get("address") or "").lower() if setup else ""
     await uow.message_emails.add(
         MessageEmail(
             message_id=message.id,
@@ -108,24 +111,38 @@ async def remember_outgoing(
             issue_id=message.issue_id,
             room=message.room,
             created_at=message.created_at,
-            subject=fields.subject,
-            sender=sender,
+            subject=subject,
+            sender=address or None,
             to=to,
-            cc=fields.cc,
+            cc=cc,
         )
     )
+
+
+def thread_subject_for(
+    issue: Issue, room: Room, given: str | None, earlier: Sequence[str | None]
+) -> str:
+    """The subject a mail goes under. The public room is one thread: the subject
+    of its first mail, else the Issue's (the Customer's own when they wrote by
+    email), else the agent's for a new thread. In the private room each subject
+    is a thread: the agent's, else the room's last."""
+    subjects = [s for s in earlier if s]
+    if room is Room.PUBLIC:
+        if subjects:
+            return subjects[0]
+        if issue.source_channel is Channel.EMAIL or not given:
+            return issue.subject
+        return given
+    return given or (subjects[-1] if subjects else issue.subject)
 
 
 async def outgoing_details(
     uow: UnitOfWork, delivery: Delivery, message: Message, issue: Issue
 ) -> dict[str, Any]:
     """What an email delivery's Outgoing carries besides the message: the thread
-    it continues (earlier Message-IDs, oldest first) and its subject, the others
-    it goes to, the room a reply returns to, the organization's name.
-
-    The public room is one thread under the subject of its first mail. In the
-    private room a mail with a subject of its own starts a thread; one without
-    continues the room's last."""
+    it continues (earlier Message-IDs of its room under the same subject, oldest
+    first) and its subject, the others it goes to, the room a reply returns to,
+    the organization's name."""
     details = await uow.message_emails.get(delivery.org_id, message.id)
     organization = await uow.organizations.get(delivery.org_id)
     extra: dict[str, Any] = {
@@ -139,17 +156,14 @@ async def outgoing_details(
         # Not one of a private message's own recipients: an agent told of a mention.
         return extra | await _mention_notice(uow, delivery, message, issue)
     earlier = await uow.message_emails.earlier(delivery.org_id, issue.id, message.room, message.seq)
-    own_subject = details.subject if details else None
-    subjects = [subject for _, subject in earlier if subject]
-    if message.room is Room.PRIVATE and own_subject:
-        thread, subject = [], own_subject
-    elif message.room is Room.PRIVATE:
-        thread, subject = earlier, (subjects[-1] if subjects else issue.subject)
-    else:
-        thread = earlier
-        subject = subjects[0] if subjects else own_subject or issue.subject
-    extra["thread"] = tuple(header_id for header_id, _ in thread if header_id)
+    subject = details.subject if details and details.subject else issue.subject
+    extra["thread"] = tuple(
+        header_id
+        for header_id, earlier_subject in earlier
+        if header_id and (message.room is Room.PUBLIC or earlier_subject == subject)
+    )
     extra["subject"] = subject
+    extra["answers_mail"] = message.room is Room.PUBLIC and issue.source_channel is Channel.EMAIL
     if details is not None:
         extra["to_also"] = tuple(a for a in details.to if a != delivery.recipient)
         extra["cc"] = details.cc

@@ -74,7 +74,9 @@ def draft_for(outgoing: Outgoing, *, now: datetime | None = None) -> Draft:
         from_name=sender_name(outgoing.author_name, organization),
         to=(outgoing.recipient, *outgoing.to_also),
         cc=outgoing.cc,
-        subject=thread_subject(outgoing.subject, outgoing.issue_reference, reply=bool(chain)),
+        subject=thread_subject(
+            outgoing.subject, outgoing.issue_reference, reply=bool(chain) or outgoing.answers_mail
+        ),
         body=outgoing.body,
         date=now or datetime.now(UTC),
         reply_to=reply_to,

@@ -6,6 +6,7 @@ verifies."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import email
 import email.policy
 from datetime import UTC, datetime
@@ -18,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from caseroom.channels.base import Outgoing
 from caseroom.channels.email.outbound import draft_for, signed_bytes
 from caseroom.channels.email.threading import read_reply_token, token_addresses
-from caseroom.domain.model import Channel, Room
+from caseroom.domain.model import Channel, Issue, IssueStatus, Room
+from caseroom.services.mail import thread_subject_for
 
 ISSUE = "01hzy3k2m4n5p6q7r8s9t0v1w2"
 KEY = "reply-token-key"
@@ -131,3 +133,19 @@ def test_a_dkim_signature_verifies_against_the_published_key() -> None:
     assert dkim.verify(raw, dnsfunc=dns)
     tampered = raw.replace(b"Where is my parcel?", b"Where is my money?")
     assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def test_the_public_room_is_one_thread_and_each_private_subject_its_own() -> None:
+    by_chat = Issue(
+        id="i", org_id="o", reference="K7M2QP", subject="Where is my parcel?",
+        status=IssueStatus.UNCLAIMED, customer_id="c", source_channel=Channel.CHAT,
+        created_at=datetime(2026, 12, 2, tzinfo=UTC),
+    )  # fmt: skip
+    by_mail = dataclasses.replace(by_chat, source_channel=Channel.EMAIL)
+    assert thread_subject_for(by_chat, Room.PUBLIC, "Your parcel", []) == "Your parcel"
+    assert thread_subject_for(by_chat, Room.PUBLIC, None, []) == "Where is my parcel?"
+    assert thread_subject_for(by_mail, Room.PUBLIC, "Other", []) == "Where is my parcel?"
+    assert thread_subject_for(by_chat, Room.PUBLIC, "Other", [None, "Your parcel"]) == "Your parcel"
+    assert thread_subject_for(by_chat, Room.PRIVATE, "Zip kit", ["Carrier"]) == "Zip kit"
+    assert thread_subject_for(by_chat, Room.PRIVATE, None, ["Carrier", "Zip kit"]) == "Zip kit"
+    assert thread_subject_for(by_chat, Room.PRIVATE, None, []) == "Where is my parcel?"

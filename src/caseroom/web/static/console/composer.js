@@ -56,10 +56,12 @@ export class Composer {
       "aria-label": "Email to" });
     this.cc = h("input.email-cc", { id: `${id}-cc`, type: "text", placeholder: "optional", "aria-label": "Email cc" });
     for (const input of [this.to, this.cc, this.subject]) input.addEventListener("input", () => this.changed());
-    this.emailFields = h("div.email-fields", { hidden: true, "aria-label": "Email" },
+    this.emailFields = h("div.email-fields", { hidden: true, "aria-label": "Email", role: "group" },
       this.room === "private" ? h("label.email-field", {}, h("span", {}, "To"), this.to) : null,
       this.room === "private" ? h("label.email-field", {}, h("span", {}, "Cc"), this.cc) : null,
-      h("label.email-field", {}, h("span", {}, "Subject"), this.subject));
+      // The Customer's own mail named the public thread: replies keep its subject.
+      this.room === "public" && this.issue.source_channel === "email" ? null
+        : h("label.email-field", {}, h("span", {}, "Subject"), this.subject));
 
     this.noteButton = h("button.tool.tool-note", {
       type: "button", "aria-pressed": "false", title: "Log note: only agents see it (Alt+N)",

@@ -71,6 +71,8 @@ export class Entries {
 
   bubbleEl(message) {
     const { author } = message;
+    // A received mail's details (quote, HTML, addresses) come from its own endpoint.
+    if (message.channel === "email" && !message.email && author.kind !== "agent") this.t.onEmailWanted?.(message);
     const side = this.side(message);
     const mine = author.kind === "agent" && author.id === this.t.directory.me.id;
     const tag = { customer: "Customer", bot: "Bot" }[author.kind];

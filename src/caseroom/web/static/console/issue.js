@@ -168,6 +168,7 @@ export class IssueView {
       }
     };
     timeline.onDiscard = (key) => this.outbox.discard(key);
+    timeline.onEmailWanted = (message) => this.loadReceivedEmail(timeline, message);
     const composer = new Composer({
       issue: this.issue, room: room.id, directory: this.directory, stream: this.stream,
       tools: this.tools, onSend: (m) => this.send(m),
@@ -211,6 +212,24 @@ export class IssueView {
     if (added) this.announce(message);
     if (message.attachments?.length) this.tools.files?.refreshSoon(this);
     if (added && message.channel === "email" && !message.email) this.loadEmailDetails(message);
+  }
+
+  /** A received mail's subject, addresses, folded quote and sanitized HTML, once per message. */
+  async loadReceivedEmail(timeline, message) {
+    this.emailsAsked ??= new Set();
+    if (this.emailsAsked.has(message.id)) return;
+    this.emailsAsked.add(message.id);
+    try {
+      const mail = await get(`/issues/${this.issueId}/messages/${message.id}/email`);
+      const known = timeline.messages.get(message.id);
+      if (!known || known.email) return;
+      timeline.replace({ ...known, email: {
+        direction: "in", subject: mail.subject, sender: mail.sender, to: mail.to || [], cc: mail.cc || [],
+        message_id: mail.mail_id, quoted: mail.quoted, html: mail.html, html_url: mail.html_url || null,
+      } });
+    } catch {
+      // Not every message by email came as one (an agent's reply); nothing to show.
+    }
   }
 
   /** The stream carries no addresses (the public room's frames reach the Customer
