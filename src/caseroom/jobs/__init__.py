@@ -11,16 +11,16 @@ from caseroom.domain.model import Channel
 from caseroom.jobs.blobs import blob_release_handler
 from caseroom.jobs.calls import leave_dropped_handler, ring_out_handler
 from caseroom.jobs.deliveries import delivery_handler
-from caseroom.jobs.retention import retention_handler
 from caseroom.jobs.mention_mail import mention_mail_handler
+from caseroom.jobs.retention import retention_handler
 from caseroom.jobs.transcripts import rerender_handler, transcripts_handler
 from caseroom.jobs.worker import Handler
 from caseroom.services.blobs import BLOB_RELEASE_JOB
 from caseroom.services.calls import DROPPED_JOB, RING_OUT_JOB
 from caseroom.services.deliveries import DELIVER_JOB
 from caseroom.services.file_links import FileLinks
-from caseroom.services.retention import RETENTION_JOB
 from caseroom.services.mention_mail import MENTION_MAIL_JOB
+from caseroom.services.retention import RETENTION_JOB
 from caseroom.services.transcript_filing import RERENDER_JOB
 from caseroom.services.transcripts import TRANSCRIPTS_JOB
 from caseroom.storage.blobs import BlobStore

@@ -1,7 +1,7 @@
 """email details of sent messages; captured outbound mail
 
-Revision ID: 0010_email_out
-Revises: 0009_widget_allowed_sites
+Revision ID: 0011_email_out
+Revises: 0010_calls
 Create Date: 2026-12-02 01:30:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_email_out"
-down_revision = "0009_widget_allowed_sites"
+revision = "0011_email_out"
+down_revision = "0010_calls"
 branch_labels = None
 depends_on = None
 
