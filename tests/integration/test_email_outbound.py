@@ -156,6 +156,16 @@ async def test_private_room_email_goes_to_collaborators_never_the_customer(
             client, org, issue_id, "private", "Can you check?", channel="email", email=email
         )
         assert refused.status_code == 422 and refused.json()["field"] == field
+    ourselves = await post(
+        client,
+        org,
+        issue_id,
+        "private",
+        "Hm",
+        channel="email",
+        email={"to": ["help+x@desk.example"]},
+    )
+    assert ourselves.status_code == 422 and "own mailbox" in ourselves.json()["detail"]
     no_one = await post(client, org, issue_id, "private", "Hm", channel="email", email={})
     assert no_one.status_code == 422 and no_one.json()["field"] == "to"
     note = await post(

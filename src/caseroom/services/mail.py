@@ -76,7 +76,11 @@ async def check_private_recipients(uow: UnitOfWork, issue: Issue, fields: EmailF
     the Customer: any of the Customer's addresses among them refuses the send."""
     if not fields.to:
         raise InvalidInput("a private-room email needs at least one To address", field="to")
+    if Channel.EMAIL not in await uow.channels.configured(issue.org_id):
+        raise InvalidInput("email is not set up for this organization", field="channel")
     theirs = await customer_addresses(uow, issue)
+    setup = await uow.channels.get(issue.org_id, Channel.EMAIL)
+    mailbox = str(setup.config.get("address") or "").lower() if setup else ""
     for name, addresses in (("to", fields.to), ("cc", fields.cc)):
         for address in addresses:
             if address in theirs:
@@ -85,8 +89,13 @@ async def check_private_recipients(uow: UnitOfWork, issue: Issue, fields: EmailF
                     "to the Customer; answer in the public room",
                     field=name,
                 )
-    if Channel.EMAIL not in await uow.channels.configured(issue.org_id):
-        raise InvalidInput("email is not set up for this organization", field="channel")
+            if _without_tag(address) == mailbox:
+                raise InvalidInput(f"{address} is this organization's own mailbox", field=name)
+
+
+def _without_tag(address: str) -> str:
+    local, _, domain = address.rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
 
 
 async def remember_outgoing(
