@@ -281,7 +281,8 @@ async def test_every_page_and_state_has_no_accessibility_violation(world: World,
 async def test_the_check_fails_on_text_too_faint_to_read(world: World) -> None:
     page = await sign_in_page(world)
     try:
-        await page.add_style_tag(content=".signin-card h1 { color: #c4c8d0; }")
+        # Set through the CSSOM: the console's policy allows no inline <style>.
+        await page.locator(".signin-card h1").evaluate("h => (h.style.color = '#c4c8d0')")
         found = await violations(page)
         assert [v["id"] for v in found] == ["color-contrast"]
         (node,) = found[0]["nodes"]
