@@ -262,6 +262,7 @@ STATES: dict[str, State] = {
     "admin-tokens": admin_screen("tokens", ".admin-body form"),
     "admin-widget": admin_screen("widget", ".admin-body .preview-stage"),
     "admin-redaction": admin_screen("redaction", ".admin-body form"),
+    "admin-channels": admin_screen("channels", ".admin-body .channel-form"),
     "admin-audit": admin_screen("audit", ".admin-body table, .admin-body .empty"),
 }
 

@@ -166,6 +166,35 @@ async def test_an_admin_sets_up_the_desk_in_the_console(
         look = (await anyone.get(f"/api/v1/organizations/{org.slug}/widget")).json()
         assert (look["color"], look["title"]) == ("#0f766e", "Ask Northwind")
 
+    # Channels: the mailbox and its relay; a secret is sent once and never shown.
+    await open_section(page, "Channels")
+    email = page.get_by_role("form", name="Email settings")
+    await email.get_by_label("Support address").fill("not an address")
+    await email.get_by_role("button", name="Save email").click()
+    await expect(email.locator(".form-error")).not_to_be_empty()
+    await email.get_by_label("Support address").fill(f"help@{org.slug}.example")
+    await email.get_by_label("Relay host").fill("smtp.example.com")
+    await email.get_by_label("Relay password").fill("relay-secret-42")
+    await email.get_by_role("button", name="Save email").click()
+    email = page.get_by_role("form", name="Email settings")
+    await expect(email.locator(".secret-state")).to_contain_text("Set")
+    video = page.get_by_role("form", name="Video calls settings")
+    await video.get_by_label("STUN servers").fill("stun:stun.example.com:3478")
+    await video.get_by_role("button", name="Save video calls").click()
+    await expect(
+        page.get_by_role("form", name="Video calls settings").get_by_label("STUN servers")
+    ).to_have_value("stun:stun.example.com:3478")
+    assert "relay-secret-42" not in await page.content()
+    await page.locator("#admin-channels").scroll_into_view_if_needed()
+    await page.locator(".admin-pane").evaluate("pane => pane.scrollTo(0, 0)")
+    await picture(page, screenshots / "admin-channels.png")
+    async with httpx.AsyncClient(base_url=web_server.url) as api:
+        listed = await api.get("/api/v1/settings/channels", headers=org.auth(org.admin))
+        by_channel = {c["channel"]: c for c in listed.json()}
+        assert by_channel["email"]["config"]["relay_host"] == "smtp.example.com"
+        assert by_channel["email"]["secrets_set"] == ["relay_password"]
+        assert "relay-secret-42" not in listed.text
+
     # A redaction pattern, tried on sample text before it is saved.
     await open_section(page, "Redaction")
     form = page.get_by_role("form", name="New redaction pattern")

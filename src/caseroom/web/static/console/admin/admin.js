@@ -5,6 +5,7 @@ import { clear, h, icon } from "../dom.js";
 import { agentsSection } from "./agents.js";
 import { auditSection } from "./audit.js";
 import { cannedSection } from "./canned.js";
+import { channelsSection } from "./channels.js";
 import { redactionSection } from "./redaction.js";
 import { sentMailSection } from "./sent_mail.js";
 import { teamsSection } from "./teams.js";
@@ -16,6 +17,7 @@ const SECTIONS = [
   { id: "teams", label: "Teams", icon: "inbox", build: teamsSection },
   { id: "canned", label: "Canned responses", icon: "bolt", build: cannedSection },
   { id: "widget", label: "Chat widget", icon: "chat", build: widgetSection },
+  { id: "channels", label: "Channels", icon: "globe", build: channelsSection },
   { id: "redaction", label: "Redaction", icon: "eye", build: redactionSection },
   { id: "tokens", label: "API tokens", icon: "lock", build: tokensSection },
   { id: "audit", label: "Audit log", icon: "clock", build: auditSection },
