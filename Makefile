@@ -19,7 +19,7 @@ run: install
 	$(BIN)/caseroom migrate
 	$(BIN)/caseroom demo
 	@echo "caseroom is serving on http://$(HOST):$(PORT)  (API docs: /docs, console: /console)"
-	$(BIN)/caseroom serve --host $(HOST) --port $(PORT)
+	CASEROOM_SMS_DEMO_PROVIDER=true $(BIN)/caseroom serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -135,6 +135,24 @@ def render(results: dict[str, Any]) -> str:
                 f"({made['html_bytes'] / 1e6:.1f} MB), PDF {made['pdf_ms']:.0f} ms "
                 f"({made['pdf_bytes'] / 1e6:.1f} MB)"
             )
+    texts = results.get("sms")
+    if texts:
+        lines.append("")
+        lines.append(
+            f"SMS webhooks ({texts['count']} signed texts, {texts['concurrency']} at once, "
+            "one process on SQLite; latency = provider's POST -> agent's websocket):"
+        )
+        for name in ("webhook", "rest"):
+            figure = texts[name]
+            label = "inbound webhook" if name == "webhook" else "baseline: REST send"
+            lines.append(
+                f"  {label:<22}{figure['per_s']:>8.0f}/s  p50 {figure['p50_ms']:6.1f} ms"
+                f"  p99 {figure['p99_ms']:6.1f} ms"
+            )
+        lines.append(
+            f"  webhook / baseline: {texts['ratio_per_s']:.2f}x per second, "
+            f"{texts['ratio_p99']:.2f}x p99"
+        )
     lines.append("")
     lines.append("Targets:")
     for name, check in summary["targets"].items():

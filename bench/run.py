@@ -8,6 +8,7 @@ Scenarios (BENCH_ONLY=name,... runs a subset):
   pg-ws, pg-rest     caseroom on PostgreSQL with Redis, two processes
   idle               idle connections one process holds, and memory per connection
   reads              a history page from a long room; inbox queries in a large organization
+  sms                signed SMS webhooks accepted per second, webhook -> agent websocket
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bench import reads, seed
+from bench import reads, seed, sms
 from bench.procs import Process, cores, raise_open_files_limit
 from bench.report import render, write
 from bench.settings import BenchSettings
@@ -153,6 +155,24 @@ class Bench:
         font_dir = Settings().transcript_font_dir
         self.results["reads"]["transcript"] = asyncio.run(reads.transcript(url, big, font_dir))
 
+    def sms(self) -> None:
+        """One process on SQLite: a burst of signed inbound texts into one Issue."""
+        if not self.settings.wants("sms"):
+            return
+        print("-- sms", flush=True)
+        url = f"sqlite+aiosqlite:///{self.workdir / 'sms.db'}"
+        key = Fernet.generate_key().decode()
+        token = asyncio.run(sms.seed(url, key))
+        env = {"CASEROOM_DATABASE_URL": url, "CASEROOM_SECRET_KEY": key}
+        # One agent token sends the whole baseline burst: past the per-token limit.
+        server = self.caseroom("sms", {**env, "CASEROOM_LIMITS_ENABLED": "false"})
+        server.env["CASEROOM_PUBLIC_URL"] = server.http_url
+        s = self.settings
+        with self.serving([server], self.server_cpus):
+            self.results["sms"] = asyncio.run(
+                sms.measure(server.http_url, server.ws_url, token, s.sms_texts, s.sms_concurrency)
+            )
+
     def postgres(self) -> None:
         s = self.settings
         wanted = [n for n in ("pg-ws", "pg-rest") if s.wants(n)]
@@ -196,6 +216,7 @@ class Bench:
         }
         self.results["settings"] = self.settings.__dict__
         self.sqlite()
+        self.sms()
         self.postgres()
         self.results["seconds"] = time.time() - started
         return self.results

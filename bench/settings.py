@@ -38,6 +38,9 @@ class BenchSettings:
     big_issues: int = field(default_factory=lambda: _int("BENCH_BIG_ISSUES", 100_000))
     history: int = field(default_factory=lambda: _int("BENCH_HISTORY", 10_000))
     reads: int = field(default_factory=lambda: _int("BENCH_READS", 200))
+    # SMS webhooks: texts posted, and how many at once.
+    sms_texts: int = field(default_factory=lambda: _int("BENCH_SMS_TEXTS", 2000))
+    sms_concurrency: int = field(default_factory=lambda: _int("BENCH_SMS_CONCURRENCY", 32))
     # Scenarios to run (comma separated names; empty: all).
     only: list[str] = field(
         default_factory=lambda: [

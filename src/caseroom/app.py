@@ -14,6 +14,9 @@ from fastapi.staticfiles import StaticFiles
 
 from caseroom.channels.base import Outbound
 from caseroom.channels.email.outbound import EmailOutbound
+from caseroom.channels.sms import webhooks as sms_webhooks
+from caseroom.channels.sms.demo_provider import DemoSmsProvider
+from caseroom.channels.sms.wiring import sms_outbound
 from caseroom.config import Settings
 from caseroom.domain.file_links import FileLinkKeys
 from caseroom.domain.model import Channel
@@ -47,6 +50,7 @@ from caseroom.web import (
     routes_notifications,
     routes_public,
     routes_setup,
+    routes_sms,
     routes_transcripts,
     routes_widget,
     stream,
@@ -108,7 +112,11 @@ def create_app(
     blobs = LocalBlobStore(settings.blob_root)
     # Email always has an adapter: through the organization's relay, or kept in
     # the local capture when it has none.
-    outbounds = {Channel.EMAIL: EmailOutbound(DatabaseCapture(db)), **(outbounds or {})}
+    outbounds = {
+        Channel.EMAIL: EmailOutbound(DatabaseCapture(db)),
+        **sms_outbound(settings, db),
+        **(outbounds or {}),
+    }
     handlers = job_handlers(
         db,
         blobs,
@@ -132,6 +140,7 @@ def create_app(
         frames=FrameGate.from_settings(settings),
     )
     setup_gate = SetupGate()
+    demo_sms = DemoSmsProvider(settings.sms_timeout_seconds)  # served only when turned on
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -146,6 +155,7 @@ def create_app(
             if purging:
                 purging.cancel()
             await worker.stop()
+            await demo_sms.close()
             await hub.stop()
             await engine.dispose()
 
@@ -169,6 +179,10 @@ def create_app(
     app.include_router(routes_data_requests.router)
     for admin in (routes_admin.router, audit_router, routes_setup.router, routes_setup.pages):
         app.include_router(admin)
+    app.include_router(sms_webhooks.router)
+    app.include_router(routes_sms.router)
+    if settings.sms_demo_provider:
+        app.include_router(demo_sms.router)
     install_docs(app)
 
     @app.get("/", include_in_schema=False)

@@ -8,6 +8,7 @@ import gc
 import sys
 
 from caseroom import admin_cli
+from caseroom.channels.sms import demo as sms_demo
 from caseroom.config import Settings
 from caseroom.logs import configure_logging
 
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="load the demo organization (idempotent)")
     demo.add_argument("--database-url")
     admin_cli.register(commands)
+    sms_demo.register(commands)
     for name, help_text in (
         ("backup", "copy the database and the files into a new directory"),
         ("restore", "put a backup back into an empty database and the files folder"),
@@ -49,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings)
     if args.command in admin_cli.COMMANDS:
         return admin_cli.run(args, settings)
+    if args.command == "sms-demo":
+        return sms_demo.run(args, settings)
 
     if args.command == "migrate":
         from caseroom.storage.migrate import upgrade

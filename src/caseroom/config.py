@@ -147,6 +147,17 @@ class Settings(BaseSettings):
         'as JSON: ["10.0.0.0/8"]',
     )
 
+    # SMS (a Twilio-compatible provider; each organization's number and account
+    # are its channel settings). Webhook signatures are checked against public_url.
+    sms_timeout_seconds: float = Field(
+        default=15.0, description="how long a request to the SMS provider may take"
+    )
+    sms_demo_provider: bool = Field(
+        default=False,
+        description="serve a built-in stand-in for the SMS provider at /demo-sms "
+        "(make run turns it on for the demo organization; never in production)",
+    )
+
     # Abuse limits ("N/period" with second, minute, hour or day), counted in Redis
     # when broker_url is redis, else in this process
     limits_enabled: bool = True

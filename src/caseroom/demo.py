@@ -7,6 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from caseroom.app import secret_box
+from caseroom.channels.sms import demo as sms_demo
 from caseroom.config import Settings
 from caseroom.domain.model import (
     AgentPrincipal,
@@ -28,6 +29,7 @@ from caseroom.services import (
     organizations,
     widget,
 )
+from caseroom.services.inbound import InboundMessage, receive_inbound
 from caseroom.services.outbox import plan_outbox
 from caseroom.storage.database import create_engine
 from caseroom.storage.migrate import upgrade_async
@@ -49,6 +51,12 @@ CUSTOMERS = [
     ("Lee Chen", "lee@example.com", None, "Can I get an invoice for March?"),
     ("Sam Novak", "sam@example.com", None, "Thanks, all sorted now!"),
 ]
+# A Customer who writes by SMS (to the demo provider's number).
+TEXTER = (
+    "Jordan Park",
+    "+14155550123",
+    ("Hi! Do you ship to Canada?", "It's for a Ridge 38 pack, size M 🎒"),
+)
 # The organization's reply templates, as an admin would write them.
 CANNED = [
     (
@@ -108,6 +116,7 @@ async def load_demo(settings: Settings) -> str:
     try:
         if await db.read(lambda uow: uow.organizations.by_slug(DEMO_SLUG)) is None:
             await db.run(_populate)
+        await db.run(lambda uow: _texting(uow, settings.public_url))
     finally:
         await engine.dispose()
     return logins()
@@ -205,6 +214,27 @@ async def _populate(uow: UnitOfWork) -> Organization:
     priya = CustomerPrincipal(org.id, started[2].customer, None)
     await _say(priya, uow, started[2].issue.id, Room.PUBLIC, "It happens on Android 15.")
     return org
+
+
+async def _texting(uow: UnitOfWork, public_url: str) -> None:
+    """The demo's SMS number (at the built-in demo provider), and a Customer who
+    texted it. Run again, it changes nothing."""
+    org = await uow.organizations.by_slug(DEMO_SLUG)
+    if org is None or await uow.channels.get(org.id, Channel.SMS) is not None:
+        return
+    await sms_demo.set_up_demo_sms(uow, org.id, public_url)
+    number = TEXTER[1]
+    for index, text in enumerate(TEXTER[2]):
+        inbound = InboundMessage(
+            channel=Channel.SMS,
+            org_id=org.id,
+            contact=conversations.Contact(name=TEXTER[0], phone=number),
+            address=number,
+            provider_id=f"SMdemo{index}",
+            body=text,
+            continue_open=True,
+        )
+        await receive_inbound(uow, inbound, max_chars=20_000)
 
 
 async def _say(

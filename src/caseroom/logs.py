@@ -57,5 +57,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # fpdf2 subsets fonts with fontTools, which reports every table it prunes at INFO.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
+    # The SMS provider's SDK writes every request and its headers at INFO.
+    logging.getLogger("twilio").setLevel(logging.WARNING)
     # The access line comes from RequestObserver, with the route and request id.
     logging.getLogger("uvicorn.access").disabled = True

@@ -24,7 +24,8 @@ DESCRIPTIONS: dict[str, str] = {
     "broker_prefix": "prefix of every Redis channel and key this deployment uses",
     "host": "address `caseroom serve` listens on (0.0.0.0 in a container)",
     "port": "port `caseroom serve` listens on",
-    "public_url": "the address people reach this server at (not yet read by the server)",
+    "public_url": "the address people and providers reach this server at: SMS webhook "
+    "signatures are checked against it, and SMS status callbacks are sent to it",
     "data_dir": "where files are kept (blobs under it unless `BLOB_DIR` is set)",
     "session_ttl_hours": "lifetime of a console sign-in",
     "password_min_chars": "shortest password an agent may set",

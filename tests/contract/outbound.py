@@ -11,8 +11,10 @@ from typing import Any, Protocol
 
 from caseroom.channels.base import DeliveryError, Outbound
 from caseroom.channels.email.outbound import EmailOutbound
+from caseroom.channels.sms.twilio import TwilioOutbound
 from caseroom.channels.testing import InProcessProvider
 from caseroom.domain.model import Channel
+from tests.sms_provider import ACCOUNT_SID, AUTH_TOKEN, FakeProvider, fake_provider
 from tests.smtp_sink import Sink, smtp_sink
 
 
@@ -85,3 +87,38 @@ def _text(mail: Any) -> str:
 
 def smtp(stack: ExitStack) -> SmtpHarness:
     return SmtpHarness(stack.enter_context(smtp_sink()))
+
+
+async def _callback(org_id: str) -> str:
+    return f"https://desk.example/api/v1/channels/sms/{org_id}/status"
+
+
+@dataclass
+class TwilioHarness:
+    """Our SMS adapter against a local server speaking Twilio's Messages API."""
+
+    provider: FakeProvider
+    outbound: TwilioOutbound = field(default_factory=lambda: TwilioOutbound(_callback, timeout=5))
+    recipient: str = "+14155550100"
+    setup: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        config = {
+            "account_sid": ACCOUNT_SID,
+            "from_number": "+14155550000",
+            "api_base": self.provider.url,
+        }
+        self.setup = {"config": config, "secrets": {"auth_token": AUTH_TOKEN}}
+
+    def received(self) -> list[tuple[str, str]]:
+        return [(form["To"], form["Body"]) for form in self.provider.sent]
+
+    def refuse_next(self, *, permanent: bool) -> None:
+        if permanent:
+            self.provider.fail_next(400, 21211, "The 'To' number is not a valid phone number.")
+        else:
+            self.provider.fail_next(503, None, "Service Unavailable")
+
+
+def twilio(stack: ExitStack) -> TwilioHarness:
+    return TwilioHarness(stack.enter_context(fake_provider()))

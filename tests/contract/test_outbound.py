@@ -13,9 +13,13 @@ import pytest
 
 from caseroom.channels.base import DeliveryError, Outgoing
 from tests.builders import key
-from tests.contract.outbound import Harness, in_process, smtp
+from tests.contract.outbound import Harness, in_process, smtp, twilio
 
-HARNESSES: dict[str, Callable[[ExitStack], Harness]] = {"in_process": in_process, "smtp": smtp}
+HARNESSES: dict[str, Callable[[ExitStack], Harness]] = {
+    "in_process": in_process,
+    "smtp": smtp,
+    "twilio": twilio,
+}
 
 
 @pytest.fixture(params=sorted(HARNESSES))

@@ -50,9 +50,11 @@ class Server:
 NO_POLL = {"job_poll_seconds": "86400"}
 
 
-def start_server(database_url: str, log: Path, **settings: str) -> Server:
+def start_server(
+    database_url: str, log: Path, *, port: int | None = None, **settings: str
+) -> Server:
     """Run `caseroom serve` with the given CASEROOM_* settings and wait until it answers."""
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "CASEROOM_DATABASE_URL": database_url, "CASEROOM_LIMITS_ENABLED": "false"}
     env.update({f"CASEROOM_{k.upper()}": v for k, v in settings.items()})
     output = log.open("ab")

@@ -102,14 +102,17 @@ async def test_an_agent_sees_a_reply_delivered_then_read_and_the_customer_sees_s
         await expect(thanks.locator(".meta .seen")).to_have_text("Seen")
         await expect(chat.locator(".meta .seen")).to_have_count(1)
 
-        # A reply by SMS with no provider behind it fails, says why, and can be retried.
+        # A reply by SMS from a number whose account is not set up fails, says why,
+        # and can be retried.
         await channel.select_option("sms")
         await reply_box.fill(BY_SMS)
         await reply_box.press("Enter")
         texted = public.locator(".msg-mine[data-seq]").filter(has_text=BY_SMS)
         failed = texted.locator(".mark-item[data-channel=sms]")
         await expect(failed).to_have_attribute("data-state", "failed")
-        await expect(failed).to_contain_text("Not sent by SMS: no sms provider is set up")
+        await expect(failed).to_contain_text(
+            "Not sent by SMS: SMS is not fully set up (missing account_sid)"
+        )
         async with console.expect_response(lambda r: r.url.endswith("/retry")) as retried:
             await failed.get_by_role("button", name="Retry sending by SMS").click()
         assert (await retried.value).status == 200

@@ -26,6 +26,7 @@ from caseroom.services.auth import IssuedToken, issue_customer_token
 from caseroom.services.common import utcnow
 from caseroom.services.issues import open_issue
 from caseroom.services.messages import NewMessage, Sent, send_message, sender_key
+from caseroom.services.sms_numbers import read_in_region
 from caseroom.storage.uow import UnitOfWork
 
 
@@ -143,7 +144,8 @@ async def start_conversation(
     org = await uow.organizations.by_slug(org_slug)
     if org is None:
         raise NotFound("no such organization")
-    contact = check_contact(contact)
+    phone = await read_in_region(uow, org.id, contact.phone)
+    contact = check_contact(dataclasses.replace(contact, phone=phone))
     body = clean_text(message, field="message", max_chars=max_chars)
     title = _subject_of(subject, body)
     if idempotency_key:

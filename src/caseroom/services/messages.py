@@ -137,6 +137,11 @@ async def _channel_for(
                 return Channel.CHAT
             return issue.reply_channel
         return Channel.CHAT
+    colleague_text = new.room is Room.PRIVATE and new.kind is MessageKind.MESSAGE
+    if speaks_for_desk and colleague_text and new.channel is Channel.SMS and new.reply_address:
+        # A text between colleagues (services/sms_colleagues.py proved the number
+        # is a colleague's); nothing in the private room ever reaches a Customer.
+        return new.channel
     private_email = (
         speaks_for_desk
         and new.room is Room.PRIVATE

@@ -449,6 +449,17 @@ contact_blocks = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# An agent's mobile number: colleagues may text them from an Issue's private room.
+agent_mobiles = Table(
+    "agent_mobiles",
+    metadata,
+    Column("agent_id", String(32), ForeignKey("agents.id"), primary_key=True),
+    _org(),
+    Column("number", String(20), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("org_id", "number"),
+)
+
 bots = Table(
     "bots",
     metadata,

@@ -47,6 +47,7 @@ from caseroom.storage.people import PeopleRepository
 from caseroom.storage.redaction import RedactionPatternRepository
 from caseroom.storage.retention import RetentionRepository
 from caseroom.storage.secrets import SecretBox
+from caseroom.storage.sms import AgentMobileRepository
 from caseroom.storage.starts import ConversationStartRepository
 from caseroom.storage.widget import WidgetRepository
 
@@ -86,6 +87,7 @@ class UnitOfWork:
         self.erasure = ErasureRepository(conn)
         self.retention = RetentionRepository(conn)
         self.calls = CallRepository(conn)
+        self.agent_mobiles = AgentMobileRepository(conn)
         self.message_emails = MessageEmailRepository(conn)
         self.captured_mail = CapturedMailRepository(conn)
 

@@ -77,11 +77,20 @@ def normalize_phone(text: str, default_region: str) -> str:
     try:
         number = phonenumbers.parse(cleaned, default_region.upper() or None)
     except phonenumbers.NumberParseException:
-        raise InvalidPhoneNumber(f"{cleaned!r} is not a phone number.", number=cleaned) from None
+        hint = "" if default_region else "; give it with its country code, like +14155550100"
+        raise InvalidPhoneNumber(
+            f"{cleaned!r} is not a phone number{hint}.", number=cleaned
+        ) from None
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber(
             f"{cleaned!r} is not a valid phone number"
-            + ("" if cleaned.startswith("+") else f" in region {default_region.upper()}")
+            + (
+                ""
+                if cleaned.startswith("+")
+                else f" in region {default_region.upper()}"
+                if default_region
+                else "; give it with its country code, like +14155550100"
+            )
             + ".",
             number=cleaned,
         )

@@ -8,6 +8,7 @@ import { Directory } from "./directory.js";
 import { Inbox } from "./inbox.js";
 import { IssueView } from "./issue.js";
 import { Outbox } from "./outbox.js";
+import { mobileButton } from "./profile.js";
 import { signInView } from "./signin.js";
 import { Presence } from "./presence.js";
 import { Stream } from "./stream.js";
@@ -81,7 +82,7 @@ async function startConsole(directory) {
     me.role === "admin" ? adminNav() : null,
     h("div.grow"),
     status,
-    h("div.me", {}, avatar(me.name, "agent"), h("div.me-text", {}, h("strong", {}, me.name), h("span", {}, me.role === "admin" ? "Admin" : "Agent")), signOut));
+    h("div.me", {}, avatar(me.name, "agent"), h("div.me-text", {}, h("strong", {}, me.name), h("span", {}, me.role === "admin" ? "Admin" : "Agent")), mobileButton(), signOut));
   const issuePane = h("section.issue-pane", { id: "issue-pane", "aria-label": "Issue" }, emptyIssue());
   const adminPane = h("div.admin-pane", { id: "admin-pane" });
   const workspace = h("main.workspace", {}, inbox.pane, h("div.issue-column", {}, banner, issuePane), adminPane);

@@ -3,6 +3,7 @@
 
 import { avatar, h, icon } from "./dom.js";
 import { MentionPicker } from "./mentions.js";
+import { smsSegments } from "./sms_segments.js";
 
 const TYPING_EVERY_MS = 3000;
 const CHANNEL_NAMES = { chat: "Chat", sms: "SMS", email: "Email", video: "Video" };
@@ -45,7 +46,7 @@ export class Composer {
     const chatIcon = h("span.channel-icon", {}, icon("chat"));
     this.channelIcon = chatIcon;
     this.channel.addEventListener("change", () => {
-      chatIcon.replaceChildren(icon(this.channel.value));
+      chatIcon.replaceChildren(icon(this.channel.value.split(":")[0]));
       this.emailFields.hidden = this.channel.value !== "email";
       this.changed();
     });
@@ -82,6 +83,8 @@ export class Composer {
       icon("send"), h("span.send-label", {}, "Send"));
 
     this.tray = h("div.tray", { hidden: true, "aria-label": "Files to send" });
+    // By SMS: how many message parts the text takes and in which encoding, as it is typed.
+    this.smsMeter = h("div.sms-meter", { hidden: true, "aria-live": "polite", role: "status" });
     this.popover = h("div.popover-host");
     const toolbar = h("div.composer-tools", { role: "toolbar", "aria-label": "Composer tools" },
       h("label.channel", { for: `${id}-channel` }, chatIcon, h("span.sr-only", {}, "Channel"), this.channel,
@@ -97,7 +100,7 @@ export class Composer {
     const formLabel = this.room === "public" ? "Public room composer" : "Private room composer";
     this.form = h(`form.composer.composer-${this.room}`, { "aria-label": formLabel, novalidate: true },
       this.popover, toolbar, this.emailFields, this.tray,
-      h("div.compose-row", {}, this.textarea, this.send));
+      h("div.compose-row", {}, this.textarea, this.send), this.smsMeter);
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.submit();
@@ -129,6 +132,36 @@ export class Composer {
     if (start) this.channel.value = start.channel;
     this.channelIcon.replaceChildren(icon(this.channel.value || "chat"));
     this.emailFields.hidden = this.channel.value !== "email";
+    this.showSmsMeter();
+  }
+
+  /**
+   * The private room's channels also offer a text to each colleague who gave a
+   * mobile number (`sms:<agent id>`; never a Customer from here).
+   */
+  setColleagues(colleagues) {
+    const texts = colleagues.map((c) => h("option", { value: `sms:${c.agent_id}` }, `SMS to ${c.name}`));
+    this.channel.append(...texts);
+  }
+
+  /** Under the box while SMS is chosen: parts, encoding and characters, and that files go as links. */
+  showSmsMeter() {
+    const value = this.channel.value;
+    const texting = (this.room === "public" && value === "sms") || value.startsWith("sms:");
+    const on = texting && !this.note;
+    this.smsMeter.hidden = !on;
+    if (!on) return;
+    const count = smsSegments(this.textarea.value.trim());
+    const parts = `${count.segments} SMS ${count.segments === 1 ? "segment" : "segments"}`;
+    const left = count.segments ? count.segments * count.perSegment - count.units : count.perSegment;
+    const unicode = count.encoding === "UCS-2" ? " (Unicode: fewer characters per part)" : "";
+    this.smsMeter.replaceChildren(
+      h("span.sms-segments", {}, parts),
+      h("span.sms-encoding", { title: `Encoding: ${count.encoding}${unicode}` }, count.encoding),
+      h("span.sms-units", {}, `${count.units} of ${Math.max(count.segments, 1) * count.perSegment} characters`),
+      h("span.sms-left", {}, left > 0 ? `${left} left in this part` : ""),
+      h("span.sms-files", {}, "Files go by SMS as links"),
+    );
   }
 
   label() {
@@ -149,6 +182,7 @@ export class Composer {
     this.textarea.setAttribute("aria-label", this.label());
     this.send.setAttribute("aria-label", on ? "Add note" : "Send message");
     this.send.querySelector(".send-label").textContent = on ? "Add note" : "Send";
+    this.showSmsMeter();
     this.textarea.focus();
   }
 
@@ -183,6 +217,7 @@ export class Composer {
     else drafts.delete(this.draftKey());
     this.mentions?.update();
     this.tools.canned?.typed?.(this);
+    this.showSmsMeter();
     const now = Date.now();
     if (t.value && !this.note && now - this.lastTyping > TYPING_EVERY_MS) {
       this.lastTyping = now;

@@ -36,10 +36,11 @@ export class IssueView {
   }
 
   async load() {
-    const [issue, activity, channels] = await Promise.all([
+    const [issue, activity, channels, colleagues] = await Promise.all([
       get(`/issues/${this.issueId}`),
       get(`/issues/${this.issueId}/activity`).catch(() => []),
       get(`/issues/${this.issueId}/channels`).catch(() => null),
+      get(`/issues/${this.issueId}/sms-colleagues`).catch(() => []),
     ]);
     this.issue = issue;
     this.customer = await this.directory.customer(issue.customer_id);
@@ -63,6 +64,7 @@ export class IssueView {
       { channel: "chat", enabled: true },
       { channel: "email", enabled: Boolean(email?.enabled), reason: email?.enabled ? null : email?.reason || "not set up for this organization" },
     ], "chat");
+    if (colleagues.length) this.rooms.private.composer.setColleagues(colleagues);
     this.marks = new DeliveryMarks({ issueId: this.issueId, timeline: this.rooms.public.timeline, stream: this.stream });
     if (this.rooms.private) {
       this.privateMarks = new DeliveryMarks({
@@ -198,9 +200,17 @@ export class IssueView {
   }
 
   send({ room, body, kind, channel, files, email }) {
-    const transport = files && files.length && this.tools.attachments
+    let transport = files && files.length && this.tools.attachments
       ? this.tools.attachments.transport(this.issueId, room, files)
       : null;
+    if (room === "private" && channel.startsWith("sms:") && kind === "message" && !transport) {
+      // A text to a colleague: kept in the private room, sent to their mobile.
+      const to = channel.slice("sms:".length);
+      transport = (item) => post(`/issues/${this.issueId}/rooms/private/sms`, { to, body, idempotency_key: item.key });
+      channel = "sms";
+    } else if (channel.startsWith("sms:")) {
+      channel = "chat"; // a note stays inside
+    }
     this.outbox.send({ issueId: this.issueId, room, body, kind, channel, transport, files: files || [], email });
   }
 

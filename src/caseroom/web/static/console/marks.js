@@ -19,6 +19,8 @@ const DELIVERY_LABEL = {
   bounced: "Bounced",
 };
 const RETRYABLE = new Set(["failed", "bounced"]);
+// A text the carrier took and could not hand over is "undelivered" in SMS terms.
+const SMS_LABEL = { ...DELIVERY_LABEL, bounced: "Undelivered" };
 
 // One tick for "sent", two for "delivered" and "read"; the word always says which.
 const TICK = '<path d="M4 12.5l4.5 4.5L18 7.5"/>';
@@ -171,9 +173,11 @@ export class DeliveryMarks {
     const failed = RETRYABLE.has(state);
     // Queued with a reason: the provider said "not now" and it is tried again.
     const deferred = state === "queued" && Boolean(delivery.error);
-    const word = deferred ? "Deferred" : DELIVERY_LABEL[state] || state;
-    const label = failed ? `${DELIVERY_LABEL[state]} by ${via}` : `${word} · ${via}`;
-    const reason = failed ? delivery.error || delivery.error_code || "no reason given" : deferred ? delivery.error : null;
+    const labels = delivery.channel === "sms" ? SMS_LABEL : DELIVERY_LABEL;
+    const word = deferred ? "Deferred" : labels[state] || state;
+    const label = failed ? `${labels[state]} by ${via}` : `${word} · ${via}`;
+    const code = delivery.channel === "sms" && delivery.error && delivery.error_code ? ` (code ${delivery.error_code})` : "";
+    const reason = failed ? (delivery.error ? delivery.error + code : delivery.error_code || "no reason given") : deferred ? delivery.error : null;
     const icon = failed ? ALERT : state === "queued" ? CLOCK : state === "sent" ? TICK : TICKS;
     const parts = [glyph(icon), h("span.mark-text", {}, reason ? `${label}: ` : label)];
     if (reason) parts.push(h("span.mark-reason", {}, reason));
