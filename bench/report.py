@@ -153,6 +153,15 @@ def render(results: dict[str, Any]) -> str:
             f"  webhook / baseline: {texts['ratio_per_s']:.2f}x per second, "
             f"{texts['ratio_p99']:.2f}x p99"
         )
+    for database, found in results.get("knowledge", {}).items():
+        search, scan = found["search"], found["like_scan"]
+        lines.append("")
+        lines.append(
+            f"Knowledge search, {found['articles']:,} articles ({database}, in process): "
+            f"p50 {search['p50_ms']:.2f} ms, p99 {search['p99_ms']:.2f} ms; "
+            f"a LIKE scan p50 {scan['p50_ms']:.2f} ms "
+            f"({scan['p50_ms'] / max(search['p50_ms'], 1e-6):.1f}x the search)"
+        )
     lines.append("")
     lines.append("Targets:")
     for name, check in summary["targets"].items():

@@ -9,6 +9,7 @@ Scenarios (BENCH_ONLY=name,... runs a subset):
   idle               idle connections one process holds, and memory per connection
   reads              a history page from a long room; inbox queries in a large organization
   sms                signed SMS webhooks accepted per second, webhook -> agent websocket
+  knowledge          knowledge search over 10,000 articles, on SQLite and on PostgreSQL
 """
 
 from __future__ import annotations
@@ -33,13 +34,15 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bench import reads, seed, sms
+from bench import knowledge, reads, seed, sms
 from bench.procs import Process, cores, raise_open_files_limit
 from bench.report import render, write
 from bench.settings import BenchSettings
 from caseroom.config import Settings
+from caseroom.storage.migrate import upgrade
 
 RESULTS = Path(__file__).parent / "results"
+KNOWLEDGE_ARTICLES = 10_000
 
 
 class Bench:
@@ -117,6 +120,8 @@ class Bench:
 
     def sqlite(self) -> None:
         s = self.settings
+        if s.wants("knowledge"):
+            self.knowledge("sqlite", f"sqlite+aiosqlite:///{self.workdir / 'knowledge.db'}")
         wanted = [n for n in ("sqlite-ws", "sqlite-rest", "idle", "reads") if s.wants(n)]
         if not wanted and not (s.wants("relay") or s.wants("durable")):
             return
@@ -173,8 +178,18 @@ class Bench:
                 sms.measure(server.http_url, server.ws_url, token, s.sms_texts, s.sms_concurrency)
             )
 
+    def knowledge(self, database: str, url: str) -> None:
+        """Search latency over many articles; the schema is made here (a fresh file
+        or database), like `caseroom migrate` would."""
+        print(f"-- knowledge ({database}): {KNOWLEDGE_ARTICLES:,} articles", flush=True)
+        upgrade(url)
+        found = asyncio.run(knowledge.measure(url, KNOWLEDGE_ARTICLES, self.settings.reads))
+        self.results.setdefault("knowledge", {})[database] = found
+
     def postgres(self) -> None:
         s = self.settings
+        if s.wants("knowledge"):
+            self.knowledge_on_postgres()
         wanted = [n for n in ("pg-ws", "pg-rest") if s.wants(n)]
         if not wanted:
             return
@@ -201,6 +216,20 @@ class Bench:
                 # Not pinned: two processes, PostgreSQL and Redis share the machine.
                 with self.serving(pair, None) as servers:
                     self.load(send, servers, members, send.split("-")[1])
+        finally:
+            asyncio.run(_pg_admin(s.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def knowledge_on_postgres(self) -> None:
+        s = self.settings
+        name = f"caseroom_bench_kb_{uuid.uuid4().hex[:8]}"
+        try:
+            asyncio.run(_pg_admin(s.postgres, f'CREATE DATABASE "{name}"'))
+        except (OSError, asyncpg.PostgresError) as error:
+            self.results["notes"].append(f"knowledge on PostgreSQL skipped: {error}")
+            return
+        try:
+            url = f"{s.postgres.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+            self.knowledge("postgresql", url)
         finally:
             asyncio.run(_pg_admin(s.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -26,9 +26,10 @@ from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
 from caseroom.services import setup
+from caseroom.services.bot_calls import BotPolicy
 from caseroom.services.file_links import FileLinks
 from caseroom.services.mail import DatabaseCapture
-from caseroom.services.outbox import plan_outbox
+from caseroom.services.outbox import outbox_planner
 from caseroom.services.sending import Sender
 from caseroom.storage.blobs import LocalBlobStore
 from caseroom.storage.database import create_engine
@@ -39,12 +40,14 @@ from caseroom.web import (
     routes_admin,
     routes_attachments,
     routes_auth,
+    routes_bots,
     routes_calls,
     routes_canned,
     routes_channels,
     routes_data_requests,
     routes_directory,
     routes_issues,
+    routes_knowledge,
     routes_mail,
     routes_notes,
     routes_notifications,
@@ -81,9 +84,13 @@ def secret_box(settings: Settings) -> SecretBox:
 
 
 def create_app(
-    settings: Settings | None = None, *, outbounds: Mapping[Channel, Outbound] | None = None
+    settings: Settings | None = None,
+    *,
+    outbounds: Mapping[Channel, Outbound] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
-    """The app. `outbounds` are the channel adapters deliveries leave through."""
+    """The app. `outbounds` are the channel adapters deliveries leave through;
+    `clock` is the time the welcome bot reads team hours at (tests fix it)."""
     settings = settings or Settings()
     engine = create_engine(
         settings.database_url,
@@ -104,7 +111,9 @@ def create_app(
         metrics.counting(hub.publish),
         max_group=settings.db_group_max,
         group_lanes=settings.db_group_lanes,
-        plan_outbox=plan_outbox,
+        plan_outbox=outbox_planner(
+            BotPolicy(settings.bot_calls_per_minute, settings.bot_context_messages)
+        ),
         secret_box=SecretBox(secret_keys),
         publish_ephemeral=hub.publish_ephemeral,
         observe_group=metrics.group_sizes.observe,
@@ -117,6 +126,7 @@ def create_app(
         **sms_outbound(settings, db),
         **(outbounds or {}),
     }
+    sender = Sender(db, blobs, settings.max_message_chars)
     handlers = job_handlers(
         db,
         blobs,
@@ -125,10 +135,12 @@ def create_app(
         max_attempts=settings.job_max_attempts,
         links=links,
         retention_days=settings.retention_days,
+        sender=sender,
+        settings=settings,
+        clock=clock,
     )
     worker = JobWorker(db, handlers, settings)
     db.on_jobs_enqueued(worker.nudge)
-    sender = Sender(db, blobs, settings.max_message_chars)
     context = AppContext(
         settings=settings,
         db=db,
@@ -177,6 +189,8 @@ def create_app(
     app.include_router(routes_widget.pages)
     app.include_router(routes_attachments.links_router)
     app.include_router(routes_data_requests.router)
+    for bot_router in (routes_bots.router, routes_knowledge.router, routes_knowledge.pages):
+        app.include_router(bot_router)
     for admin in (routes_admin.router, audit_router, routes_setup.router, routes_setup.pages):
         app.include_router(admin)
     app.include_router(sms_webhooks.router)

@@ -89,6 +89,32 @@ class Settings(BaseSettings):
     job_retry_base_seconds: float = 5.0
     job_retry_max_seconds: float = 900.0
 
+    # Bots and webhooks (docs/bots.md): signed deliveries, run as jobs
+    webhook_timeout_seconds: float = Field(
+        default=5.0, description="how long a bot or webhook receiver has to answer"
+    )
+    webhook_max_response_bytes: int = Field(
+        default=64 * 1024, description="a longer answer is refused as a failure"
+    )
+    webhook_max_attempts: int = Field(
+        default=4, description="tries before a delivery fails (a welcome bot hands off)"
+    )
+    webhook_breaker_failures: int = Field(
+        default=5, description="consecutive failures that open an endpoint's circuit breaker"
+    )
+    webhook_breaker_open_seconds: float = Field(
+        default=300.0, description="how long an open breaker refuses before one trial"
+    )
+    webhook_allow_private_urls: bool = Field(
+        default=False,
+        description="allow URLs resolving to private, loopback or link-local addresses",
+    )
+    bot_calls_per_minute: int = Field(default=30, description="calls of one bot per minute")
+    bot_context_messages: int = Field(default=50, description="the latest messages a call carries")
+    bot_reply_token_minutes: int = Field(
+        default=30, description="how long a bot may answer later through the API"
+    )
+
     # Transcripts
     transcript_font_dir: Path = Path("/usr/share/fonts/truetype/dejavu")
 

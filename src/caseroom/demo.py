@@ -19,14 +19,17 @@ from caseroom.domain.model import (
     Room,
 )
 from caseroom.domain.status import Action
+from caseroom.domain.welcome import Topic
 from caseroom.domain.widget import WidgetChanges
 from caseroom.services import (
     canned,
     channels,
     conversations,
     issues,
+    knowledge,
     messages,
     organizations,
+    welcome_bot,
     widget,
 )
 from caseroom.services.inbound import InboundMessage, receive_inbound
@@ -115,7 +118,9 @@ async def load_demo(settings: Settings) -> str:
     db = Database(engine, _discard, plan_outbox=plan_outbox, secret_box=secret_box(settings))
     try:
         if await db.read(lambda uow: uow.organizations.by_slug(DEMO_SLUG)) is None:
-            await db.run(_populate)
+            org = await db.run(_populate)
+            # Its own transaction: the welcome bot greets new chats, not the demo's.
+            await db.run(lambda uow: _bots_and_knowledge(uow, org))
         await db.run(lambda uow: _texting(uow, settings.public_url))
     finally:
         await engine.dispose()
@@ -235,6 +240,42 @@ async def _texting(uow: UnitOfWork, public_url: str) -> None:
             continue_open=True,
         )
         await receive_inbound(uow, inbound, max_chars=20_000)
+
+
+ARTICLES = (
+    ("Returns and exchanges", "Return anything within **60 days**: open *Orders*, choose "
+     "**Return**, and print the label. Exchanges ship as soon as the return is scanned.",
+     ("returns",)),
+    ("Where is my order?", "Every order gets a tracking link by email when it ships. "
+     "Parcels take 2-4 working days; the carrier's page shows delays.", ("shipping",)),
+    ("Invoices and billing", "Invoices are under *Account*, then **Billing**. A wrong "
+     "invoice? Reply with the order number and we correct it.", ("billing",)),
+)  # fmt: skip
+
+
+async def _bots_and_knowledge(uow: UnitOfWork, org: Organization) -> None:
+    """The welcome bot greets new web chats; the articles are what it and #kb find."""
+    agents = await uow.agents.list(org.id)
+    admin = AgentPrincipal(org.id, next(a for a in agents if a.role is Role.ADMIN))
+    teams = {team.name: team.id for team in await uow.teams.list(org.id)}
+    support_id, billing_id = teams["Support"], teams["Billing"]
+    for title, body, tags in ARTICLES:
+        await knowledge.create_article(
+            admin, uow, knowledge.ArticleDraft(title, body, tags, None, True)
+        )
+    await welcome_bot.set_up_welcome_bot(
+        admin,
+        uow,
+        active=True,
+        name="Ava",
+        greeting="Hi, I am Ava, Demo Outfitters' virtual assistant. I can answer right away "
+        "or find you a person.",
+        topics=[
+            Topic("Returns", support_id),
+            Topic("Shipping", support_id),
+            Topic("Billing", billing_id),
+        ],
+    )
 
 
 async def _say(

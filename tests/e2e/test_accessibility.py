@@ -264,6 +264,8 @@ STATES: dict[str, State] = {
     "admin-redaction": admin_screen("redaction", ".admin-body form"),
     "admin-channels": admin_screen("channels", ".admin-body .channel-form"),
     "admin-audit": admin_screen("audit", ".admin-body table, .admin-body .empty"),
+    "admin-knowledge": admin_screen("knowledge", ".admin-body form"),
+    "admin-bots": admin_screen("bots", ".admin-body table"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from caseroom.domain.errors import InvalidInput
@@ -91,3 +92,42 @@ def check_timezone(name: str) -> str:
             f"{name!r} is not a known time zone (like Europe/Berlin or UTC)", field="timezone"
         ) from None
     return name
+
+
+def _local(now: datetime, timezone: str) -> datetime:
+    return now.astimezone(ZoneInfo(timezone))
+
+
+def is_open(hours: str | None, timezone: str, now: datetime) -> bool:
+    """Whether a team with these hours is working at `now` (no hours: always)."""
+    if not hours:
+        return True
+    local = _local(now, timezone)
+    minute = local.hour * 60 + local.minute
+    return any(
+        local.weekday() in span.days and span.start_minute <= minute < span.end_minute
+        for span in parse_hours(hours)
+    )
+
+
+def next_opening(hours: str, timezone: str, now: datetime) -> datetime | None:
+    """When the team next starts work after `now`, in its own time zone."""
+    local = _local(now, timezone)
+    today = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = []
+    for ahead in range(8):
+        day = today + timedelta(days=ahead)
+        for span in parse_hours(hours):
+            if day.weekday() in span.days:
+                start = day + timedelta(minutes=span.start_minute)
+                if start > local:
+                    starts.append(start)
+    return min(starts, default=None)
+
+
+def back_at_text(hours: str, timezone: str, now: datetime) -> str:
+    """`Mon 09:00 (Europe/Berlin)`: when the team is back, as a Customer reads it."""
+    opening = next_opening(hours, timezone, now)
+    if opening is None:
+        return "soon"
+    return f"{DAYS[opening.weekday()]} {opening:%H:%M} ({timezone})"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from caseroom.domain.errors import InvalidInput
 from caseroom.domain.model import Agent
 
 # Not after a word character (so `x@[y]` in code or an address is not a mention);
@@ -88,3 +89,42 @@ def suggest_agents(agents: Sequence[Agent], query: str, limit: int) -> list[Agen
         ranked.append((rank, name, agent))
     ranked.sort(key=lambda item: (item[0], item[1], item[2].id))
     return [agent for _, _, agent in ranked[:limit]]
+
+
+# `#nickname` calls a bot in the private room: at the start of the text or after a
+# space, a letter then letters, digits, `-` or `_`; what follows on the line are
+# its arguments (`#kb reset password`).
+NICKNAME_MAX_CHARS = 32
+_BOT_CALL = re.compile(rf"(?:^|(?<=\s))#([A-Za-z][A-Za-z0-9_-]{{0,{NICKNAME_MAX_CHARS - 1}}})\b")
+
+
+@dataclass(frozen=True, slots=True)
+class BotCall:
+    nickname: str  # lower case
+    arguments: str
+
+
+def parse_bot_invocations(text: str, *, limit: int = 3) -> list[BotCall]:
+    """The bots `text` calls, each once, in order, with the rest of their line."""
+    calls: dict[str, BotCall] = {}
+    for match in _BOT_CALL.finditer(text):
+        nickname = match.group(1).lower()
+        if nickname in calls:
+            continue
+        line_end = text.find("\n", match.end())
+        rest = text[match.end() : line_end if line_end >= 0 else len(text)]
+        calls[nickname] = BotCall(nickname, " ".join(rest.split()))
+        if len(calls) >= limit:
+            break
+    return list(calls.values())
+
+
+def check_nickname(nickname: str) -> str:
+    """A bot's nickname as it is called: lower case, like `billing-helper`."""
+    nickname = nickname.strip().lstrip("#").lower()
+    if not _BOT_CALL.fullmatch(f"#{nickname}"):
+        raise InvalidInput(
+            f"a nickname is a letter then up to {NICKNAME_MAX_CHARS - 1} letters, digits, - or _",
+            field="nickname",
+        )
+    return nickname

@@ -14,7 +14,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from caseroom.domain.audit import Actor, ActorKind
 from caseroom.domain.errors import InvalidInput, NotAuthenticated, NotFound
 from caseroom.domain.ids import new_id
-from caseroom.domain.model import AgentPrincipal, Customer, CustomerPrincipal, Principal
+from caseroom.domain.model import (
+    AgentPrincipal,
+    Bot,
+    BotGrant,
+    BotKind,
+    BotPrincipal,
+    Customer,
+    CustomerPrincipal,
+    Principal,
+)
 from caseroom.domain.records import Credential
 from caseroom.services.audit import audit
 from caseroom.services.common import require_admin, require_agent, utcnow
@@ -24,10 +33,10 @@ _hasher = PasswordHasher()
 # Verified against when no agent matches, so a wrong email costs the same time.
 _DUMMY_HASH = _hasher.hash("caseroom-timing-equalizer")
 
-SESSION, API, CUSTOMER = "session", "api", "customer"
-_PREFIX = {SESSION: "crs", API: "cra", CUSTOMER: "crc", "invite": "cri"}
+SESSION, API, CUSTOMER, BOT = "session", "api", "customer", "bot"
+_PREFIX = {SESSION: "crs", API: "cra", CUSTOMER: "crc", BOT: "crb", "invite": "cri"}
 # Credentials that stand for a principal (an invitation only sets a password).
-_SIGNED_IN = frozenset({SESSION, API, CUSTOMER})
+_SIGNED_IN = frozenset({SESSION, API, CUSTOMER, BOT})
 
 
 def hash_password(password: str) -> str:
@@ -140,10 +149,41 @@ async def authenticate(uow: UnitOfWork, token: str) -> tuple[Principal, Credenti
             else await uow.credentials.granted_issues(credential.org_id, credential.id)
         )
         return CustomerPrincipal(credential.org_id, customer, grants, credential.id), credential
+    if credential.kind == BOT:
+        return await _bot_principal(uow, credential), credential
     agent = await uow.agents.get(credential.org_id, credential.subject_id)
     if agent is None or not agent.active:
         raise NotAuthenticated("the token is unknown, expired or revoked")
     return AgentPrincipal(agent.org_id, agent), credential
+
+
+async def _bot_principal(uow: UnitOfWork, credential: Credential) -> BotPrincipal:
+    """A bot's reply token: its grant on the one Issue it was called on."""
+    bot = await uow.bots.get(credential.org_id, credential.subject_id)
+    issues = await uow.credentials.granted_issues(credential.org_id, credential.id)
+    if bot is None or not bot.active or len(issues) != 1:
+        raise NotAuthenticated("the token is unknown, expired or revoked")
+    (issue_id,) = issues
+    grant = BotGrant.welcome(issue_id) if bot.kind is BotKind.WELCOME else BotGrant.assist(issue_id)
+    return BotPrincipal(credential.org_id, bot, grant)
+
+
+async def issue_bot_token(
+    uow: UnitOfWork, bot: Bot, issue_id: str, *, ttl: timedelta
+) -> IssuedToken:
+    """A token the bot answers a call with later, through the API: it may do on
+    `issue_id` what its kind grants, until it expires."""
+    issued = await issue_token(
+        uow,
+        org_id=bot.org_id,
+        kind=BOT,
+        subject_id=bot.id,
+        now=utcnow(),
+        ttl=ttl,
+        name=bot.nickname,
+    )
+    await uow.credentials.grant_issue(bot.org_id, issued.credential.id, issue_id)
+    return issued
 
 
 async def sign_out(uow: UnitOfWork, token: str) -> None:

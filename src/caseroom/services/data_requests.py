@@ -163,12 +163,15 @@ async def erase_customer(principal: Principal, uow: UnitOfWork, customer_id: str
                 theirs = (
                     message.author_kind is AuthorKind.CUSTOMER and message.author_id == customer.id
                 )
-                body = ERASED if theirs else redact_text(message.body, names)
+                # A bot's message is made of the conversation (a summary, a hand-off
+                # note quoting the Customer): it goes with their words.
+                derived = message.author_kind is AuthorKind.BOT
+                body = ERASED if theirs or derived else redact_text(message.body, names)
                 if theirs:
                     own.append(message.id)
                 if body == message.body and not theirs:
                     continue
-                await _rewrite_history(uow, issue, message, names, erase_all=theirs)
+                await _rewrite_history(uow, issue, message, names, erase_all=theirs or derived)
                 changed = dataclasses.replace(message, body=body, redacted_at=now)
                 await do_change_message(uow, issue, changed, "message.redacted")
                 erased, scrubbed = erased + theirs, scrubbed + (not theirs)
@@ -181,6 +184,8 @@ async def erase_customer(principal: Principal, uow: UnitOfWork, customer_id: str
         await schedule_rerender(uow, issue, targets, message_id=None, now=now)
     issue_ids = [i.id for i in issues]
     await uow.erasure.forget_addresses(admin.org_id, issue_ids)
+    await uow.webhook_deliveries.forget_payloads(admin.org_id, issue_ids)
+    await uow.bots.forget_suggestions(admin.org_id, issue_ids)
     await uow.erasure.rename_author(admin.org_id, customer.id, ERASED_NAME)
     await uow.calls.rename_customer(admin.org_id, issue_ids, customer.id, ERASED_NAME)
     blobs = await uow.erasure.remove_files(admin.org_id, own)

@@ -16,6 +16,8 @@ from caseroom.domain.model import (
     AgentPrincipal,
     Attachment,
     AuthorKind,
+    BotKind,
+    BotPrincipal,
     Channel,
     CustomerPrincipal,
     Issue,
@@ -94,6 +96,8 @@ async def send_message(
         new = dataclasses.replace(new, email=mail.clean_fields(new.email))
     issue = await access_issue(principal, uow, issue_id, for_update=True)
     check_can_post(principal, issue, new.room, new.kind)
+    if isinstance(principal, BotPrincipal):
+        await _check_bot_turn(principal, uow, issue)
     channel = await _channel_for(principal, uow, issue, new)
     now = utcnow()
     if isinstance(principal, CustomerPrincipal):
@@ -172,6 +176,15 @@ async def _remember_reply_channel(
         return issue
     await uow.issues.set_reply(issue.org_id, issue.id, channel, address)
     return dataclasses.replace(issue, reply_channel=channel, reply_address=address)
+
+
+async def _check_bot_turn(principal: BotPrincipal, uow: UnitOfWork, issue: Issue) -> None:
+    """A welcome bot speaks on an Issue only until it hands the Customer to a person
+    (an agent's claim included)."""
+    if principal.bot.kind is BotKind.WELCOME:
+        session = await uow.bots.session(issue.org_id, issue.id)
+        if session is None or session != (principal.bot.id, "active"):
+            raise Forbidden("the bot has handed this Issue to a person")
 
 
 def check_can_post(principal: Principal, issue: Issue, room: Room, kind: MessageKind) -> None:

@@ -14,7 +14,7 @@ The web layer and the channel adapters only parse and answer."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from caseroom.domain.model import Principal
@@ -35,9 +35,12 @@ class Sender:
         issue_id: str,
         new: NewMessage,
         staged: Sequence[StagedBlob] = (),
+        *,
+        also: Callable[[UnitOfWork, Sent], Awaitable[None]] | None = None,
     ) -> Sent:
         """Store `new` in the Issue's room as `principal`, with the files staged in
-        `staged` (whose temporary copies are always discarded)."""
+        `staged` (whose temporary copies are always discarded). `also` runs in the
+        same transaction after the send (what the message must change with it)."""
         stored_first: list[StagedBlob] = []
         try:
             for blob in staged:
@@ -45,7 +48,10 @@ class Sender:
                     stored_first.append(blob)
 
             async def work(uow: UnitOfWork) -> Sent:
-                return await send_message(principal, uow, issue_id, new, max_chars=self.max_chars)
+                done = await send_message(principal, uow, issue_id, new, max_chars=self.max_chars)
+                if also is not None:
+                    await also(uow, done)
+                return done
 
             sent: Sent = await self.db.run_grouped(work, key=issue_id)
         except BaseException:

@@ -548,3 +548,109 @@ captured_mail = Table(
     UniqueConstraint("org_id", "header_id"),
 )
 Index("ix_captured_mail_org", captured_mail.c.org_id, captured_mail.c.id)
+
+# -- bot calls, webhooks and knowledge ---------------------------------------------
+
+# Where signed webhooks go: a registered bot's URL (bot_id set) or an integrator's
+# subscription to events. `secrets` holds the active signing secrets, sealed; the
+# breaker counts consecutive failures and stays open until `open_until`.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    _id(),
+    _org(),
+    Column("bot_id", String(32), ForeignKey("bots.id"), unique=True),
+    Column("url", String(2000), nullable=False),
+    Column("events", JSON, nullable=False, default=list),
+    Column("secrets", Text, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("open_until", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# One signed request (and its retries): the delivery log admins read.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    _id(),
+    _org(),
+    Column("endpoint_id", String(32), ForeignKey("webhook_endpoints.id"), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("issue_id", String(32)),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(16), nullable=False),  # queued | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("response_status", Integer),
+    Column("last_error", String(2000)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_webhook_deliveries_endpoint", webhook_deliveries.c.endpoint_id, webhook_deliveries.c.id)
+
+# An assist bot's suggestion an agent may send to the Customer (once).
+bot_suggestions = Table(
+    "bot_suggestions",
+    metadata,
+    Column("message_id", String(32), ForeignKey("messages.id"), primary_key=True),
+    _org(),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("sent_message_id", String(32)),
+)
+
+# The Issues a welcome bot serves: `active` until it hands the Customer to a person
+# (asked for, it could not help, it failed, or an agent claimed the Issue).
+bot_sessions = Table(
+    "bot_sessions",
+    metadata,
+    Column("issue_id", String(32), ForeignKey("issues.id"), primary_key=True),
+    _org(),
+    Column("bot_id", String(32), ForeignKey("bots.id"), nullable=False),
+    Column("state", String(16), nullable=False),  # active | handed_off
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("handed_off_at", UTCDateTime),
+)
+
+# The built-in welcome bot of an organization: what it says first, and the topic
+# buttons it offers (each routed to a team).
+welcome_settings = Table(
+    "welcome_settings",
+    metadata,
+    Column("org_id", String(32), ForeignKey("organizations.id"), primary_key=True),
+    Column("bot_id", String(32), ForeignKey("bots.id"), nullable=False),
+    Column("greeting", Text, nullable=False),
+    Column("topics", JSON, nullable=False, default=list),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# A language-model assist bot (off unless an admin points it at an OpenAI-compatible
+# chat-completions endpoint); the API key is sealed in `secrets`.
+llm_settings = Table(
+    "llm_settings",
+    metadata,
+    Column("org_id", String(32), ForeignKey("organizations.id"), primary_key=True),
+    Column("bot_id", String(32), ForeignKey("bots.id"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("secrets", Text),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Knowledge articles. Full-text search is per database: on SQLite an FTS5 table
+# `knowledge_fts` kept by the repository, on PostgreSQL a generated tsvector
+# column `search` with a GIN index (both made by the migration).
+knowledge_articles = Table(
+    "knowledge_articles",
+    metadata,
+    _id(),
+    _org(),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("tags", JSON, nullable=False, default=list),
+    Column("team_id", String(32), ForeignKey("teams.id")),
+    Column("published", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_knowledge_articles_org", knowledge_articles.c.org_id, knowledge_articles.c.id)

@@ -40,6 +40,8 @@ from caseroom.storage.files import AttachmentRepository, TranscriptRepository
 from caseroom.storage.group_commit import GroupCommit, WorkFailed
 from caseroom.storage.issues import ActivityRepository, IssueRepository
 from caseroom.storage.jobs import JobRepository
+from caseroom.storage.knowledge import KnowledgeRepository
+from caseroom.storage.llm import LlmSettingsRepository
 from caseroom.storage.mail import CapturedMailRepository, MessageEmailRepository
 from caseroom.storage.messages import MessageRepository
 from caseroom.storage.notifications import NotificationRepository
@@ -49,6 +51,7 @@ from caseroom.storage.retention import RetentionRepository
 from caseroom.storage.secrets import SecretBox
 from caseroom.storage.sms import AgentMobileRepository
 from caseroom.storage.starts import ConversationStartRepository
+from caseroom.storage.webhooks import WebhookDeliveryRepository, WebhookEndpointRepository
 from caseroom.storage.widget import WidgetRepository
 
 Publish = Callable[[list[Event]], Awaitable[None]]
@@ -82,6 +85,10 @@ class UnitOfWork:
         self.threads = ThreadRepository(conn)
         self.contact_blocks = ContactBlockRepository(conn)
         self.bots = BotRepository(conn)
+        self.webhooks = WebhookEndpointRepository(conn, secret_box)
+        self.webhook_deliveries = WebhookDeliveryRepository(conn)
+        self.knowledge = KnowledgeRepository(conn)
+        self.llm = LlmSettingsRepository(conn, secret_box)
         self.people = PeopleRepository(conn)
         self.audit = AuditRepository(conn)
         self.erasure = ErasureRepository(conn)

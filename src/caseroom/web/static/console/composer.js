@@ -4,6 +4,7 @@
 import { avatar, h, icon } from "./dom.js";
 import { MentionPicker } from "./mentions.js";
 import { smsSegments } from "./sms_segments.js";
+import { BotPicker } from "./bots.js";
 
 const TYPING_EVERY_MS = 3000;
 const CHANNEL_NAMES = { chat: "Chat", sms: "SMS", email: "Email", video: "Video" };
@@ -95,7 +96,7 @@ export class Composer {
       this.tools.attachments ? this.tools.attachments.button(this) : null,
       this.camera,
       h("span.grow"),
-      h("span.compose-hint", {}, this.room === "private" ? "@ to mention · " : "", h("kbd", {}, "Enter"), " send · ",
+      h("span.compose-hint", {}, this.room === "private" ? "@ to mention · # for a bot · " : "", h("kbd", {}, "Enter"), " send · ",
         h("kbd", {}, "Shift"), "+", h("kbd", {}, "Enter"), " new line"));
     const formLabel = this.room === "public" ? "Public room composer" : "Private room composer";
     this.form = h(`form.composer.composer-${this.room}`, { "aria-label": formLabel, novalidate: true },
@@ -111,7 +112,10 @@ export class Composer {
         this.toggleNote();
       }
     });
-    if (this.room === "private") this.mentions = new MentionPicker(this);
+    if (this.room === "private") {
+      this.mentions = new MentionPicker(this);
+      this.bots = new BotPicker(this);
+    }
     this.el = this.form;
     const draft = drafts.get(this.draftKey());
     if (draft) {
@@ -171,7 +175,7 @@ export class Composer {
 
   placeholder() {
     if (this.note) return "Write a log note… only agents see it, never the Customer";
-    return this.room === "public" ? "Reply to the Customer…" : "Write to colleagues… type @ to mention someone";
+    return this.room === "public" ? "Reply to the Customer…" : "Write to colleagues… type @ to mention someone, # to call a bot";
   }
 
   toggleNote(on = !this.note) {
@@ -201,6 +205,7 @@ export class Composer {
 
   keys(event) {
     if (this.mentions?.handleKey(event)) return;
+    if (this.bots?.handleKey(event)) return;
     if (this.tools.canned?.handleKey?.(event, this)) return;
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -216,6 +221,7 @@ export class Composer {
     if (t.value) drafts.set(this.draftKey(), t.value);
     else drafts.delete(this.draftKey());
     this.mentions?.update();
+    this.bots?.update();
     this.tools.canned?.typed?.(this);
     this.showSmsMeter();
     const now = Date.now();

@@ -4,6 +4,7 @@
 import { avatar, clock, h, icon } from "./dom.js";
 import { fileList } from "./attachments.js";
 import { richText } from "./richtext.js";
+import { choiceChips, splitChoices } from "./bots.js";
 
 const CHANNEL_LABEL = { sms: "SMS", email: "Email", video: "Video call", bot: "Bot" };
 
@@ -76,7 +77,7 @@ export class Entries {
     const side = this.side(message);
     const mine = author.kind === "agent" && author.id === this.t.directory.me.id;
     const tag = { customer: "Customer", bot: "Bot" }[author.kind];
-    const via = CHANNEL_LABEL[message.channel];
+    const via = author.kind === "bot" && message.channel === "bot" ? null : CHANNEL_LABEL[message.channel];
     return h(`div.msg.msg-${side}.author-${author.kind}${mine ? ".msg-mine" : ""}`, {},
       avatar(author.name, author.kind),
       h("div.msg-main", {},
@@ -87,9 +88,16 @@ export class Entries {
           message.redacted_at ? h("span.tag", { title: "Sensitive text was removed" }, "Redacted") : null,
           h("time", { datetime: message.created_at }, clock(message.created_at))),
         message.email ? emailHead(message.email) : null,
-        message.body ? h("div.bubble", {}, this.text(message.body)) : null,
+        message.body ? this.bodyEl(message) : null,
         message.email ? emailExtras(message.email) : null,
-        fileList(message.attachments)));
+        fileList(message.attachments),
+        author.kind === "bot" && this.t.suggestions ? this.t.suggestions.actionFor(message) : null));
+  }
+
+  bodyEl(message) {
+    if (message.author.kind !== "bot") return h("div.bubble", {}, this.text(message.body));
+    const { text, choices } = splitChoices(message.body);
+    return h("div.bubble", {}, this.text(text), choiceChips(choices));
   }
 
   noteEl(message) {

@@ -14,6 +14,7 @@ export const QUEUES = [
 ];
 const PAGE = 100;
 const REFRESH_DEBOUNCE_MS = 250;
+const TEAM_HOURS_EVERY_MS = 5 * 60 * 1000;
 const CHANNEL_LABEL = { chat: "Chat", sms: "SMS", email: "Email", video: "Video", bot: "Bot", system: "System" };
 const OPEN = new Set(["unclaimed", "claimed"]);
 
@@ -32,6 +33,8 @@ export class Inbox {
     this.pane = this.buildPane();
     stream.addEventListener("issue", (e) => this.onIssueEvent(e.detail));
     stream.addEventListener("ready", () => this.refresh());
+    this.loadTeamHours();
+    setInterval(() => this.loadTeamHours(), TEAM_HOURS_EVERY_MS);
     stream.addEventListener("event", (e) => {
       if (e.detail.type === "notification.created") this.onNotification(e.detail.payload.notification);
       if (e.detail.type === "inbox.resync") this.refreshSoon(); // the server may have missed telling us something
@@ -85,6 +88,15 @@ export class Inbox {
   }
 
   // -- data --------------------------------------------------------------------------
+
+  /** Which teams are away now, shown on their Issues' cards. */
+  async loadTeamHours() {
+    try {
+      this.teamHours = new Map((await get("/team-hours")).map((t) => [t.id, t]));
+    } catch {
+      this.teamHours = this.teamHours || new Map();
+    }
+  }
 
   async refresh() {
     if (this.stopped) return;
@@ -258,6 +270,11 @@ export class Inbox {
         h("span.card-owner", {}, owner ? [avatar(owner, "agent", "avatar-xs"), owner] : "Unassigned"),
         h("div.card-actions", {}, open, claim, watch)),
     );
+    const away = issue.team_id && this.teamHours?.get(issue.team_id);
+    if (away && !away.open_now && OPEN.has(issue.status)) {
+      card.querySelector(".card-meta").append(h("span.away-chip", { title: `${away.name}: ${away.hours} (${away.timezone})` },
+        icon("clock"), `${away.name} back ${away.back_at}`));
+    }
     if (this.unread.some((n) => n.issue_id === issue.id)) {
       card.querySelector(".card-meta").append(h("span.mention-chip", { title: "You were mentioned" }, icon("at"), "Mentioned"));
     }

@@ -2,6 +2,7 @@
 // badges), each room's timeline and composer, kept live from the stream.
 
 import { del, get, patch, post, put } from "./api.js";
+import { Suggestions } from "./bots.js";
 import { ago, avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
 import { Composer } from "./composer.js";
 import { DeliveryMarks } from "./marks.js";
@@ -158,6 +159,7 @@ export class IssueView {
         unread.textContent = n ? `, ${n} unread` : "";
       },
     });
+    if (room.id === "private") timeline.suggestions = new Suggestions(this.issueId);
     timeline.onRetry = (key) => this.outbox.retry(key);
     timeline.onEditNote = (message, body) => patch(`/issues/${this.issueId}/messages/${message.id}`, { body });
     timeline.onDeleteNote = async (message) => {

@@ -294,6 +294,7 @@ function render(options = {}) {
         conversation.files.has(key),
       renderFile,
       seenSeq: conversation.receipts.seenSeq,
+      onChoose: (label) => conversation.send(label),
     });
     $("earlier").hidden = !conversation.hasMore;
     $("attach").disabled = !conversation.issueId;

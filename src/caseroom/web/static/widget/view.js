@@ -122,7 +122,7 @@ function filesOf(item, renderFile) {
  * `pending` (optimistic sends). Each pending item has `key`, `body`, `state`
  * ("sending" | "failed") and maybe `error`.
  */
-export function renderTimeline(messages, pending, { onRetry, onDiscard, canRetry, renderFile, seenSeq = 0 } = {}) {
+export function renderTimeline(messages, pending, { onRetry, onDiscard, canRetry, renderFile, seenSeq = 0, onChoose } = {}) {
   const box = $("messages");
   const timeline = $("timeline");
   const nearBottom = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 120;
@@ -153,14 +153,40 @@ export function renderTimeline(messages, pending, { onRetry, onDiscard, canRetry
     const last = !next || next.kind === "event" || author(next) !== author(item) ||
       next.at - item.at > GROUP_GAP_MS || next.at.toDateString() !== item.at.toDateString();
     const seen = !item.pending && item.id === seenId;
-    fragment.append(renderMessage(item, { first, last: last || seen, seen, onRetry, onDiscard, canRetry, renderFile }));
+    // A bot's buttons answer its latest question only: earlier ones are shown spent.
+    const choose = index === items.length - 1 ? onChoose : null;
+    fragment.append(renderMessage(item, { first, last: last || seen, seen, onRetry, onDiscard, canRetry, renderFile, choose }));
     previous = item;
   });
   box.replaceChildren(fragment);
   if (nearBottom || pending.length) timeline.scrollTop = timeline.scrollHeight;
 }
 
-function renderMessage(item, { first, last, seen, onRetry, onDiscard, canRetry, renderFile }) {
+const CHOOSE = "Choose: ";
+
+/** A bot message's text and the buttons of its last line (`Choose: A | B`). */
+function splitChoices(item) {
+  const lines = (item.body || "").split("\n");
+  const lastLine = lines[lines.length - 1];
+  if (item.mine || item.author?.kind !== "bot" || !lastLine.startsWith(CHOOSE)) return { text: item.body, choices: [] };
+  return { text: lines.slice(0, -1).join("\n"), choices: lastLine.slice(CHOOSE.length).split(" | ").filter(Boolean) };
+}
+
+function choiceButtons(choices, choose) {
+  const group = el("div", "choices");
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-label", "Choose an answer");
+  for (const label of choices) {
+    const button = el("button", "choice", label);
+    button.type = "button";
+    if (choose) button.addEventListener("click", () => choose(label));
+    else button.disabled = true;
+    group.append(button);
+  }
+  return group;
+}
+
+function renderMessage(item, { first, last, seen, onRetry, onDiscard, canRetry, renderFile, choose }) {
   const row = el("article", `msg ${item.mine ? "mine" : "theirs"}${first ? " first" : ""}`);
   if (item.pending) {
     row.classList.add(item.state === "failed" ? "failed" : "pending");
@@ -179,11 +205,13 @@ function renderMessage(item, { first, last, seen, onRetry, onDiscard, canRetry, 
   const wrap = el("div", "bubble-wrap");
   if (first && !item.mine) wrap.append(el("div", "author", item.author.name));
   const bubble = el("div", `bubble ${item.mine ? "mine" : "theirs"}`);
-  if (item.body) bubble.append(linkified(item.body));
-  else bubble.classList.add("only-files");
+  const { text, choices } = splitChoices(item);
+  if (text) bubble.append(linkified(text));
+  else if (!choices.length) bubble.classList.add("only-files");
   const files = filesOf(item, renderFile);
   if (files) bubble.append(files);
   wrap.append(bubble);
+  if (choices.length) wrap.append(choiceButtons(choices, choose));
   const meta = metaFor(item, last, { onRetry, onDiscard, canRetry });
   if (meta && seen) meta.append(" · ", el("span", "seen", "Seen"));
   if (meta) wrap.append(meta);

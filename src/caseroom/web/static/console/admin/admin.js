@@ -4,6 +4,8 @@
 import { clear, h, icon } from "../dom.js";
 import { agentsSection } from "./agents.js";
 import { auditSection } from "./audit.js";
+import { botsSection } from "./bots.js";
+import { knowledgeSection } from "./knowledge.js";
 import { cannedSection } from "./canned.js";
 import { channelsSection } from "./channels.js";
 import { redactionSection } from "./redaction.js";
@@ -19,6 +21,8 @@ const SECTIONS = [
   { id: "widget", label: "Chat widget", icon: "chat", build: widgetSection },
   { id: "channels", label: "Channels", icon: "globe", build: channelsSection },
   { id: "redaction", label: "Redaction", icon: "eye", build: redactionSection },
+  { id: "knowledge", label: "Knowledge", icon: "file", build: knowledgeSection },
+  { id: "bots", label: "Bots and webhooks", icon: "bot", build: botsSection },
   { id: "tokens", label: "API tokens", icon: "lock", build: tokensSection },
   { id: "audit", label: "Audit log", icon: "clock", build: auditSection },
   { id: "sent-mail", label: "Sent mail", icon: "email", build: sentMailSection },
