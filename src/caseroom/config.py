@@ -209,6 +209,7 @@ class Settings(BaseSettings):
     limit_identity_exchange: str = "30/minute"
     limit_widget_config: str = "120/minute"
     limit_uploads: str = "30/minute"
+    limit_webhooks: str = "600/minute"
     limit_per_token: str = "600/minute"
     limit_websocket_connects: str = "60/minute"
     limit_websocket_frames: str = "50/second"

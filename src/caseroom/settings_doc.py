@@ -82,6 +82,7 @@ DESCRIPTIONS: dict[str, str] = {
     "limit_per_token": "requests per API token, customer token or console session",
     "limit_websocket_connects": "new websocket connections per client address",
     "limit_websocket_frames": "frames one websocket connection may send",
+    "limit_webhooks": "a provider's webhook calls (SMS in, delivery reports) per client address",
 }
 
 

@@ -36,6 +36,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         login_address_lock_after=200,
         limit_conversation_start="3/minute",
         limit_widget_config="5/minute",
+        limit_webhooks="4/minute",
         limit_per_token="8/minute",
     )
 
@@ -172,6 +173,17 @@ async def test_widget_config_is_rate_limited_per_client(
     answers = [(await client.get(path, headers=sender("192.0.2.5"))).status_code for _ in range(6)]
     assert answers == [200] * 5 + [429]
     assert (await client.get(path, headers=sender("192.0.2.6"))).status_code == 200
+
+
+async def test_provider_webhooks_are_rate_limited_per_client(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    org = await make_org(db)
+    path = f"/api/v1/channels/sms/{org.slug}/inbound"
+    # Unsigned, so each is refused (403) by the signature check, until the limit says 429.
+    answers = [(await client.post(path, headers=sender("192.0.2.7"))).status_code for _ in range(5)]
+    assert answers[-1] == 429 and 429 not in answers[:4]
+    assert (await client.post(path, headers=sender("192.0.2.8"))).status_code != 429
 
 
 async def test_each_token_has_its_own_rate(client: httpx.AsyncClient, db: Database) -> None:

@@ -48,6 +48,12 @@ def anonymous_rules(settings: Settings) -> tuple[Rule, ...]:
         ("identity-exchange", "POST", _ORG + "/identity", settings.limit_identity_exchange),
         ("widget-config", "GET", _ORG + "/widget", settings.limit_widget_config),
         ("upload", "POST", _UPLOAD, settings.limit_uploads),
+        (
+            "sms-webhook",
+            "POST",
+            r"/api/v1/channels/sms/[^/]+/(inbound|status)",
+            settings.limit_webhooks,
+        ),
     )
     return tuple(Rule(name, m, re.compile(p), parse(limit)) for name, m, p, limit in table)
 
