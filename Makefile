@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SMTP_PORT ?= 2525
 
 .PHONY: run test test-lowest lint bench install clean
 
@@ -19,7 +20,9 @@ run: install
 	$(BIN)/caseroom migrate
 	$(BIN)/caseroom demo
 	@echo "caseroom is serving on http://$(HOST):$(PORT)  (API docs: /docs, console: /console)"
-	CASEROOM_SMS_DEMO_PROVIDER=true $(BIN)/caseroom serve --host $(HOST) --port $(PORT)
+	@echo "inbound mail: smtp://$(HOST):$(SMTP_PORT)  (mailbox support@demo.caseroom.dev)"
+	CASEROOM_SMS_DEMO_PROVIDER=true CASEROOM_SMTP_PORT=$(SMTP_PORT) CASEROOM_SMTP_HOST=$(HOST) \
+		$(BIN)/caseroom serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -162,6 +162,15 @@ def render(results: dict[str, Any]) -> str:
             f"a LIKE scan p50 {scan['p50_ms']:.2f} ms "
             f"({scan['p50_ms'] / max(search['p50_ms'], 1e-6):.1f}x the search)"
         )
+    inbound = results.get("mail")
+    if inbound:
+        lines.append("")
+        lines.append(
+            f"Inbound mail (SQLite, {inbound['sessions']} SMTP sessions, {inbound['mails']} "
+            f"mails): {inbound['stored_per_s']:.0f} parsed and stored per s; DATA -> agent's "
+            f"websocket p50 {inbound['p50_ms']:.1f} ms, p99 {inbound['p99_ms']:.1f} ms "
+            f"({inbound['received_on_websocket']} received, {inbound['errors']} errors)"
+        )
     lines.append("")
     lines.append("Targets:")
     for name, check in summary["targets"].items():

@@ -10,6 +10,7 @@ Scenarios (BENCH_ONLY=name,... runs a subset):
   reads              a history page from a long room; inbox queries in a large organization
   sms                signed SMS webhooks accepted per second, webhook -> agent websocket
   knowledge          knowledge search over 10,000 articles, on SQLite and on PostgreSQL
+  mail               inbound mail over SMTP on SQLite: stored per second, DATA -> agent's socket
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bench import knowledge, reads, seed, sms
-from bench.procs import Process, cores, raise_open_files_limit
+from bench import knowledge, mail, reads, seed, sms
+from bench.procs import Process, cores, free_port, raise_open_files_limit
 from bench.report import render, write
 from bench.settings import BenchSettings
 from caseroom.config import Settings
@@ -186,6 +187,26 @@ class Bench:
         found = asyncio.run(knowledge.measure(url, KNOWLEDGE_ARTICLES, self.settings.reads))
         self.results.setdefault("knowledge", {})[database] = found
 
+    def mail(self) -> None:
+        if not self.settings.wants("mail"):
+            return
+        print("-- mail", flush=True)
+        url = f"sqlite+aiosqlite:///{self.workdir / 'mail.db'}"
+        key = Fernet.generate_key().decode()
+        seeded = asyncio.run(mail.seed_mailbox(url, mail.SUBSCRIBED, key))
+        smtp_port = free_port()
+        env = {
+            "CASEROOM_DATABASE_URL": url,
+            "CASEROOM_SECRET_KEY": key,
+            "CASEROOM_SMTP_PORT": str(smtp_port),
+            "CASEROOM_LIMITS_ENABLED": "false",
+        }
+        server = Process("mail", ["-m", "caseroom.cli", "serve"], env, self.workdir)
+        with self.serving([server], self.server_cpus) as (running,):
+            self.results["mail"] = asyncio.run(
+                mail.measure(running.ws_url, smtp_port, seeded, self.settings.mails, 8)
+            )
+
     def postgres(self) -> None:
         s = self.settings
         if s.wants("knowledge"):
@@ -246,6 +267,7 @@ class Bench:
         self.results["settings"] = self.settings.__dict__
         self.sqlite()
         self.sms()
+        self.mail()
         self.postgres()
         self.results["seconds"] = time.time() - started
         return self.results

@@ -41,6 +41,8 @@ class BenchSettings:
     # SMS webhooks: texts posted, and how many at once.
     sms_texts: int = field(default_factory=lambda: _int("BENCH_SMS_TEXTS", 2000))
     sms_concurrency: int = field(default_factory=lambda: _int("BENCH_SMS_CONCURRENCY", 32))
+    # Inbound mails sent over SMTP in the mail scenario.
+    mails: int = field(default_factory=lambda: _int("BENCH_MAILS", 1000))
     # Scenarios to run (comma separated names; empty: all).
     only: list[str] = field(
         default_factory=lambda: [

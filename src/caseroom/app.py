@@ -17,6 +17,7 @@ from caseroom.channels.email.outbound import EmailOutbound
 from caseroom.channels.sms import webhooks as sms_webhooks
 from caseroom.channels.sms.demo_provider import DemoSmsProvider
 from caseroom.channels.sms.wiring import sms_outbound
+from caseroom.channels.email.listener import start_listener
 from caseroom.config import Settings
 from caseroom.domain.file_links import FileLinkKeys
 from caseroom.domain.model import Channel
@@ -27,6 +28,8 @@ from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
 from caseroom.services import setup
 from caseroom.services.bot_calls import BotPolicy
+from caseroom.services.email_inbound import MailIntake
+from caseroom.services.email_landing import IntakeLimits
 from caseroom.services.file_links import FileLinks
 from caseroom.services.mail import DatabaseCapture
 from caseroom.services.outbox import outbox_planner
@@ -46,6 +49,7 @@ from caseroom.web import (
     routes_channels,
     routes_data_requests,
     routes_directory,
+    routes_email,
     routes_issues,
     routes_knowledge,
     routes_mail,
@@ -74,8 +78,22 @@ STATIC = Path(__file__).parent / "web" / "static"
 def _secret_keys(settings: Settings) -> list[str]:
     """The configured key (or one kept in the data folder) first, then a previous
     one still accepted while keys are rotated."""
-    first = settings.secret_key or load_or_create_key(settings.data_dir / "secret.key")
-    return [first, *filter(None, [settings.secret_key_previous])]
+    return [_installation_key(settings), *filter(None, [settings.secret_key_previous])]
+
+
+def _installation_key(settings: Settings) -> str:
+    return settings.secret_key or load_or_create_key(settings.data_dir / "secret.key")
+
+
+def mail_intake(settings: Settings, db: Database, blobs: LocalBlobStore) -> MailIntake:
+    """What the SMTP listener stores inbound mail through."""
+    limits = IntakeLimits(
+        max_chars=settings.max_message_chars,
+        max_file_bytes=settings.max_file_bytes,
+        max_files=settings.max_files_per_message,
+        max_filename_chars=settings.max_filename_chars,
+    )
+    return MailIntake(db, blobs, limits, _installation_key(settings))
 
 
 def secret_box(settings: Settings) -> SecretBox:
@@ -161,11 +179,17 @@ def create_app(
         purging = asyncio.create_task(retention_daily(db)) if settings.retention_days else None
         if await db.read(setup.setup_open):
             setup_gate.open(settings.public_url)
+        smtp = None
+        if settings.smtp_port is not None:
+            smtp = await start_listener(mail_intake(settings, db, blobs), settings)
+        app.state.smtp = smtp
         try:
             yield
         finally:
             if purging:
                 purging.cancel()
+            if smtp is not None:
+                smtp.close()
             await worker.stop()
             await demo_sms.close()
             await hub.stop()
@@ -184,6 +208,7 @@ def create_app(
     install_problem_handlers(app)
     routers = (routes_auth, routes_public, routes_issues, routes_notes, routes_notifications)
     files = (routes_attachments, routes_transcripts, routes_channels, routes_calls, routes_mail)
+    files = (*files, routes_email)
     for module in (*routers, routes_canned, routes_directory, routes_widget, *files, stream, pages):
         app.include_router(module.router)
     app.include_router(routes_widget.pages)

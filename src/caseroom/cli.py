@@ -20,6 +20,8 @@ def _settings(args: argparse.Namespace) -> Settings:
             "database_url": getattr(args, "database_url", None),
             "host": getattr(args, "host", None),
             "port": getattr(args, "port", None),
+            "smtp_host": getattr(args, "smtp_host", None),
+            "smtp_port": getattr(args, "smtp_port", None),
         }.items()
         if value is not None
     }
@@ -33,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--database-url")
+    smtpd = commands.add_parser("smtpd", help="receive inbound email (SMTP) in its own process")
+    smtpd.add_argument("--host", dest="smtp_host")
+    smtpd.add_argument("--port", dest="smtp_port", type=int)
+    smtpd.add_argument("--database-url")
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--database-url")
     demo = commands.add_parser("demo", help="load the demo organization (idempotent)")
@@ -72,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         kind, files = manifest["database"], manifest["files"]
         print(f"{args.command} done: {args.directory} ({kind}, {files} files)")
+    elif args.command == "smtpd":
+        from caseroom import smtpd as smtpd_command
+
+        return smtpd_command.run(settings)
     elif args.command == "demo":
         from caseroom.demo import load_demo
 

@@ -214,6 +214,29 @@ class Settings(BaseSettings):
     limit_websocket_connects: str = "60/minute"
     limit_websocket_frames: str = "50/second"
 
+    # Inbound email: the SMTP listener `caseroom serve` runs when a port is set
+    # (`caseroom smtpd` runs it alone), receiving the organizations' mailboxes
+    smtp_port: int | None = Field(default=None, description="listen for inbound mail here")
+    smtp_host: str = Field(default="127.0.0.1", description="the address the listener binds")
+    smtp_hostname: str | None = Field(
+        default=None, description="the name the listener greets with (default: this host's)"
+    )
+    smtp_max_message_bytes: int = Field(
+        default=25 * 1024 * 1024, description="a larger mail is refused with 552"
+    )
+    smtp_tls_cert: Path | None = Field(default=None, description="PEM file: offer STARTTLS")
+    smtp_tls_key: Path | None = Field(default=None, description="PEM file of the cert's key")
+    smtp_auth_user: str | None = Field(
+        default=None, description="when set, only a client that signs in (AUTH) may send"
+    )
+    smtp_auth_password: str | None = Field(default=None, description="the AUTH user's password")
+    smtp_timeout_seconds: float = Field(
+        default=300.0, description="an idle SMTP session is closed after this long"
+    )
+    limit_inbound_mail: str = Field(
+        default="30/minute", description="mails accepted per sender address"
+    )
+
     @property
     def blob_root(self) -> Path:
         return self.blob_dir or self.data_dir / "blobs"

@@ -106,6 +106,7 @@ def logins() -> str:
         "Customer chat: /connect/demo (phone page), /embed/demo (in-app); on a site: "
         '<script src="<this server>/widget.js" data-org="demo" async></script>'
     )
+    lines.append(f"Demo mailbox: {MAILBOX} (mail it through the SMTP port, see README)")
     return "\n".join(lines)
 
 

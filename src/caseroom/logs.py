@@ -59,5 +59,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     # The SMS provider's SDK writes every request and its headers at INFO.
     logging.getLogger("twilio").setLevel(logging.WARNING)
+    # aiosmtpd logs every SMTP command of every session at INFO.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     # The access line comes from RequestObserver, with the route and request id.
     logging.getLogger("uvicorn.access").disabled = True

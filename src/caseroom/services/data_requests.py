@@ -189,6 +189,7 @@ async def erase_customer(principal: Principal, uow: UnitOfWork, customer_id: str
     await uow.erasure.rename_author(admin.org_id, customer.id, ERASED_NAME)
     await uow.calls.rename_customer(admin.org_id, issue_ids, customer.id, ERASED_NAME)
     blobs = await uow.erasure.remove_files(admin.org_id, own)
+    blobs += await uow.inbound_mails.erase(admin.org_id, issue_ids)  # their mails' originals
     await release_blobs(uow, admin.org_id, blobs, now)
     anonymous = Customer(customer.id, customer.org_id, ERASED_NAME)
     await uow.customers.update_contacts(anonymous)

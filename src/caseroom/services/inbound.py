@@ -37,6 +37,9 @@ class InboundMessage:
     own_refs: tuple[str, ...] = ()  # references later messages may carry back to it
     continue_open: bool = False  # without a thread match, land in the open Issue
     files: tuple[StoredFile, ...] = ()
+    # An Issue the channel proved this message belongs to (a signed reply token,
+    # a subject tag): taken first, when it is this Customer's.
+    issue_id: str | None = None
 
 
 async def receive_inbound(uow: UnitOfWork, inbound: InboundMessage, *, max_chars: int) -> Sent:
@@ -64,6 +67,10 @@ async def receive_inbound(uow: UnitOfWork, inbound: InboundMessage, *, max_chars
 
 async def _issue_for(uow: UnitOfWork, inbound: InboundMessage, customer: Customer) -> Issue:
     org_id = inbound.org_id
+    if inbound.issue_id is not None:
+        proved = await uow.issues.get(org_id, inbound.issue_id)
+        if proved is not None and proved.customer_id == customer.id:
+            return proved
     found_id = await uow.threads.issue_for(org_id, inbound.channel, inbound.thread_refs)
     found = await uow.issues.get(org_id, found_id) if found_id else None
     # A reference shared by different senders (a newsletter's) never merges them.

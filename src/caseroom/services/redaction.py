@@ -170,6 +170,10 @@ async def redact_message(
     # Filed transcripts that show the message (or the subject) are rendered again.
     filed = await versions_showing(uow, issue, message, subject_changed=subject_changed)
     await schedule_rerender(uow, issue, filed, message_id=message.id, now=now)
+    # The mail it came as: its folded quote redacted too, its HTML dropped.
+    await uow.inbound_mails.redact(
+        issue.org_id, message.id, lambda text: redact_text(text, plan.patterns)
+    )
     changed = dataclasses.replace(
         message, body=redact_text(message.body, plan.patterns), redacted_at=now
     )

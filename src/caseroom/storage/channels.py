@@ -42,6 +42,14 @@ class ChannelSettingsRepository:
         found = await self._row(org_id, channel)
         return self._sealer().open(found.secrets) if found else {}
 
+    async def enabled_configs(self, channel: Channel) -> list[tuple[str, dict[str, Any]]]:
+        """(organization id, config) of every organization that set up `channel`:
+        which organization an inbound address belongs to."""
+        query = select(_s.org_id, _s.config).where(
+            _s.channel == channel.value, _s.enabled.is_(True)
+        )
+        return [(r.org_id, dict(r.config or {})) for r in (await self._conn.execute(query)).all()]
+
     async def configured(self, org_id: str) -> frozenset[Channel]:
         query = select(_s.channel).where(_s.org_id == org_id, _s.enabled.is_(True))
         return frozenset(Channel(c) for c in (await self._conn.execute(query)).scalars())

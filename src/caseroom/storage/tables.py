@@ -654,3 +654,26 @@ knowledge_articles = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 Index("ix_knowledge_articles_org", knowledge_articles.c.org_id, knowledge_articles.c.id)
+
+# What an inbound email carried besides the text its message shows: the sanitized
+# HTML and the folded quote (for the console), the headers that matched it, and
+# why it is machine mail. One row per stored mail; the Message-ID plus content
+# hash keeps a redelivered copy (a retry, a Cc copy) from being stored twice.
+inbound_mails = Table(
+    "inbound_mails",
+    metadata,
+    Column("message_id", String(32), ForeignKey("messages.id"), primary_key=True),
+    _org(),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("mail_id", String(512), nullable=False),  # the Message-ID header, bare
+    Column("content_hash", String(64), nullable=False),
+    Column("sender", String(320), nullable=False),
+    Column("recipients", JSON, nullable=False),  # {"to": [...], "cc": [...]}
+    Column("subject", String(1000), nullable=False),
+    Column("html", Text),  # sanitized
+    Column("quoted", Text),  # the folded history and signature
+    Column("machine", JSON),  # {"kinds": [...], "reasons": [...]} for machine mail
+    Column("original_sha256", String(64)),  # the .eml file kept for agents
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("org_id", "mail_id", "content_hash"),
+)

@@ -38,6 +38,7 @@ from caseroom.storage.directory import (
 from caseroom.storage.erasure import ErasureRepository
 from caseroom.storage.files import AttachmentRepository, TranscriptRepository
 from caseroom.storage.group_commit import GroupCommit, WorkFailed
+from caseroom.storage.inbound_mails import InboundMailRepository
 from caseroom.storage.issues import ActivityRepository, IssueRepository
 from caseroom.storage.jobs import JobRepository
 from caseroom.storage.knowledge import KnowledgeRepository
@@ -97,6 +98,7 @@ class UnitOfWork:
         self.agent_mobiles = AgentMobileRepository(conn)
         self.message_emails = MessageEmailRepository(conn)
         self.captured_mail = CapturedMailRepository(conn)
+        self.inbound_mails = InboundMailRepository(conn)
 
     @property
     def connection(self) -> AsyncConnection:

@@ -195,6 +195,7 @@ def _first_id(value: str | None) -> str | None:
     return ids[0] if ids else (value.strip().strip("<>") or None)
 
 
+_RAW_8BIT = re.compile(r"[\udc80-\udcff\x80-\uffff]")
 _ADDR_SPEC = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*")
 
 
@@ -207,6 +208,9 @@ def addresses(message: Message, *names: str, charset: str | None = None) -> tupl
             continue
         raw = re.sub(r"\r?\n[ \t]*", " ", str(value))
         pairs = [(n, a) for n, a in getaddresses([raw]) if _ADDR_SPEC.fullmatch(a.strip())]
+        if not pairs and _RAW_8BIT.search(raw):  # an address in UTF-8 (RFC 6532)
+            decoded = header_text(raw, charset)
+            pairs = [(n, a) for n, a in getaddresses([decoded]) if _ADDR_SPEC.fullmatch(a.strip())]
         if not pairs:
             pairs = [("", a) for a in _ADDR_SPEC.findall(header_text(raw, charset))]
         for name, address in pairs:

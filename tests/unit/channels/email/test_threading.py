@@ -167,3 +167,33 @@ def test_find_reply_target_checks_the_mailbox_organization() -> None:
     assert find_reply_target(moved, SECRET, mailboxes.get) is None
     assert find_reply_target([f"nobody+{token}@x.example"], SECRET, mailboxes.get) is None
     assert find_reply_target([], SECRET, mailboxes.get) is None
+
+
+def test_a_private_room_token_names_the_private_room_and_cannot_be_made_public() -> None:
+    from caseroom.channels.email.threading import ReplyTarget, read_reply_token
+    from caseroom.domain.model import Room
+
+    issue_id = new_id()
+    public = make_reply_token(SECRET, "org-1", issue_id)
+    private = make_reply_token(SECRET, "org-1", issue_id, room=Room.PRIVATE)
+    assert public != private and len(public) == len(private)
+    assert read_reply_token(SECRET, "org-1", public) == ReplyTarget(issue_id, Room.PUBLIC)
+    assert read_reply_token(SECRET, "org-1", private) == ReplyTarget(issue_id, Room.PRIVATE)
+    assert read_reply_token(SECRET, "org-2", private) is None
+
+
+def test_recipients_resolve_to_a_mailbox_or_a_reply_address_it_signed() -> None:
+    from caseroom.channels.email.mailboxes import mailbox_index, reply_token_secret, resolve
+
+    mailboxes = mailbox_index([("org-1", {"address": "Support@Shop.example"}), ("org-2", {})])
+    secret = reply_token_secret("org-1", {}, "installation key")
+    assert secret == reply_token_secret("org-1", {}, "installation key")
+    assert secret != reply_token_secret("org-2", {}, "installation key")
+    assert reply_token_secret("org-1", {"reply_token_key": "own"}, "installation key") == b"own"
+    issue_id = new_id()
+    address = reply_address("support@shop.example", make_reply_token(secret, "org-1", issue_id))
+    assert resolve("support@shop.example", mailboxes) is not None
+    found = resolve(address.upper(), mailboxes, {"org-1": secret})
+    assert found is not None and found.target is not None and found.target.issue_id == issue_id
+    assert resolve(address, mailboxes, {"org-1": b"another key"}) is None
+    assert resolve("sales@shop.example", mailboxes) is None
