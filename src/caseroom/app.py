@@ -13,11 +13,11 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from caseroom.channels.base import Outbound
+from caseroom.channels.email.listener import start_listener
 from caseroom.channels.email.outbound import EmailOutbound
 from caseroom.channels.sms import webhooks as sms_webhooks
 from caseroom.channels.sms.demo_provider import DemoSmsProvider
 from caseroom.channels.sms.wiring import sms_outbound
-from caseroom.channels.email.listener import start_listener
 from caseroom.config import Settings
 from caseroom.domain.file_links import FileLinkKeys
 from caseroom.domain.model import Channel
@@ -208,8 +208,16 @@ def create_app(
     install_problem_handlers(app)
     routers = (routes_auth, routes_public, routes_issues, routes_notes, routes_notifications)
     files = (routes_attachments, routes_transcripts, routes_channels, routes_calls, routes_mail)
-    files = (*files, routes_email)
-    for module in (*routers, routes_canned, routes_directory, routes_widget, *files, stream, pages):
+    files_and_email = (*files, routes_email)
+    for module in (
+        *routers,
+        routes_canned,
+        routes_directory,
+        routes_widget,
+        *files_and_email,
+        stream,
+        pages,
+    ):
         app.include_router(module.router)
     app.include_router(routes_widget.pages)
     app.include_router(routes_attachments.links_router)

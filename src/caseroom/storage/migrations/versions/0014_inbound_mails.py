@@ -1,7 +1,7 @@
 """inbound mails: what an email carried besides its message text
 
-Revision ID: 0011_inbound_mails
-Revises: 0010_calls
+Revision ID: 0014_inbound_mails
+Revises: 0013_bots
 Create Date: 2026-12-02 01:20:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_inbound_mails"
-down_revision = "0010_calls"
+revision = "0014_inbound_mails"
+down_revision = "0013_bots"
 branch_labels = None
 depends_on = None
 
