@@ -165,6 +165,10 @@ async def test_the_console_reads_the_mails_html_and_fold_as_the_message_is_visib
     other = await make_org(world.db)
     hidden = await client.get(path, headers=other.auth(other.ana))
     assert hidden.status_code == 404
+    # The room's page carries it too, for agents: what the console folds and frames.
+    room = f"/api/v1/issues/{message.issue_id}/rooms/public/messages"
+    [item] = (await client.get(room, headers=world.org.auth(world.org.ana))).json()["items"]
+    assert item["email"]["direction"] == "in" and "Which size?" in item["email"]["quoted"]
 
 
 @SQLITE_ONLY

@@ -11,6 +11,7 @@ from caseroom.domain.records import Page
 from caseroom.domain.visibility import can_see_room
 from caseroom.services.common import access_issue
 from caseroom.services.messages import page_of
+from caseroom.storage.inbound_mails import InboundMail
 from caseroom.storage.mail import MessageEmail
 from caseroom.storage.uow import UnitOfWork
 
@@ -21,6 +22,7 @@ class RoomPage:
     deliveries: list[Delivery]  # empty for whoever may not read the private room
     receipts: list[Receipt]
     emails: list[MessageEmail] = field(default_factory=list)  # agents only
+    received: list[InboundMail] = field(default_factory=list)  # agents only: mail taken in
 
 
 async def read_room(
@@ -37,9 +39,11 @@ async def read_room(
     page = await page_of(principal, uow, issue, room, after=after, before=before, limit=limit)
     sent: list[Delivery] = []
     emails: list[MessageEmail] = []
+    received: list[InboundMail] = []
     if can_see_room(principal, issue, Room.PRIVATE):  # addresses and errors: agents only
         ids = [m.id for m in page.messages]
         sent = await uow.deliveries.for_messages(issue.org_id, ids)
         emails = await uow.message_emails.for_messages(issue.org_id, ids)
+        received = await uow.inbound_mails.for_messages(issue.org_id, ids)
     marks = await uow.receipts.for_room(issue.org_id, issue.id, room)
-    return RoomPage(page, sent, marks, emails)
+    return RoomPage(page, sent, marks, emails, received)

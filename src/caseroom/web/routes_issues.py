@@ -169,6 +169,7 @@ async def list_messages(
     for delivery in found.deliveries:
         by_message.setdefault(delivery.message_id, []).append(DeliveryOut.of(delivery))
     emails = {e.message_id: EmailOut.of(e) for e in found.emails}
+    emails |= {m.message_id: EmailOut.received(m) for m in found.received}
     items = [
         MessageOut.of(m, principal).model_copy(
             update={"deliveries": by_message.get(m.id, []), "email": emails.get(m.id)}

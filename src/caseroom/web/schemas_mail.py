@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from caseroom.storage.inbound_mails import InboundMail
 from caseroom.storage.mail import CapturedMail, MessageEmail
 
 
@@ -51,6 +52,21 @@ class EmailOut(BaseModel):
             to=list(email.to),
             cc=list(email.cc),
             message_id=email.header_id,
+        )
+
+    @classmethod
+    def received(cls, mail: InboundMail) -> EmailOut:
+        """A mail we took in: with its fold and sanitized HTML (a redacted
+        message's mail has no HTML; see inbound_mails)."""
+        return cls(
+            direction="in",
+            subject=mail.subject,
+            sender=mail.sender,
+            to=list(mail.to),
+            cc=list(mail.cc),
+            message_id=mail.mail_id,
+            quoted=mail.quoted,
+            html=mail.html,
         )
 
 
