@@ -67,7 +67,8 @@ async def test_oversized_and_flooding_frames_are_refused_and_the_socket_stays_us
         await customer.send({**send, "ref": "late", "body": "hi", "idempotency_key": key()})
         refused = await customer.expect("error")
         assert refused["ref"] == "late"
-        assert refused["problem"]["type"].endswith("/limit-reached")
+        assert refused["problem"]["type"].endswith("/rate-limited")
+        assert refused["problem"]["status"] == 429
         assert refused["problem"]["retry_after"] >= 1
         await customer.close()
         async with httpx.AsyncClient(base_url=server.url) as http:

@@ -33,7 +33,7 @@ from tests.builders import (
     send,
     start_chat,
 )
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Server, open_database, start_server
 from tests.e2e.site import shop_site
 
 BRAND = {
@@ -526,3 +526,43 @@ async def test_a_site_the_organization_has_not_allowed_cannot_show_its_chat(
                 await frame.wait_for_url("chrome-error://**")
                 assert await chat.get_by_label("Your name").count() == 0
     await context.close()
+
+
+async def test_sends_the_server_turns_away_for_a_moment_are_sent_again_and_stored_once(
+    browser: Browser, sqlite_url: str, tmp_path: Path
+) -> None:
+    server = start_server(
+        sqlite_url,
+        tmp_path / "server.log",
+        limits_enabled="true",
+        limit_websocket_frames="2/second",
+        job_poll_seconds="86400",
+    )
+    try:
+        async with open_database(sqlite_url) as db:
+            org = await make_org(db)
+        page = await browser.new_page()
+        await page.goto(f"{server.url}/connect/{org.slug}")
+        await page.get_by_label("Your name").fill("Sam Rivera")
+        await page.get_by_label("Email or phone").fill("sam@example.com")
+        await page.get_by_role("button", name="Start chat").click()
+        box = page.get_by_role("textbox", name="Message")
+        await box.fill("Hello!")
+        await box.press("Enter")
+        await expect(page.locator(".msg[data-id]")).to_have_count(1)
+        burst = [f"part {n} of my order question" for n in range(5)]
+        for text in burst:  # far faster than the socket may send: most are refused at first
+            await box.fill(text)
+            await box.press("Enter")
+        for text in burst:
+            await expect(page.locator(".msg[data-id]").filter(has_text=text)).to_have_count(1)
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            issue_id = await only_issue(http, org)
+            room = await http.get(
+                f"/api/v1/issues/{issue_id}/rooms/public/messages", headers=org.auth(org.ana)
+            )
+        bodies = [m["body"] for m in room.json()["items"]]
+        assert sorted(bodies[1:]) == sorted(burst)  # each once
+        await page.close()
+    finally:
+        server.stop()

@@ -62,6 +62,13 @@ class LimitReached(Conflict):
     title = "Limit reached"
 
 
+class RateLimited(DomainError):
+    """Too many requests for now; `retry_after` says when to try again."""
+
+    code = "rate-limited"
+    title = "Too many requests"
+
+
 class TooLarge(DomainError):
     code = "too-large"
     title = "Request too large"

@@ -13,7 +13,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 
 from caseroom.config import Settings
-from caseroom.domain.errors import LimitReached, TooLarge
+from caseroom.domain.errors import RateLimited, TooLarge
 
 
 class FrameGate:
@@ -33,11 +33,11 @@ class FrameGate:
             return TooLarge(f"a frame may be at most {self.max_bytes} bytes", limit=self.max_bytes)
         return None
 
-    def too_many(self, connection_id: str) -> LimitReached | None:
+    def too_many(self, connection_id: str) -> RateLimited | None:
         """Counts this frame against the connection's rate."""
         if self._limiter and self.rate and not self._limiter.hit(self.rate, connection_id):
             reset = self._limiter.get_window_stats(self.rate, connection_id).reset_time
-            return LimitReached(
+            return RateLimited(
                 f"too many frames: at most {self.rate}; this one was not handled",
                 retry_after=max(1, math.ceil(reset - time.time())),
             )

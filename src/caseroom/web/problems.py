@@ -28,6 +28,7 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.InvalidInput: 422,
     errors.TooLarge: 413,
+    errors.RateLimited: 429,
 }
 
 

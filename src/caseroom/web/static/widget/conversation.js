@@ -47,6 +47,8 @@ export class Conversation {
       onSeen: () => this.hooks.onChange(),
     });
     this.subscribedBefore = false;
+    this.busyRetries = 0; // sends the server was too busy for, tried again after a wait
+    this.busyTimer = null;
     // Files do not survive a reload: a send that carried some cannot be redone.
     for (const item of this.session.pending) {
       if (item.files && item.state === "sending") {
@@ -358,6 +360,7 @@ export class Conversation {
   }
 
   acknowledged(message) {
+    this.busyRetries = 0;
     if (message.issue_id !== this.issueId) {
       // The Issue was closed, so the message opened a new one: follow it.
       this.switchTo(message.issue_id);
@@ -385,8 +388,23 @@ export class Conversation {
       return;
     }
     const item = this.session.pending.find((p) => p.key === ref);
-    if (!item || status >= 500) return; // a server hiccup: the next flush retries
+    if (!item) return;
+    if (status >= 500 || status === 429) {
+      // Busy or rate-limited: send again after a wait (same key: stored once).
+      this.resendAfter(status === 429 ? (frame.problem?.retry_after || 1) * 1000 : 0);
+      return;
+    }
     this.fail(ref, new ApiError(status, frame.problem));
+  }
+
+  resendAfter(atLeastMs) {
+    if (this.busyTimer) return;
+    const backoff = Math.min(10000, 500 * 2 ** Math.min(this.busyRetries, 5));
+    this.busyRetries += 1;
+    this.busyTimer = setTimeout(() => {
+      this.busyTimer = null;
+      this.flush();
+    }, Math.max(atLeastMs, backoff));
   }
 
   takeReceipts(page) {
