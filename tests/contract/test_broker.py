@@ -78,6 +78,18 @@ async def test_order_is_preserved_for_one_publisher(broker: Broker) -> None:
         assert await take(sub, len(payloads)) == [BrokerMessage("room:1", p) for p in payloads]
 
 
+async def test_a_batch_arrives_in_order_interleaved_with_single_publishes(
+    broker: Broker,
+) -> None:
+    async with await broker.subscribe(["room:1", "room:2"]) as sub:
+        await broker.publish("room:1", b"before")
+        batch = [(f"room:{1 + i % 2}", f"b{i}".encode()) for i in range(300)]
+        await broker.publish_many(batch)
+        await broker.publish("room:2", b"after")
+        expected = [("room:1", b"before"), *batch, ("room:2", b"after")]
+        assert await take(sub, len(expected)) == [BrokerMessage(c, d) for c, d in expected]
+
+
 async def test_every_subscriber_gets_every_message(broker: Broker) -> None:
     subs = [await broker.subscribe(["room:1"]) for _ in range(3)]
     payloads = [f"m{i}".encode() for i in range(20)]
@@ -135,6 +147,8 @@ async def test_publish_after_stop_raises(broker: Broker) -> None:
     await broker.stop()
     with pytest.raises(BrokerNotStarted):
         await broker.publish("room:1", b"too late")
+    with pytest.raises(BrokerNotStarted):
+        await broker.publish_many([("room:1", b"too late")])
 
 
 async def test_close_ends_iteration(broker: Broker) -> None:

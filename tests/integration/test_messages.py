@@ -200,3 +200,52 @@ async def test_an_agent_of_another_organization_gets_not_found(db: Database) -> 
         await db.read(lambda uow: issues.get_issue(stranger, uow, chat.issue.id))
     with pytest.raises(NotFound):
         await say(db, stranger, chat.issue.id, "hi")
+
+
+async def test_a_customer_retry_to_the_closed_issue_returns_the_message_in_its_successor(
+    db: Database,
+) -> None:
+    org = await make_org(db)
+    chat = await start(db, org)
+    ana = org.principal(org.ana)
+    await db.run(lambda uow: issues.claim_issue(ana, uow, chat.issue.id))
+    for step in (Action.RESOLVE, Action.CLOSE):
+        await db.run(lambda uow, step=step: issues.change_status(ana, uow, chat.issue.id, step))
+    customer = customer_of(chat)
+    first = await say(db, customer, chat.issue.id, "hello again", idempotency_key="succ-key-1")
+    # The client never saw the answer and sends again to the Issue it knows (its
+    # token now grants the successor too).
+    grants = frozenset({chat.issue.id, first.message.issue_id})
+    customer = CustomerPrincipal(org.org.id, chat.customer, grants, chat.token.credential.id)
+    again = await say(db, customer, chat.issue.id, "hello again", idempotency_key="succ-key-1")
+    assert first.created and not again.created
+    assert again.message == first.message and again.message.issue_id != chat.issue.id
+    page = await db.read(
+        lambda uow: uow.messages.page(
+            org.org.id, first.message.issue_id, Room.PUBLIC, frozenset(MessageKind), limit=10
+        )
+    )
+    assert [m.body for m in page.messages] == ["hello again"]
+
+
+async def test_a_key_retried_against_another_or_no_issue_is_refused(db: Database) -> None:
+    org = await make_org(db)
+    chat, other = await start(db, org), await start(db, org, "robin@customer.example")
+    ana = org.principal(org.ana)
+    await say(db, ana, chat.issue.id, "on my way", idempotency_key="moved-key-1")
+    with pytest.raises(Conflict):  # an agent's key belongs to the Issue it was sent to
+        await say(db, ana, other.issue.id, "on my way", idempotency_key="moved-key-1")
+    with pytest.raises(Conflict):
+        await say(db, ana, "no-such-issue", "on my way", idempotency_key="moved-key-1")
+    with pytest.raises(NotFound):  # a fresh key to no Issue
+        await say(db, ana, "no-such-issue", "hello", idempotency_key="fresh-key-1")
+
+
+async def test_a_key_names_only_its_own_senders_messages(db: Database) -> None:
+    org = await make_org(db)
+    chat = await start(db, org)
+    ana, ben = org.principal(org.ana), org.principal(org.ben)
+    first = await say(db, ana, chat.issue.id, "same words", idempotency_key="shared-key-1")
+    second = await say(db, ben, chat.issue.id, "same words", idempotency_key="shared-key-1")
+    assert first.created and second.created
+    assert second.message.seq == first.message.seq + 1

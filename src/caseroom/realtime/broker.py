@@ -11,7 +11,7 @@ catches up from the database.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -66,6 +66,12 @@ class Broker(ABC):
     async def publish(self, channel: str, data: bytes) -> None:
         """Deliver `data` to every current subscriber of `channel`, in publish order
         per publisher. Raises BrokerNotStarted before start()."""
+
+    async def publish_many(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        """`publish` each (channel, data) in order; a broker over the network sends
+        them in one round trip."""
+        for channel, data in messages:
+            await self.publish(channel, data)
 
     @abstractmethod
     async def subscribe(self, channels: Iterable[str]) -> Subscription:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import secrets
 from collections import defaultdict, deque
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 _INBOX_EVENTS = frozenset({"issue.created", "issue.updated", "presence.updated", "call.updated"})
 _PUBLISHER = "publisher"  # the wire key naming the hub that published an event
 _OUTBOX_MAX = 10_000  # events waiting for the broker; beyond, they are dropped
+_PUBLISH_BATCH = 200  # events sent to the broker in one round trip
 _DRAIN_ON_STOP = 2.0  # seconds stop() waits for the outbox to empty
 _Key = TypeVar("_Key")
 
@@ -180,14 +182,17 @@ class Hub:
             await self._outbox_ready.wait()
             self._outbox_ready.clear()
             while self._outbox:
-                channel, data = self._outbox[0]
+                # What waits goes in one round trip (a group commit's events come
+                # together); taken off the outbox once sent or given up on.
+                batch = list(itertools.islice(self._outbox, _PUBLISH_BATCH))
                 try:
-                    await self._broker.publish(channel, data)
+                    await self._broker.publish_many(batch)
                 except Exception as error:
                     self._outage.failed(error)
                 else:
                     self._outage.worked()
-                self._outbox.popleft()
+                for _ in batch:
+                    self._outbox.popleft()
             self._outbox_empty.set()
 
     # -- listeners ------------------------------------------------------------------

@@ -14,7 +14,7 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -175,6 +175,20 @@ class RedisBroker(Broker):
             raise BrokerNotStarted("RedisBroker.publish() called before start()")
         try:
             await client.publish(self._prefix + channel, data)
+        except _UNREACHABLE as exc:
+            self._availability.lost(f"PUBLISH failed: {exc}")
+            raise self._unavailable("PUBLISH", exc) from exc
+        self._availability.reached()
+
+    async def publish_many(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        client = self._client
+        if client is None:
+            raise BrokerNotStarted("RedisBroker.publish_many() called before start()")
+        try:
+            async with client.pipeline(transaction=False) as pipe:
+                for channel, data in messages:
+                    pipe.publish(self._prefix + channel, data)
+                await pipe.execute()
         except _UNREACHABLE as exc:
             self._availability.lost(f"PUBLISH failed: {exc}")
             raise self._unavailable("PUBLISH", exc) from exc

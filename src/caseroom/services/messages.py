@@ -29,7 +29,7 @@ from caseroom.domain.model import (
 from caseroom.domain.records import Page, Waiting
 from caseroom.domain.status import Action, customer_message_outcome
 from caseroom.domain.text import clean_text
-from caseroom.domain.visibility import can_post, can_see_room, visible_kinds
+from caseroom.domain.visibility import can_post, can_see_issue, can_see_room, visible_kinds
 from caseroom.services import mail
 from caseroom.services.common import access_issue, actor_of, utcnow
 from caseroom.services.deliveries import check_reply_channel
@@ -85,16 +85,22 @@ async def send_message(
     body = ""
     if new.body.strip() or not new.files:
         body = clean_text(new.body, field="body", max_chars=max_chars)
+    locked: Issue | None = None
     if new.idempotency_key:
-        original = await uow.messages.by_idempotency_key(
-            principal.org_id, sender_key(principal), new.idempotency_key
+        locked, original = await _lock_and_find_original(
+            principal, uow, issue_id, new.idempotency_key
         )
         if original is not None:
             await access_issue(principal, uow, original.issue_id)
             return Sent(_check_same_request(principal, original, issue_id, new, body), False)
     if new.email is not None:
         new = dataclasses.replace(new, email=mail.clean_fields(new.email))
-    issue = await access_issue(principal, uow, issue_id, for_update=True)
+    if locked is None:
+        issue = await access_issue(principal, uow, issue_id, for_update=True)
+    elif can_see_issue(principal, locked):
+        issue = locked
+    else:
+        raise NotFound("no such Issue")
     check_can_post(principal, issue, new.room, new.kind)
     if isinstance(principal, BotPrincipal):
         await _check_bot_turn(principal, uow, issue)
@@ -119,6 +125,21 @@ async def send_message(
     if isinstance(principal, AgentPrincipal):
         await do_notify_mentions(uow, principal, issue, message)
     return Sent(message, True)
+
+
+async def _lock_and_find_original(
+    principal: Principal, uow: UnitOfWork, issue_id: str, key: str
+) -> tuple[Issue | None, Message | None]:
+    """The Issue (locked, not yet checked for visibility) and the message this
+    sender already stored under the send's idempotency key. One statement when
+    the key is new, which is nearly always."""
+    sender = sender_key(principal)
+    found = await uow.issues.get_for_send(principal.org_id, issue_id, sender, key)
+    if found is None:  # no such Issue; the key may still name a message elsewhere
+        return None, await uow.messages.by_idempotency_key(principal.org_id, sender, key)
+    issue, original_id = found
+    original = await uow.messages.get(principal.org_id, original_id) if original_id else None
+    return issue, original
 
 
 async def _channel_for(

@@ -30,6 +30,23 @@ _GET = select(t.issues, _WATCHER_LIST).where(
     _c.org_id == bindparam("org_id"), _c.id == bindparam("issue_id")
 )
 _GET_FOR_UPDATE = _GET.with_for_update(of=t.issues)
+# A send locks its Issue and asks whether its idempotency key already names a
+# message, in one statement (the common case: it does not).
+_KEYED_MESSAGE = (
+    select(t.messages.c.id)
+    .where(
+        t.messages.c.org_id == bindparam("org_id"),
+        t.messages.c.sender_key == bindparam("sender_key"),
+        t.messages.c.idempotency_key == bindparam("key"),
+    )
+    .scalar_subquery()
+    .label("keyed_message_id")
+)
+_GET_FOR_SEND = (
+    select(t.issues, _WATCHER_LIST, _KEYED_MESSAGE)
+    .where(_c.org_id == bindparam("org_id"), _c.id == bindparam("issue_id"))
+    .with_for_update(of=t.issues)
+)
 
 
 class IssueRepository:
@@ -80,6 +97,19 @@ class IssueRepository:
             return None
         watchers = tuple(sorted(row.watcher_list.split(","))) if row.watcher_list else ()
         return to_issue(row, watchers)
+
+    async def get_for_send(
+        self, org_id: str, issue_id: str, sender_key: str, key: str
+    ) -> tuple[Issue, str | None] | None:
+        """The Issue, locked like `get(for_update=True)`, and the id of the message
+        that `sender_key` already sent with idempotency key `key` (anywhere in the
+        organization), if any. None if there is no such Issue."""
+        params = {"org_id": org_id, "issue_id": issue_id, "sender_key": sender_key, "key": key}
+        row = (await self._conn.execute(_GET_FOR_SEND, params)).first()
+        if row is None:
+            return None
+        watchers = tuple(sorted(row.watcher_list.split(","))) if row.watcher_list else ()
+        return to_issue(row, watchers), row.keyed_message_id
 
     async def by_reference(self, org_id: str, reference: str) -> Issue | None:
         query = select(_c.id).where(_c.org_id == org_id, _c.reference == reference)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from caseroom.storage.channels import (
     ReceiptRepository,
     ThreadRepository,
 )
-from caseroom.storage.database import READ_ONLY
+from caseroom.storage.database import READ_ONLY, InlineSQLiteDialect
 from caseroom.storage.directory import (
     AgentRepository,
     CredentialRepository,
@@ -165,10 +165,14 @@ class Database:
         # SQLite has one writer at a time; queueing writers here, not inside SQLite,
         # keeps BEGIN IMMEDIATE from waiting on the event loop it would block.
         self._write_slot = asyncio.Lock() if sqlite else contextlib.nullcontext()
+        self._inline = isinstance(engine.dialect, InlineSQLiteDialect)
         self._jobs_enqueued = jobs_enqueued
         self._plan_outbox = plan_outbox
         self._secret_box = secret_box
         self._publish_ephemeral = publish_ephemeral or publish
+
+    def _connect(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
+        return _inline_connection(self.engine) if self._inline else self.engine.connect()
 
     def on_jobs_enqueued(self, callback: Callable[[], None]) -> None:
         """Call `callback` after each commit that enqueued a job (wakes the worker)."""
@@ -211,7 +215,7 @@ class Database:
     async def announce(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """Run read-only `work` and publish what it staged at once, with nothing
         committed: ephemeral events (typing, presence, call signaling)."""
-        async with self.engine.connect() as conn:
+        async with self._connect() as conn:
             conn = await conn.execution_options(**{READ_ONLY: True})
             await conn.begin()
             uow = UnitOfWork(conn, self._secret_box)
@@ -229,7 +233,7 @@ class Database:
     ) -> _Committed:
         """The one way a write happens: begin, run the works, plan the outbox from
         what they staged, commit; roll back on any error."""
-        async with self._write_slot, self.engine.connect() as conn:
+        async with self._write_slot, self._connect() as conn:
             await conn.begin()
             uow = UnitOfWork(conn, self._secret_box)
             results = []
@@ -259,7 +263,7 @@ class Database:
 
     async def read(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """Run read-only `work` (on SQLite this does not take the write lock)."""
-        async with self.engine.connect() as conn:
+        async with self._connect() as conn:
             conn = await conn.execution_options(**{READ_ONLY: True})
             await conn.begin()
             uow = UnitOfWork(conn, self._secret_box)
@@ -267,6 +271,19 @@ class Database:
                 return await work(uow)
             finally:
                 await uow.rollback()
+
+
+@contextlib.asynccontextmanager
+async def _inline_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection of SQLite run in the loop's thread, closed directly: closing it
+    never waits, so it needs none of the shielded task that AsyncConnection's own
+    exit runs the close in (a turn of the loop per transaction, with the
+    connection out of the pool meanwhile, so that bursts open new connections)."""
+    conn = await engine.connect()
+    try:
+        yield conn
+    finally:
+        await conn.close()
 
 
 def _retryable(error: DBAPIError) -> bool:
