@@ -35,7 +35,9 @@ def servers(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]
         "CASEROOM_LIMIT_CONVERSATION_START": "4/minute",
         "CASEROOM_LOGIN_FAILURES_FREE": "2",
         "CASEROOM_LOGIN_LOCK_AFTER": "4",
-        "CASEROOM_LOGIN_LOCK_SECONDS": "2",
+        # Waits long enough that a busy machine answers the next attempt inside them.
+        "CASEROOM_LOGIN_DELAY_BASE_SECONDS": "4",
+        "CASEROOM_LOGIN_LOCK_SECONDS": "4",
     }
     pair = [Server(env, tmp_path / f"server-{name}.log") for name in "ab"]
     with running(pair):
