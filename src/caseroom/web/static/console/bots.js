@@ -3,6 +3,7 @@
 // "Send to Customer" action on an assist bot's suggestion.
 
 import { get, post } from "./api.js";
+import { TokenPicker } from "./autocomplete.js";
 import { h, icon, toast } from "./dom.js";
 
 const MAX = 8;
@@ -31,12 +32,9 @@ export function choiceChips(choices) {
     choices.map((label) => h("span.bot-choice", {}, label)));
 }
 
-export class BotPicker {
+export class BotPicker extends TokenPicker {
   constructor(composer) {
-    this.composer = composer;
-    this.items = [];
-    this.active = 0;
-    this.start = -1;
+    super(composer, { className: "bot-menu", id: "bot-list", label: "Call a bot" });
   }
 
   query() {
@@ -48,69 +46,21 @@ export class BotPicker {
     return match[1].toLowerCase();
   }
 
-  async update() {
-    const q = this.query();
-    if (q === null) return this.close();
-    const bots = await callableBots();
-    if (this.query() !== q) return undefined; // typed on meanwhile
-    this.items = bots.filter((b) => b.nickname.startsWith(q)).slice(0, MAX);
-    if (!this.items.length) return this.close();
-    this.active = Math.min(this.active, this.items.length - 1);
-    return this.render();
+  async itemsFor(q) {
+    return (await callableBots()).filter((b) => b.nickname.startsWith(q)).slice(0, MAX);
   }
 
-  render() {
-    const t = this.composer.textarea;
-    const list = h("ul.menu.bot-menu", { role: "listbox", id: "bot-list", "aria-label": "Call a bot" },
-      this.items.map((bot, i) => h("li.menu-item", {
-        role: "option", id: `bot-${bot.nickname}`, "aria-selected": String(i === this.active),
-        onmousedown: (e) => {
-          e.preventDefault();
-          this.choose(bot);
-        },
-      }, h("span.avatar.avatar-bot.avatar-sm", { "aria-hidden": "true" }, icon("bot")),
-        h("span.menu-main", {}, `#${bot.nickname}`), h("span.menu-sub", {}, bot.help))));
-    this.composer.showPopover(list);
-    t.setAttribute("aria-controls", "bot-list");
-    t.setAttribute("aria-activedescendant", `bot-${this.items[this.active].nickname}`);
+  optionId(bot) {
+    return `bot-${bot.nickname}`;
   }
 
-  close() {
-    const open = this.composer.popover.querySelector(".bot-menu");
-    this.items = [];
-    this.active = 0;
-    if (!open) return;
-    this.composer.showPopover(null);
-    this.composer.textarea.removeAttribute("aria-controls");
-    this.composer.textarea.removeAttribute("aria-activedescendant");
+  optionContent(bot) {
+    return [h("span.avatar.avatar-bot.avatar-sm", { "aria-hidden": "true" }, icon("bot")),
+      h("span.menu-main", {}, `#${bot.nickname}`), h("span.menu-sub", {}, bot.help)];
   }
 
-  choose(bot) {
-    const t = this.composer.textarea;
-    const caret = t.selectionStart;
-    const text = `#${bot.nickname} `;
-    t.value = t.value.slice(0, this.start) + text + t.value.slice(caret);
-    t.selectionStart = t.selectionEnd = this.start + text.length;
-    this.close();
-    this.composer.changed();
-    t.focus();
-  }
-
-  handleKey(event) {
-    if (!this.items.length) return false;
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      const step = event.key === "ArrowDown" ? 1 : -1;
-      this.active = (this.active + step + this.items.length) % this.items.length;
-      this.render();
-    } else if (event.key === "Enter" || event.key === "Tab") {
-      this.choose(this.items[this.active]);
-    } else if (event.key === "Escape") {
-      this.close();
-    } else {
-      return false;
-    }
-    event.preventDefault();
-    return true;
+  insertion(bot) {
+    return `#${bot.nickname} `;
   }
 }
 
