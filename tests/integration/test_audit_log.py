@@ -237,3 +237,24 @@ async def test_the_log_is_append_only_in_the_database(db: Database, statement: s
 
     with pytest.raises(DBAPIError, match="append-only"):
         await db.run(change, attempts=1)
+
+
+async def test_channel_set_up_is_logged_with_the_secrets_names_never_their_values(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    org = await make_org(db)
+    admin = org.auth(org.admin)
+    body = {"config": {"from_number": "+14155550000"}, "secrets": {"auth_token": "tok-hidden-9"}}
+    put = await client.put("/api/v1/settings/channels/sms", json=body, headers=admin)
+    assert put.status_code == 200, put.text
+    removed = await client.delete("/api/v1/settings/channels/sms", headers=admin)
+    assert removed.status_code == 204
+    entries = await all_entries(client, org, action="channel.")
+    assert [(e["action"], e["target_id"]) for e in entries] == [
+        ("channel.remove", "sms"),
+        ("channel.update", "sms"),
+    ]
+    assert entries[1]["detail"]["secrets_set"] == ["auth_token"]
+    assert "tok-hidden-9" not in str(entries)
+    csv_export = await client.get("/api/v1/admin/audit.csv", headers=admin)
+    assert "tok-hidden-9" not in csv_export.text

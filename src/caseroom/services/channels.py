@@ -17,6 +17,7 @@ from caseroom.domain.channels import (
 )
 from caseroom.domain.errors import NotFound
 from caseroom.domain.model import Channel, Issue, Principal
+from caseroom.services.audit import audit
 from caseroom.services.common import access_issue, require_admin, require_agent, utcnow
 from caseroom.storage.uow import UnitOfWork
 
@@ -66,6 +67,14 @@ async def put_channel_settings(
     )
     setup = await uow.channels.get(admin.org_id, channel)
     assert setup is not None
+    # Which secrets changed, never their values.
+    detail = {
+        "enabled": enabled,
+        "config": checked_config,
+        "secrets_set": sorted(n for n, v in secrets.items() if v is not None),
+        "secrets_removed": sorted(n for n, v in secrets.items() if v is None),
+    }
+    await audit(uow, admin.org_id, admin, "channel.update", ("channel", channel.value), detail)
     return setup
 
 
@@ -73,6 +82,7 @@ async def remove_channel_settings(principal: Principal, uow: UnitOfWork, channel
     admin = require_admin(principal)
     if not await uow.channels.delete(admin.org_id, channel):
         raise NotFound(f"{channel.value} is not set up")
+    await audit(uow, admin.org_id, admin, "channel.remove", ("channel", channel.value))
 
 
 async def channels_for_issue(principal: Principal, uow: UnitOfWork, issue_id: str) -> IssueChannels:
