@@ -110,7 +110,7 @@ async def remember_outgoing(
         address = reply_address(issue, customer, Channel.EMAIL) if customer else None
         to, cc = ((address,) if address else ()), ()
     earlier = await uow.message_emails.earlier(issue.org_id, issue.id, message.room, message.seq)
-    subject = thread_subject_for(issue, message.room, fields.subject, [s for _, s in earlier])
+    subject = thread_subject_for(issue, message.room, fields.subject, [s for _, _, s in earlier])
     setup = await uow.channels.get(issue.org_id, Channel.EMAIL)
     address = str(setup.config.get("address") or "").lower() if setup else ""
     await uow.message_emails.add(
@@ -166,11 +166,20 @@ async def outgoing_details(
         return extra | await _mention_notice(uow, delivery, message, issue)
     earlier = await uow.message_emails.earlier(delivery.org_id, issue.id, message.room, message.seq)
     subject = details.subject if details and details.subject else issue.subject
-    extra["thread"] = tuple(
-        header_id
-        for header_id, earlier_subject in earlier
+    sent = [
+        (seq, header_id)
+        for seq, header_id, earlier_subject in earlier
         if header_id and (message.room is Room.PUBLIC or earlier_subject == subject)
+    ]
+    # The public room is one thread with the Customer: their mails are in it too,
+    # so a reply answers (In-Reply-To) the mail it follows. A private room's
+    # received mail stays out: a collaborator's ids never reach the Customer.
+    received = (
+        await uow.inbound_mails.earlier(delivery.org_id, issue.id, Room.PUBLIC.value, message.seq)
+        if message.room is Room.PUBLIC
+        else []
     )
+    extra["thread"] = tuple(dict.fromkeys(i for _, i in sorted([*sent, *received])))
     extra["subject"] = subject
     extra["answers_mail"] = message.room is Room.PUBLIC and issue.source_channel is Channel.EMAIL
     if details is not None:

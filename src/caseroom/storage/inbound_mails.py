@@ -132,9 +132,16 @@ class InboundMailRepository:
     ) -> list[str]:
         """The Message-IDs of the mails received in a room before a message, oldest
         first: what a reply's References continue (with the ones we sent)."""
+        return [mail_id for _, mail_id in await self.earlier(org_id, issue_id, room, before_seq)]
+
+    async def earlier(
+        self, org_id: str, issue_id: str, room: str, before_seq: int
+    ) -> list[tuple[int, str]]:
+        """(seq, Message-ID) of the people's mails received in a room before a
+        message, oldest first (machine mail never joins a thread)."""
         m = t.messages.c
         query = (
-            select(_m.mail_id, _m.machine)
+            select(m.seq, _m.mail_id, _m.machine)
             .join(t.messages, m.id == _m.message_id)
             .where(
                 _m.org_id == org_id,
@@ -145,7 +152,7 @@ class InboundMailRepository:
             .order_by(m.seq)
         )
         rows = (await self._conn.execute(query)).all()
-        return [r.mail_id for r in rows if not r.machine and "@" in r.mail_id]
+        return [(r.seq, r.mail_id) for r in rows if not r.machine and "@" in r.mail_id]
 
     async def for_message(self, org_id: str, message_id: str) -> InboundMail | None:
         query = select(t.inbound_mails).where(_m.org_id == org_id, _m.message_id == message_id)

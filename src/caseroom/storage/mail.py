@@ -103,23 +103,24 @@ class MessageEmailRepository:
 
     async def earlier(
         self, org_id: str, issue_id: str, room: Room, before_seq: int, limit: int = 50
-    ) -> list[tuple[str | None, str | None]]:
-        """(Message-ID, subject) of the room's sent mail before message `before_seq`,
-        oldest first (the last `limit`)."""
+    ) -> list[tuple[int, str | None, str | None]]:
+        """(seq, Message-ID, subject) of the room's sent mail before message
+        `before_seq`, oldest first (the last `limit`)."""
+        m = t.messages.c
         query = (
-            select(_e.header_id, _e.subject)
-            .select_from(t.message_emails.join(t.messages, t.messages.c.id == _e.message_id))
+            select(m.seq, _e.header_id, _e.subject)
+            .select_from(t.message_emails.join(t.messages, m.id == _e.message_id))
             .where(
                 _e.org_id == org_id,
                 _e.issue_id == issue_id,
                 _e.room == room.value,
-                t.messages.c.seq < before_seq,
+                m.seq < before_seq,
             )
-            .order_by(t.messages.c.seq.desc())
+            .order_by(m.seq.desc())
             .limit(limit)
         )
         rows = (await self._conn.execute(query)).all()
-        return [(r.header_id, r.subject) for r in reversed(rows)]
+        return [(r.seq, r.header_id, r.subject) for r in reversed(rows)]
 
 
 class CapturedMailRepository:
