@@ -157,6 +157,18 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
             targets, key=lambda t: (not t[0][0].isdigit(), t[0][:1])
         )
     }
+        per = top["kb_per_connection"]
+        checks[f"{top['connections']:,} idle connections: < 50 KB each"] = (per, per < 50)
+    reads = results.get("reads")
+    if reads:
+        for key in ("history_newest_page", "history_middle_page", "inbox_unclaimed", "inbox_mine"):
+            p50 = reads[key]["p50_ms"]
+            checks[f"{key.replace('_', ' ')}: < 20 ms"] = (p50, p50 < 20)
+    for database, found in (results.get("search") or {}).items():
+        for key in ("rare_word", "customer_name", "reference", "common_word_open"):
+            p50 = found[key]["p50_ms"]
+            checks[f"search {database} {key.replace('_', ' ')}: < 50 ms p50"] = (p50, p50 < 50)
+    summary["targets"] = {name: {"value": v, "met": ok} for name, (v, ok) in checks.items()}
     return summary
 
 
@@ -255,6 +267,19 @@ def render(results: dict[str, Any]) -> str:
             f"websocket p50 {inbound['p50_ms']:.1f} ms, p99 {inbound['p99_ms']:.1f} ms "
             f"({inbound['received_on_websocket']} received, {inbound['errors']} errors)"
         )
+    for database, found in (results.get("search") or {}).items():
+        lines.append("")
+        lines.append(
+            f"Search on {database} ({found['issues']:,} Issues, {found['messages']:,} messages; "
+            "the service, one at a time; baseline: the Open view without words):"
+        )
+        base = found["open_view_no_words"]["p50_ms"]
+        for key, value in found.items():
+            if isinstance(value, dict) and "p50_ms" in value:
+                lines.append(
+                    f"  {key:<20} p50 {value['p50_ms']:7.2f} ms  p99 {value['p99_ms']:7.2f} ms"
+                    f"  x{value['p50_ms'] / base:5.1f}  ({value['hits']} hits)"
+                )
     lines.append("")
     lines.append("Targets:")
     for name, check in summary["targets"].items():
