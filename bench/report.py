@@ -145,6 +145,10 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         top = idle["levels"][-1]
         name = f"idle: {top['connections']:,} connections in one process, KB each"
         targets.append((name, top["kb_per_connection"], 50.0, "max"))
+    for database, found in (results.get("search") or {}).items():
+        for key in ("rare_word", "customer_name", "reference", "common_word_open"):
+            name = f"search on {database}, {key.replace('_', ' ')}: p50 ms"
+            targets.append((name, found[key]["p50_ms"], 50.0, "max"))
     summary["targets"] = {
         name: {
             "value": value,
@@ -157,18 +161,6 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
             targets, key=lambda t: (not t[0][0].isdigit(), t[0][:1])
         )
     }
-        per = top["kb_per_connection"]
-        checks[f"{top['connections']:,} idle connections: < 50 KB each"] = (per, per < 50)
-    reads = results.get("reads")
-    if reads:
-        for key in ("history_newest_page", "history_middle_page", "inbox_unclaimed", "inbox_mine"):
-            p50 = reads[key]["p50_ms"]
-            checks[f"{key.replace('_', ' ')}: < 20 ms"] = (p50, p50 < 20)
-    for database, found in (results.get("search") or {}).items():
-        for key in ("rare_word", "customer_name", "reference", "common_word_open"):
-            p50 = found[key]["p50_ms"]
-            checks[f"search {database} {key.replace('_', ' ')}: < 50 ms p50"] = (p50, p50 < 50)
-    summary["targets"] = {name: {"value": v, "met": ok} for name, (v, ok) in checks.items()}
     return summary
 
 

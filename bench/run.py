@@ -217,6 +217,7 @@ class Bench:
             self.results["mail"] = asyncio.run(
                 mail.measure(running.ws_url, smtp_port, seeded, self.settings.mails, 8)
             )
+
     def search(self) -> None:
         s = self.settings
         found: dict[str, Any] = {}

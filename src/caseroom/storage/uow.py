@@ -28,9 +28,8 @@ from caseroom.storage.channels import (
     ReceiptRepository,
     ThreadRepository,
 )
-from caseroom.storage.database import READ_ONLY, InlineSQLiteDialect
 from caseroom.storage.customer_notes import CustomerNoteRepository
-from caseroom.storage.database import READ_ONLY
+from caseroom.storage.database import READ_ONLY, InlineSQLiteDialect
 from caseroom.storage.directory import (
     AgentRepository,
     CredentialRepository,
