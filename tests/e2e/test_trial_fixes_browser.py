@@ -48,7 +48,9 @@ async def test_sign_in_limits_private_composer_and_phone_header(
     await page.goto(f"{web_server.url}/console#/unclaimed/{chat.issue_id}")
     reply = page.get_by_label("Reply to the Customer")
     sent: list[Request] = []
-    page.on("request", lambda r: sent.append(r) if r.method == "POST" else None)
+    page.on(
+        "request", lambda r: sent.append(r) if r.method == "POST" and "/messages" in r.url else None
+    )
     too_long = "x" * (LIMIT + 1)
     await reply.fill(too_long)
     counter = page.locator("#public-composer-count")
