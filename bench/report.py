@@ -145,6 +145,10 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         top = idle["levels"][-1]
         name = f"idle: {top['connections']:,} connections in one process, KB each"
         targets.append((name, top["kb_per_connection"], 50.0, "max"))
+    for database, found in (results.get("search") or {}).items():
+        for key in ("rare_word", "customer_name", "reference", "common_word_open"):
+            name = f"search on {database}, {key.replace('_', ' ')}: p50 ms"
+            targets.append((name, found[key]["p50_ms"], 50.0, "max"))
     summary["targets"] = {
         name: {
             "value": value,
@@ -255,6 +259,19 @@ def render(results: dict[str, Any]) -> str:
             f"websocket p50 {inbound['p50_ms']:.1f} ms, p99 {inbound['p99_ms']:.1f} ms "
             f"({inbound['received_on_websocket']} received, {inbound['errors']} errors)"
         )
+    for database, found in (results.get("search") or {}).items():
+        lines.append("")
+        lines.append(
+            f"Search on {database} ({found['issues']:,} Issues, {found['messages']:,} messages; "
+            "the service, one at a time; baseline: the Open view without words):"
+        )
+        base = found["open_view_no_words"]["p50_ms"]
+        for key, value in found.items():
+            if isinstance(value, dict) and "p50_ms" in value:
+                lines.append(
+                    f"  {key:<20} p50 {value['p50_ms']:7.2f} ms  p99 {value['p99_ms']:7.2f} ms"
+                    f"  x{value['p50_ms'] / base:5.1f}  ({value['hits']} hits)"
+                )
     lines.append("")
     lines.append("Targets:")
     for name, check in summary["targets"].items():

@@ -12,6 +12,8 @@ Scenarios (BENCH_ONLY=name,... runs a subset):
   sms                signed SMS webhooks accepted per second, webhook -> agent websocket
   knowledge          knowledge search over 10,000 articles, on SQLite and on PostgreSQL
   mail               inbound mail over SMTP on SQLite: stored per second, DATA -> agent's socket
+  search-sqlite,     full-text search in an organization of 100,000 Issues and 1,000,000
+  search-pg          messages, through the search service (SQLite FTS5, PostgreSQL tsvector)
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bench import knowledge, mail, reads, seed, sms
+from bench import search as search_bench
 from bench.procs import Process, cores, free_port, raise_open_files_limit
 from bench.report import render, write
 from bench.settings import BenchSettings
@@ -215,6 +218,37 @@ class Bench:
                 mail.measure(running.ws_url, smtp_port, seeded, self.settings.mails, 8)
             )
 
+    def search(self) -> None:
+        s = self.settings
+        found: dict[str, Any] = {}
+        if s.wants("search-sqlite"):
+            url = f"sqlite+aiosqlite:///{self.workdir / 'search.db'}"
+            found["sqlite"] = self._search(url)
+        if s.wants("search-pg"):
+            name = f"caseroom_bench_search_{uuid.uuid4().hex[:8]}"
+            try:
+                asyncio.run(_pg_admin(s.postgres, f'CREATE DATABASE "{name}"'))
+            except (OSError, asyncpg.PostgresError) as error:
+                self.results["notes"].append(f"PostgreSQL search skipped: {error}")
+            else:
+                try:
+                    base = s.postgres.replace("postgresql://", "postgresql+asyncpg://")
+                    found["postgres"] = self._search(f"{base}/{name}")
+                finally:
+                    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+                    asyncio.run(_pg_admin(s.postgres, drop))
+        if found:
+            self.results["search"] = found
+
+    def _search(self, url: str) -> dict[str, Any]:
+        s = self.settings
+        print(f"-- search: seeding {s.search_issues:,} Issues ({url.split(':')[0]})", flush=True)
+        started = time.time()
+        seeded = asyncio.run(search_bench.seed(url, s.search_issues, s.search_per_issue))
+        measured = asyncio.run(search_bench.measure(url, seeded, s.searches))
+        measured["seed_seconds"] = time.time() - started
+        return measured
+
     def postgres(self) -> None:
         s = self.settings
         if s.wants("knowledge"):
@@ -278,6 +312,7 @@ class Bench:
         self.sms()
         self.mail()
         self.postgres()
+        self.search()
         self.results["seconds"] = time.time() - started
         return self.results
 

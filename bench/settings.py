@@ -43,6 +43,10 @@ class BenchSettings:
     sms_concurrency: int = field(default_factory=lambda: _int("BENCH_SMS_CONCURRENCY", 32))
     # Inbound mails sent over SMTP in the mail scenario.
     mails: int = field(default_factory=lambda: _int("BENCH_MAILS", 1000))
+    # Search: Issues in the organization, messages in each, searches timed per query.
+    search_issues: int = field(default_factory=lambda: _int("BENCH_SEARCH_ISSUES", 100_000))
+    search_per_issue: int = field(default_factory=lambda: _int("BENCH_SEARCH_PER_ISSUE", 10))
+    searches: int = field(default_factory=lambda: _int("BENCH_SEARCHES", 100))
     # Scenarios to run (comma separated names; empty: all).
     only: list[str] = field(
         default_factory=lambda: [

@@ -60,6 +60,7 @@ from caseroom.web import (
     routes_sms,
     routes_transcripts,
     routes_widget,
+    routes_workspace,
     stream,
 )
 from caseroom.web.context import AppContext
@@ -219,6 +220,8 @@ def create_app(
         pages,
     ):
         app.include_router(module.router)
+    app.include_router(routes_workspace.router)
+    app.include_router(routes_workspace.issue_router)
     app.include_router(routes_widget.pages)
     app.include_router(routes_attachments.links_router)
     app.include_router(routes_data_requests.router)

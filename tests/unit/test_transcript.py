@@ -167,3 +167,49 @@ def test_notes_read_as_they_stood_at_a_time() -> None:
     assert stood[1].deleted_at is None and stood[2].deleted_at == gone_before.deleted_at
     # Nothing changed since: the messages as they are.
     assert as_they_stood([note], history, NOW + timedelta(minutes=40)) == [note]
+
+
+def _logged(action: str, minutes: int, **detail: object) -> Activity:
+    return Activity(
+        f"act-{action}", "org", "issue", AuthorKind.AGENT, "ana", action, dict(detail),
+        NOW + timedelta(minutes=minutes, seconds=30),
+    )  # fmt: skip
+
+
+def test_mentions_read_as_names_and_lifecycle_events_stand_in_time_order() -> None:
+    said = [
+        message(1, MessageKind.MESSAGE, AuthorKind.CUSTOMER, "Hello"),
+        message(2, MessageKind.NOTE, AuthorKind.AGENT, "@[Ben Agent] can you check?"),
+        message(3, MessageKind.MESSAGE, AuthorKind.AGENT, "Refunded"),
+    ]
+    history = [
+        _logged("claim", 1, owner_agent_id="ana"),
+        _logged("assign", 2, owner_agent_id="ben"),
+        _logged("watch", 2, agent_id="ben"),
+        _logged("resolve", 3, owner_agent_id="ben"),
+    ]
+    common = dict(organization=ORG, issue=ISSUE, customer=CUSTOMER, agents=[ANA, BEN],
+                  room=Room.PUBLIC, messages=said, resolved_at=NOW, generated_at=NOW,
+                  version=1, redact=lambda s: s, history=history)  # fmt: skip
+    record = build_transcript(audience=Audience.AGENTS, **common)  # type: ignore[arg-type]
+    assert [e.body for e in record.entries] == [
+        "Hello",
+        "Ana Agent claimed the Issue",
+        "@Ben Agent can you check?",
+        "Ana Agent assigned the Issue to Ben Agent",
+        "Refunded",
+        "Ana Agent resolved the Issue",
+    ]
+    copy = build_transcript(audience=Audience.CUSTOMER, **common)  # type: ignore[arg-type]
+    assert [e.body for e in copy.entries] == ["Hello", "Refunded"]
+
+
+def test_an_empty_room_says_why_its_transcript_is_there() -> None:
+    from caseroom.rendering.transcript_html import render_html
+
+    empty = build_transcript(
+        organization=ORG, issue=ISSUE, customer=CUSTOMER, agents=[ANA], room=Room.PRIVATE,
+        audience=Audience.AGENTS, messages=[], resolved_at=NOW, generated_at=NOW, version=1,
+        redact=lambda s: s,
+    )  # fmt: skip
+    assert "Nothing was written in this room" in render_html(empty).decode()

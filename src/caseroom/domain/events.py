@@ -142,6 +142,7 @@ def issue_payload(issue: Issue) -> dict[str, Any]:
         "linked_issue_id": issue.linked_issue_id,
         "given_contact": issue.given_contact.as_dict() if issue.given_contact else None,
         "reply_channel": issue.reply_channel.value,
+        "priority": issue.priority,
         "last_seq": {"public": issue.public_seq, "private": issue.private_seq},
     }
 
@@ -349,6 +350,22 @@ def presence_updated(issue: Issue, customer_id: str, state: str, at: datetime) -
         scope=issue_scope(issue, Room.PRIVATE),
         issue_id=issue.id,
         payload={"presence": {"customer_id": customer_id, "state": state, "at": _iso(at)}},
+        room=Room.PRIVATE,
+    )
+
+
+AGENT_PRESENCE_STATES = ("viewing", "left")
+
+
+def agent_presence(issue: Issue, agent_id: str, name: str, state: str, at: datetime) -> Event:
+    """An agent has the Issue open (`viewing`) or closed it (`left`): shown to the
+    other agents, so that two of them do not answer one Customer. Ephemeral."""
+    assert state in AGENT_PRESENCE_STATES
+    return Event(
+        type="agent.presence",
+        scope=issue_scope(issue, Room.PRIVATE),
+        issue_id=issue.id,
+        payload={"agent": {"id": agent_id, "name": name}, "state": state, "at": _iso(at)},
         room=Room.PRIVATE,
     )
 

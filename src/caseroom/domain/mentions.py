@@ -38,6 +38,11 @@ def parse_mentions(text: str) -> list[MentionToken]:
     return found
 
 
+def show_mentions(text: str) -> str:
+    """`text` as a reader sees it: each `@[label]` as `@label`."""
+    return _MENTION.sub(lambda m: "@" + m.group(1).strip(), text)
+
+
 def _key(value: str) -> str:
     return " ".join(value.casefold().split())
 

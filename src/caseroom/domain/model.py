@@ -52,6 +52,11 @@ class Queue(StrEnum):
     MINE = "mine"
     WATCHING = "watching"
     MENTIONS = "mentions"
+    # Views over the organization's whole history, by status.
+    ALL = "all"
+    OPEN = "open"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,7 @@ class Organization:
     slug: str
     name: str
     max_open_issues_per_agent: int | None = None
+    claim_on_reply: bool = True  # an agent's first public reply claims an Unclaimed Issue
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +138,7 @@ class Issue:
     # Where agents' replies go by default: the Customer's last channel and address.
     reply_channel: Channel = Channel.CHAT
     reply_address: str | None = None
+    priority: str | None = None  # low | high | urgent; None is normal
 
     def last_seq(self, room: Room) -> int:
         return self.public_seq if room is Room.PUBLIC else self.private_seq

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from caseroom.domain.mentions import show_mentions
 from caseroom.domain.model import (
     Activity,
     Agent,
@@ -119,6 +120,56 @@ def transcript_kinds(audience: Audience, room: Room) -> frozenset[MessageKind]:
     return frozenset({MessageKind.MESSAGE, MessageKind.EVENT})
 
 
+# What the filed record says of the Issue's lifecycle (from its activity log).
+LIFECYCLE = {
+    "claim": "claimed the Issue",
+    "assign": "assigned the Issue",
+    "resolve": "resolved the Issue",
+    "reopen": "reopened the Issue",
+    "cancel": "canceled the Issue",
+    "close": "closed the Issue",
+}
+EMPTY_ROOM = (
+    "Nothing was written in this room. Every resolution files both rooms' "
+    "transcripts, so this one records that the room stayed empty."
+)
+
+
+def lifecycle_entries(
+    history: Iterable[Activity], names: dict[str, str], customer: str
+) -> list[TranscriptEntry]:
+    """The Issue's claims, assignments and status changes as event entries."""
+    entries = []
+    for entry in history:
+        said = LIFECYCLE.get(entry.action)
+        if said is None or entry.created_at is None:
+            continue
+        if entry.actor_kind is AuthorKind.CUSTOMER:
+            who = customer
+        else:
+            who = names.get(entry.actor_id or "", "caseroom")
+        owner = entry.detail.get("owner_agent_id")
+        if entry.action == "assign":
+            said = (
+                f"{said} to {names.get(owner, 'a former agent')}"
+                if isinstance(owner, str)
+                else ("took the owner off the Issue")
+            )
+        entries.append(
+            TranscriptEntry(
+                time=entry.created_at,
+                seq=0,
+                author=who,
+                author_kind=AuthorKind.SYSTEM,
+                channel="system",
+                kind=MessageKind.EVENT,
+                body=f"{who} {said}",
+                files=(),
+            )
+        )
+    return entries
+
+
 def customer_label(customer: Customer) -> str:
     contact = customer.email or customer.phone
     return f"{customer.name} <{contact}>" if contact else customer.name
@@ -138,9 +189,11 @@ def build_transcript(
     version: int | None,
     redact: Callable[[str], str],
     emails: Mapping[str, EmailLine] | None = None,
+    history: Sequence[Activity] = (),
 ) -> Transcript:
     """The transcript of `room` for `audience`, from `messages` in sequence order.
-    Kinds the audience may not read are dropped here, whatever the caller passed."""
+    Kinds the audience may not read are dropped here, whatever the caller passed.
+    The agents' record also holds the lifecycle events of `history`, in time order."""
     kinds = transcript_kinds(audience, room)
     shown = [m for m in messages if m.kind in kinds and m.room is room and m.deleted_at is None]
     shown.sort(key=lambda m: m.seq)
@@ -160,21 +213,38 @@ def build_transcript(
         resolved_at=resolved_at,
         generated_at=generated_at,
         version=version,
-        entries=tuple(
-            TranscriptEntry(
-                time=m.created_at,
-                seq=m.seq,
-                author=m.author_name,
-                author_kind=m.author_kind,
-                channel=m.channel.value,
-                kind=m.kind,
-                body=redact(m.body),
-                files=tuple(a.filename for a in m.attachments),
-                email=(emails or {}).get(m.id),
-            )
-            for m in shown
+        entries=_in_order(
+            [
+                TranscriptEntry(
+                    time=m.created_at,
+                    seq=m.seq,
+                    author=m.author_name,
+                    author_kind=m.author_kind,
+                    channel=m.channel.value,
+                    kind=m.kind,
+                    body=redact(show_mentions(m.body)),
+                    files=tuple(a.filename for a in m.attachments),
+                    email=(emails or {}).get(m.id),
+                )
+                for m in shown
+            ],
+            lifecycle_entries(history, names, customer.name) if audience is Audience.AGENTS else [],
         ),
     )
+
+
+def _in_order(
+    messages: list[TranscriptEntry], events: list[TranscriptEntry]
+) -> tuple[TranscriptEntry, ...]:
+    """Messages keep their sequence order; each event goes before the first
+    message written after it."""
+    merged: list[TranscriptEntry] = []
+    pending = sorted(events, key=lambda e: e.time)
+    for message in messages:
+        while pending and pending[0].time <= message.time:
+            merged.append(pending.pop(0))
+        merged.append(message)
+    return tuple(merged + pending)
 
 
 # Activity entries that keep a note's earlier text, and the detail field holding it.

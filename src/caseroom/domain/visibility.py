@@ -122,3 +122,35 @@ def can_post(principal: Principal, issue: Issue, room: Room, kind: MessageKind) 
         case _:
             assert_never(principal)
     return may_see(principal, issue_scope(issue, room, kind))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchReach:
+    """What a principal's search may look in, read off `may_see`: the (room, kind)
+    pairs of message text, and for a customer their own (granted) Issues only."""
+
+    org_id: str
+    rooms_kinds: frozenset[tuple[Room, MessageKind]]
+    customer_id: str | None = None
+    issue_ids: frozenset[str] | None = None
+
+
+def search_reach(principal: Principal) -> SearchReach:
+    """Customers: their own Issues; everyone else: the organization's. The rooms
+    and kinds are those `may_see` grants on such an Issue, so search can never
+    show text the room itself would not."""
+    customer_id = issue_ids = None
+    if isinstance(principal, CustomerPrincipal):
+        customer_id = principal.customer.id
+        issue_ids = principal.issue_ids
+    probe_issue = "" if issue_ids is None else next(iter(issue_ids), "")
+    if isinstance(principal, BotPrincipal) and principal.grant.issue_id is not None:
+        probe_issue = principal.grant.issue_id
+    probe_customer = customer_id or ""
+
+    def granted(room: Room, kind: MessageKind) -> bool:
+        scope = Scope(principal.org_id, probe_issue, probe_customer, room, kind)
+        return may_see(principal, scope)
+
+    pairs = frozenset((r, k) for r in Room for k in MessageKind if granted(r, k))
+    return SearchReach(principal.org_id, pairs, customer_id, issue_ids)

@@ -7,7 +7,7 @@ from datetime import datetime
 from html import escape
 
 from caseroom.domain.model import MessageKind
-from caseroom.domain.transcript import Audience, Transcript, TranscriptEntry
+from caseroom.domain.transcript import EMPTY_ROOM, Audience, Transcript, TranscriptEntry
 
 _CSS = """
 body { font: 14px/1.45 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d232b;
@@ -65,7 +65,7 @@ def render_html(transcript: Transcript) -> bytes:
     else:
         notice = "Internal record: notes are shown highlighted and are never sent to the customer."
     agents = escape(", ".join(t.agents)) or "none"
-    entries = "\n".join(_entry(e) for e in t.entries) or "<li>No messages.</li>"
+    entries = "\n".join(_entry(e) for e in t.entries) or f"<li>{escape(EMPTY_ROOM)}</li>"
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

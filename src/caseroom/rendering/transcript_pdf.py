@@ -13,7 +13,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from caseroom.domain.model import AuthorKind, MessageKind
-from caseroom.domain.transcript import Audience, Transcript, TranscriptEntry
+from caseroom.domain.transcript import EMPTY_ROOM, Audience, Transcript, TranscriptEntry
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ def render_pdf(transcript: Transcript, font_dir: Path) -> bytes:
     _header(pdf)
     if not transcript.entries:
         pdf.font("", 10, _MUTED)
-        pdf.cell(pdf.epw, 6, "No messages.")
+        pdf.multi_cell(pdf.epw, 6, EMPTY_ROOM)
     layout = _Lines(pdf)
     for entry in transcript.entries:
         _entry(pdf, layout, entry)

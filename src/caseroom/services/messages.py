@@ -21,6 +21,7 @@ from caseroom.domain.model import (
     Channel,
     CustomerPrincipal,
     Issue,
+    IssueStatus,
     Message,
     MessageKind,
     Principal,
@@ -33,7 +34,7 @@ from caseroom.domain.visibility import can_post, can_see_issue, can_see_room, vi
 from caseroom.services import mail
 from caseroom.services.common import access_issue, actor_of, utcnow
 from caseroom.services.deliveries import check_reply_channel
-from caseroom.services.issues import apply_transition, open_issue
+from caseroom.services.issues import add_watcher, apply_transition, open_issue
 from caseroom.services.mail import EmailFields
 from caseroom.services.notifications import do_notify_mentions
 from caseroom.storage.uow import UnitOfWork
@@ -109,6 +110,8 @@ async def send_message(
     if isinstance(principal, CustomerPrincipal):
         issue = await _ready_for_customer(principal, uow, issue, now)
         issue = await _remember_reply_channel(uow, issue, channel, new.reply_address)
+    elif isinstance(principal, AgentPrincipal):
+        issue = await _claim_on_reply(principal, uow, issue, new, now)
     kind, author_id, author_name = actor_of(principal)
     message = await append_message(
         uow,
@@ -247,7 +250,9 @@ async def _ready_for_customer(
     one, starts a new Issue linked to it."""
     outcome = customer_message_outcome(issue.status)
     if outcome == "reopen":
-        return await apply_transition(uow, principal, issue, Action.REOPEN, now=now)
+        reopened = await apply_transition(uow, principal, issue, Action.REOPEN, now=now)
+        # The wait starts with this message, not with one before the resolution.
+        return dataclasses.replace(reopened, waiting_since=None)
     if outcome == "new":
         successor = await open_issue(
             uow,
@@ -262,6 +267,27 @@ async def _ready_for_customer(
             await uow.credentials.grant_issue(issue.org_id, principal.credential_id, successor.id)
         return successor
     return issue
+
+
+async def _claim_on_reply(
+    principal: AgentPrincipal, uow: UnitOfWork, issue: Issue, new: NewMessage, now: datetime
+) -> Issue:
+    """An agent's first public reply to an Unclaimed Issue claims it for them, unless
+    the organization turned that off (or the agent is at their limit)."""
+    reply = new.room is Room.PUBLIC and new.kind is MessageKind.MESSAGE
+    if not reply or issue.status is not IssueStatus.UNCLAIMED:
+        return issue
+    org = await uow.organizations.get(issue.org_id)
+    if org is None or not org.claim_on_reply:
+        return issue
+    agent_id = principal.agent.id
+    cap = org.max_open_issues_per_agent
+    if cap is not None and await uow.issues.count_open_owned(org.id, agent_id) >= cap:
+        return issue
+    claimed = await apply_transition(
+        uow, principal, issue, Action.CLAIM, now=now, owner_agent_id=agent_id
+    )
+    return await add_watcher(uow, principal, claimed, agent_id, now)
 
 
 async def append_message(
@@ -303,13 +329,17 @@ async def append_message(
     if new.files:
         message = await _attach(uow, message, new.files)
     uow.emit(events.message_created(issue, message))
-    if waiting is not Waiting.KEEP:
-        updated = dataclasses.replace(
-            issue,
-            waiting_since=now if waiting is Waiting.START else None,
-            last_message_at=now,
-        )
-        uow.emit(events.issue_changed("issue.updated", updated, ["waiting_since"]))
+    if new.room is Room.PUBLIC:
+        # Every public message moves the Issue's card in the inbox (its preview, its
+        # place by last activity); the private room's stay unannounced to Customers.
+        changes = ["last_message_at", "last_seq"]
+        updated = dataclasses.replace(issue, public_seq=seq, last_message_at=now)
+        if waiting is not Waiting.KEEP:
+            updated = dataclasses.replace(
+                updated, waiting_since=now if waiting is Waiting.START else None
+            )
+            changes.append("waiting_since")
+        uow.emit(events.issue_changed("issue.updated", updated, changes))
     return message
 
 

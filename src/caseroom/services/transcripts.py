@@ -163,6 +163,9 @@ async def _build(
     messages = await _room_messages(uow, issue, room, audience, upto)
     if resolution is not None:
         issue, messages = await _as_resolved(uow, issue, messages, resolution)
+    history = await uow.activity.for_issue(issue.org_id, issue.id)
+    if resolution is not None:
+        history = [e for e in history if e.created_at and e.created_at <= resolution.resolved_at]
     return build_transcript(
         organization=organization,
         issue=issue,
@@ -179,6 +182,7 @@ async def _build(
             e.message_id: EmailLine(e.sender, e.to, e.cc)
             for e in await uow.message_emails.for_messages(issue.org_id, [m.id for m in messages])
         },
+        history=history,
     )
 
 

@@ -12,6 +12,7 @@ from caseroom.domain.model import Agent, Customer, Organization, Team
 from caseroom.domain.records import Credential
 from caseroom.storage import tables as t
 from caseroom.storage.mappers import to_agent, to_customer, to_organization, to_team
+from caseroom.storage.search import SearchIndex
 
 # The statements every authenticated request runs, built once (see issues.py).
 _cr = t.credentials.c
@@ -55,6 +56,13 @@ class OrganizationRepository:
             await self._conn.execute(select(t.organizations).where(t.organizations.c.id == org_id))
         ).first()
         return to_organization(row) if row else None
+
+    async def set_claim_on_reply(self, org_id: str, enabled: bool) -> None:
+        await self._conn.execute(
+            update(t.organizations)
+            .where(t.organizations.c.id == org_id)
+            .values(claim_on_reply=enabled)
+        )
 
     async def by_slug(self, slug: str) -> Organization | None:
         query = select(t.organizations).where(t.organizations.c.slug == slug)
@@ -198,6 +206,7 @@ class CustomerRepository:
                 external_id=customer.external_id,
             )
         )
+        await SearchIndex(self._conn).update_customer(customer.org_id, customer.id)
 
 
 class CredentialRepository:

@@ -14,6 +14,7 @@ from caseroom.domain.model import Activity, Channel, Issue, IssueStatus, Notific
 from caseroom.domain.status import OPEN_STATUSES
 from caseroom.storage import tables as t
 from caseroom.storage.mappers import to_activity, to_issue
+from caseroom.storage.search import SearchIndex
 
 _c = t.issues.c
 _w = t.watchers.c
@@ -75,6 +76,7 @@ class IssueRepository:
                 reply_address=issue.reply_address,
             )
         )
+        await SearchIndex(self._conn).add_issue(issue)
 
     async def set_reply(
         self, org_id: str, issue_id: str, channel: Channel, address: str | None
@@ -127,11 +129,13 @@ class IssueRepository:
                 owner_agent_id=issue.owner_agent_id,
                 team_id=issue.team_id,
                 tags=list(issue.tags),
+                priority=issue.priority,
                 claimed_at=issue.claimed_at,
                 resolved_at=issue.resolved_at,
                 updated_at=now,
             )
         )
+        await SearchIndex(self._conn).update_issue(issue)
 
     async def add_watcher(self, org_id: str, issue_id: str, agent_id: str) -> bool:
         w = t.watchers.c
@@ -231,6 +235,16 @@ class IssueRepository:
         merged = union_all(*branches).subquery()
         query = select(merged).order_by(merged.c.id).limit(limit)
         return await self._with_watchers((await self._conn.execute(query)).all())
+
+    async def many(self, org_id: str, issue_ids: list[str]) -> list[Issue]:
+        """These Issues of the organization, in the order given (missing ones left out)."""
+        if not issue_ids:
+            return []
+        query = select(t.issues).where(_c.org_id == org_id, _c.id.in_(issue_ids))
+        found = {
+            i.id: i for i in await self._with_watchers((await self._conn.execute(query)).all())
+        }
+        return [found[i] for i in issue_ids if i in found]
 
     async def for_customer(
         self, org_id: str, customer_id: str, cursor: str | None, limit: int

@@ -23,7 +23,9 @@ from caseroom.domain.model import (
 
 
 def to_organization(row: Any) -> Organization:
-    return Organization(row.id, row.slug, row.name, row.max_open_issues_per_agent)
+    return Organization(
+        row.id, row.slug, row.name, row.max_open_issues_per_agent, row.claim_on_reply
+    )
 
 
 def to_agent(row: Any, team_ids: tuple[str, ...] = ()) -> Agent:
@@ -62,6 +64,7 @@ def to_issue(row: Any, watcher_ids: tuple[str, ...] = ()) -> Issue:
         given_contact=GivenContact(**row.given_contact) if row.given_contact else None,
         reply_channel=Channel(row.reply_channel),
         reply_address=row.reply_address,
+        priority=row.priority,
     )
 
 

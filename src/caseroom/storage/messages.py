@@ -14,6 +14,7 @@ from caseroom.domain.records import Page, Waiting
 from caseroom.storage import tables as t
 from caseroom.storage.files import AttachmentRepository
 from caseroom.storage.mappers import to_message
+from caseroom.storage.search import SearchIndex
 
 _m = t.messages.c
 _i = t.issues.c
@@ -84,6 +85,7 @@ class MessageRepository:
                 "idempotency_key": message.idempotency_key,
             },
         )
+        await SearchIndex(self._conn).add_message(message)
 
     async def take_change_seq(self, org_id: str, issue_id: str) -> int:
         """Number the next change to an existing message of the Issue. Like
@@ -117,6 +119,7 @@ class MessageRepository:
                 change_seq=message.change_seq,
             )
         )
+        await SearchIndex(self._conn).replace_message(message)
 
     async def changed(
         self,

@@ -64,6 +64,8 @@ organizations = Table(
     Column("slug", String(64), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
     Column("max_open_issues_per_agent", Integer),
+    # An agent's first reply to an Unclaimed Issue claims it for them.
+    Column("claim_on_reply", Boolean, nullable=False, default=True, server_default="1"),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -78,6 +80,9 @@ agents = Table(
     Column("password_hash", String(200)),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # When one of the agent's consoles was last connected (its heartbeat): the
+    # widget shows the desk online while someone is.
+    Column("last_seen_at", UTCDateTime),
     UniqueConstraint("org_id", "email"),
 )
 Index("ix_agents_email", agents.c.email)
@@ -148,6 +153,7 @@ issues = Table(
     # through, and the address they wrote from there (None: their stored one).
     Column("reply_channel", String(16), nullable=False, default="chat", server_default="chat"),
     Column("reply_address", String(320)),
+    Column("priority", String(8)),  # low | normal | high | urgent; None is normal
     UniqueConstraint("org_id", "reference"),
 )
 Index("ix_issues_queue", issues.c.org_id, issues.c.status, issues.c.team_id, issues.c.id)
@@ -677,3 +683,54 @@ inbound_mails = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("org_id", "mail_id", "content_hash"),
 )
+# What search finds: one entry per Issue (reference, subject, the Customer's
+# contact details; room and kind None) and one per message (its room and kind, so
+# search applies the visibility rule), each holding the folded words of
+# domain/search.py. Written in the transaction of the change it mirrors. The
+# migration adds the index itself: an FTS5 table on SQLite, a tsvector column
+# with a GIN index on PostgreSQL.
+search_entries = Table(
+    "search_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _org(),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    Column("message_id", String(32)),
+    Column("room", String(8)),
+    Column("kind", String(8)),
+    Column("terms", Text, nullable=False),
+)
+Index("ix_search_entries_issue", search_entries.c.org_id, search_entries.c.issue_id)
+Index("ix_search_entries_message", search_entries.c.message_id)
+
+# What agents keep about a Customer (never shown to the Customer).
+customer_notes = Table(
+    "customer_notes",
+    metadata,
+    _id(),
+    _org(),
+    Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
+    Column("author_id", String(32), ForeignKey("agents.id")),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index(
+    "ix_customer_notes_customer",
+    customer_notes.c.org_id,
+    customer_notes.c.customer_id,
+    customer_notes.c.id,
+)
+
+# The Customer's satisfaction with a resolved Issue: 1 to 5 and a comment, one per
+# Issue (a later rating replaces it).
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("issue_id", String(32), ForeignKey("issues.id"), primary_key=True),
+    _org(),
+    Column("score", Integer, nullable=False),
+    Column("comment", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_ratings_org", ratings.c.org_id, ratings.c.created_at)

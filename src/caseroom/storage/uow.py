@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from caseroom.domain.events import Event
 from caseroom.storage.audit import AuditRepository
+from caseroom.storage.availability import AvailabilityRepository
 from caseroom.storage.bots import BotRepository
 from caseroom.storage.calls import CallRepository
 from caseroom.storage.canned import CannedResponseRepository
@@ -27,6 +28,7 @@ from caseroom.storage.channels import (
     ReceiptRepository,
     ThreadRepository,
 )
+from caseroom.storage.customer_notes import CustomerNoteRepository
 from caseroom.storage.database import READ_ONLY, InlineSQLiteDialect
 from caseroom.storage.directory import (
     AgentRepository,
@@ -47,8 +49,10 @@ from caseroom.storage.mail import CapturedMailRepository, MessageEmailRepository
 from caseroom.storage.messages import MessageRepository
 from caseroom.storage.notifications import NotificationRepository
 from caseroom.storage.people import PeopleRepository
+from caseroom.storage.ratings import RatingRepository
 from caseroom.storage.redaction import RedactionPatternRepository
 from caseroom.storage.retention import RetentionRepository
+from caseroom.storage.search import IssueFinder
 from caseroom.storage.secrets import SecretBox
 from caseroom.storage.sms import AgentMobileRepository
 from caseroom.storage.starts import ConversationStartRepository
@@ -99,6 +103,10 @@ class UnitOfWork:
         self.message_emails = MessageEmailRepository(conn)
         self.captured_mail = CapturedMailRepository(conn)
         self.inbound_mails = InboundMailRepository(conn)
+        self.search = IssueFinder(conn)
+        self.customer_notes = CustomerNoteRepository(conn)
+        self.ratings = RatingRepository(conn)
+        self.availability = AvailabilityRepository(conn)
 
     @property
     def connection(self) -> AsyncConnection:

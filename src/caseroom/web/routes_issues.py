@@ -10,10 +10,12 @@ from caseroom.domain.delivery import Receipt
 from caseroom.domain.errors import InvalidInput
 from caseroom.domain.events import sees_as_agent
 from caseroom.domain.model import Channel, Issue, MessageKind, Queue, Room
+from caseroom.domain.search import Sort, query_words
 from caseroom.domain.status import Action
-from caseroom.services import issues, messages, receipts, rooms
+from caseroom.services import issues, messages, receipts, rooms, search
 from caseroom.services.mail import EmailFields
 from caseroom.storage.mail import MessageEmail
+from caseroom.storage.search import Criteria
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import Context, CurrentPrincipal
 from caseroom.web.schemas import (
@@ -22,6 +24,7 @@ from caseroom.web.schemas import (
     DeliveryOut,
     IssueList,
     IssueOut,
+    MatchOut,
     MessageCreate,
     MessageOut,
     MessagePage,
@@ -33,27 +36,108 @@ from caseroom.web.schemas_mail import EmailOut
 router = APIRouter(prefix="/api/v1/issues", tags=["issues"])
 
 
+_VIEWS = frozenset({Queue.ALL, Queue.OPEN, Queue.RESOLVED, Queue.CLOSED})
+_Id = Annotated[str | None, Query(max_length=32)]
+
+
 @router.get("", response_model=IssueList)
 async def list_issues(
     principal: CurrentPrincipal,
     context: Context,
-    queue: Queue = Queue.UNCLAIMED,
+    queue: Annotated[
+        Queue | None, Query(description="unclaimed by default; all for a search")
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int | None, Query(ge=1)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="words to find")] = None,
+    team: _Id = None,
+    agent: Annotated[str | None, Query(max_length=32, description="the owner")] = None,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
+    channel: Annotated[Channel | None, Query(description="where the Issue began")] = None,
+    sort: Sort | None = None,
 ) -> IssueList:
-    """A queue for agents (unclaimed for their teams, mine, watching); a customer
-    gets the Issues their token grants, whatever the queue."""
+    """A queue for agents (unclaimed for their teams, mine, watching, mentions) or
+    a view of the whole history (all, open, resolved, closed); `q` finds Issues by
+    reference, Customer name, email, phone, subject and message text, best match
+    first, and the other filters narrow any of them. A customer gets the Issues
+    their token grants, whatever the queue, and finds only in what they can read."""
     settings = context.settings
     size = min(limit or settings.page_size_default, settings.page_size_max)
+    words = query_words(q or "")
+    filtered = any(v is not None for v in (team, agent, tag, channel, sort))
+    if words or filtered or queue in _VIEWS:
+        return await _find(
+            principal,
+            context,
+            queue or Queue.ALL,
+            cursor,
+            size,
+            words,
+            team,
+            agent,
+            tag,
+            channel,
+            sort,
+        )
 
     async def work(uow: UnitOfWork) -> list[Issue]:
-        return await issues.list_queue(principal, uow, queue, cursor, size)
+        return await issues.list_queue(principal, uow, queue or Queue.UNCLAIMED, cursor, size)
 
     found = await context.db.read(work)
     return IssueList(
         items=[IssueOut.of(i, principal) for i in found],
         next_cursor=found[-1].id if len(found) == size else None,
     )
+
+
+async def _find(
+    principal: CurrentPrincipal,
+    context: Context,
+    queue: Queue,
+    cursor: str | None,
+    size: int,
+    words: tuple[str, ...],
+    team: str | None,
+    agent: str | None,
+    tag: str | None,
+    channel: Channel | None,
+    sort: Sort | None,
+) -> IssueList:
+    """Views and searches page by position (their order is not the id's)."""
+    if cursor is not None and not cursor.isdigit():
+        raise InvalidInput("this cursor is not from a view or a search", field="cursor")
+    offset = int(cursor or 0)
+    criteria = Criteria(
+        queue=queue,
+        words=words,
+        team_id=team,
+        owner_agent_id=agent,
+        tag=tag,
+        channel=channel.value if channel else None,
+        sort=sort,
+    )
+
+    async def work(uow: UnitOfWork) -> list[search.Hit]:
+        return await search.find_issues(principal, uow, criteria, offset=offset, limit=size)
+
+    hits = await context.db.read(work)
+    return IssueList(
+        items=[_hit_out(hit, principal) for hit in hits],
+        next_cursor=str(offset + size) if len(hits) == size else None,
+    )
+
+
+def _hit_out(hit: search.Hit, principal: CurrentPrincipal) -> IssueOut:
+    out = IssueOut.of(hit.issue, principal)
+    if hit.match is None:
+        return out
+    match = MatchOut(
+        text=hit.match.text,
+        highlights=list(hit.match.spans),
+        message_id=hit.message_id,
+        room=hit.room.value if hit.room else None,
+    )
+    return out.model_copy(update={"match": match})
 
 
 @router.get("/{issue_id}", response_model=IssueOut)

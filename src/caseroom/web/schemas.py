@@ -264,6 +264,16 @@ class MessagePage(BaseModel):
     )
 
 
+class MatchOut(BaseModel):
+    """Where a search's words were found: a stretch of text with the matching
+    words' [start, end) character spans, in a message (id and room) or the Issue."""
+
+    text: str
+    highlights: list[tuple[int, int]]
+    message_id: str | None = None
+    room: str | None = None
+
+
 class IssueOut(BaseModel):
     """An Issue as an agent sees it; customers get the fields of CustomerIssueOut only."""
 
@@ -292,6 +302,8 @@ class IssueOut(BaseModel):
         description="contact details given in the start form, unverified, where they "
         "differ from the Customer's (agents only; never copied into the Customer)",
     )
+    priority: str | None = Field(default=None, description="low, high or urgent; none is normal")
+    match: MatchOut | None = Field(default=None, description="a search's best match")
 
     @classmethod
     def of(cls, issue: Issue, principal: Principal) -> IssueOut:

@@ -34,9 +34,11 @@ from fastapi import WebSocket, WebSocketDisconnect
 
 from caseroom.domain import events
 from caseroom.domain.errors import DomainError
-from caseroom.domain.model import CustomerPrincipal, Message, Principal, Room
+from caseroom.domain.model import AgentPrincipal, CustomerPrincipal, Message, Principal, Room
 from caseroom.domain.visibility import may_see
+from caseroom.services import availability
 from caseroom.services.common import actor_of
+from caseroom.storage.uow import UnitOfWork
 from caseroom.web.context import AppContext
 from caseroom.web.problems import domain_problem
 from caseroom.web.stream.calls import SessionCalls
@@ -87,6 +89,7 @@ class StreamSession:
         # each heartbeat (a console opened later learns it) and `left` at the end.
         self._presence: dict[str, str] = {}
         self._announcing: asyncio.Task[None] | None = None
+        self._seen_task: asyncio.Task[None] | None = None
         self._to_announce: dict[str, str] = {}
         self.calls = SessionCalls(context.settings)  # the calls joined here
 
@@ -135,8 +138,13 @@ class StreamSession:
         if room is Room.PUBLIC and isinstance(self._principal, CustomerPrincipal):
             self.set_presence(issue_id, "online")
             self._announce_soon({issue_id: "online"})
+        elif room is Room.PUBLIC and isinstance(self._principal, AgentPrincipal):
+            self._presence[issue_id] = "viewing"
+            self._announce_soon({issue_id: "viewing"})
 
     def unsubscribe(self, issue_id: str) -> None:
+        if isinstance(self._principal, AgentPrincipal) and self._presence.pop(issue_id, ""):
+            self._announce_soon({issue_id: "left"})
         self._cursors.stop(issue_id)
         self._following.discard(issue_id)
         self._context.hub.unfollow_issue(self, issue_id)
@@ -181,6 +189,7 @@ class StreamSession:
         hub = self._context.hub
         self.reply({"type": "ready", "principal": _who(self._principal)})
         await hub.join(self)
+        self._mark_seen()
         # Two tasks and a timer per connection: thousands of idle sockets stay cheap.
         reader = asyncio.create_task(self._read())
         self._writer = asyncio.create_task(self._write())
@@ -194,7 +203,7 @@ class StreamSession:
         finally:
             if self._heartbeat_handle:
                 self._heartbeat_handle.cancel()
-            others = [t for t in (self._announcing,) if t is not None]
+            others = [t for t in (self._announcing, self._seen_task) if t is not None]
             for task in [*tasks, *self._sends, *others]:
                 task.cancel()
             await asyncio.gather(*tasks, *self._sends, *others, return_exceptions=True)
@@ -212,6 +221,23 @@ class StreamSession:
                     CLOSE_SLOW_CONSUMER, "too slow: reconnect and subscribe with after=<last seq>"
                 )
 
+    def _mark_seen(self) -> None:
+        """An agent's console is here: the widget shows the desk online."""
+        if not isinstance(self._principal, AgentPrincipal):
+            return
+        if self._seen_task is not None and not self._seen_task.done():
+            return
+        principal, db = self._principal, self._context.db
+
+        async def mark() -> None:
+            async def work(uow: UnitOfWork) -> None:
+                await availability.agent_seen(principal, uow)
+
+            with contextlib.suppress(Exception):
+                await db.run(work)
+
+        self._seen_task = asyncio.create_task(mark())
+
     def _announce_soon(self, states: dict[str, str]) -> None:
         """Announce beside the reader, one announcement at a time, latest state wins."""
         self._to_announce.update(states)
@@ -225,6 +251,7 @@ class StreamSession:
 
     def _heartbeat(self) -> None:
         self._enqueue(_PING)
+        self._mark_seen()
         if self._presence:
             self._announce_soon(dict(self._presence))
         self._heartbeat_handle = asyncio.get_running_loop().call_later(

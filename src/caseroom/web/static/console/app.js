@@ -2,7 +2,10 @@
 // (stacked on a phone). State lives in the URL fragment: #/<queue>/<issue id>.
 
 import { AdminView, adminNav } from "./admin/admin.js";
-import { post, whenSignedOut } from "./api.js";
+import { Alerts } from "./alerts.js";
+import { reportButton } from "./ratings.js";
+import { showShortcuts } from "./shortcuts.js";
+import { cookie, post, whenSignedOut } from "./api.js";
 import { avatar, clear, h, icon, toast } from "./dom.js";
 import { Directory } from "./directory.js";
 import { Inbox } from "./inbox.js";
@@ -27,6 +30,11 @@ const CONNECTION = {
 
 async function boot() {
   whenSignedOut(() => signedOut());
+  // No session cookie pair: sign in first, without asking the API who we are.
+  if (!cookie("caseroom_csrf")) {
+    showSignIn();
+    return;
+  }
   try {
     await startConsole(await Directory.load());
   } catch (error) {
@@ -57,9 +65,14 @@ async function startConsole(directory) {
   const view = { issue: null };
 
   const open = (issueId, queue) => {
-    location.hash = `#/${queue || inbox.queue}/${issueId}`;
+    const target = `#/${queue || inbox.queue}/${issueId}`;
+    const already = view.issue?.issueId === issueId;
+    if (location.hash !== target) location.hash = target;
+    // Opening the Issue already open (from another queue's card) goes to its reply box.
+    if (already) view.issue.rooms.public?.composer.focus();
   };
   const inbox = new Inbox({ directory, stream, onOpen: open });
+  const alerts = new Alerts({ directory, stream, open });
 
   const status = h("div.connection", { role: "status", "aria-live": "polite", id: "connection" });
   const banner = h("div.offline-banner", { hidden: true, role: "alert" });
@@ -81,6 +94,7 @@ async function startConsole(directory) {
     inbox.nav,
     me.role === "admin" ? adminNav() : null,
     h("div.grow"),
+    h("div.side-tools", {}, alerts.settings(), reportButton()),
     status,
     h("div.me", {}, avatar(me.name, "agent"), h("div.me-text", {}, h("strong", {}, me.name), h("span", {}, me.role === "admin" ? "Admin" : "Agent")), mobileButton(), signOut));
   const issuePane = h("section.issue-pane", { id: "issue-pane", "aria-label": "Issue" }, emptyIssue());
@@ -113,6 +127,8 @@ async function startConsole(directory) {
       clear(issuePane, emptyIssue());
       return;
     }
+    // Opening an Issue one was mentioned in lands on the (first unread) mention.
+    const mention = inbox.unread.find((n) => n.issue_id === issueId);
     inbox.seen(issueId);
     const issueView = new IssueView({
       issueId, directory, stream, outbox, tools,
@@ -126,7 +142,8 @@ async function startConsole(directory) {
     try {
       await issueView.load();
       // Unless the agent is already at work in it (a picker opened while it loaded).
-      if (view.issue === issueView && !issueView.el.contains(document.activeElement)) issueView.rooms.public.composer.focus();
+      if (view.issue === issueView && mention) issueView.land("private", mention.message_id);
+      else if (view.issue === issueView && !issueView.el.contains(document.activeElement)) issueView.rooms.public.composer.focus();
     } catch (error) {
       if (view.issue !== issueView) return;
       clear(issuePane, h("div.empty", {}, icon("alert"), h("p", {}, error.status === 404 ? "This Issue does not exist or you may not see it." : error.message)));
@@ -171,15 +188,19 @@ function showConnection(status, banner, state) {
 }
 
 function globalKeys(event, inbox, view) {
+  if (document.querySelector("dialog[open]")) return; // an overlay takes the keys
   const typing = event.target.closest?.("input, textarea, select");
   // Esc goes back to the inbox from anywhere, the composer too (its draft is
   // kept); an open picker, an overlay or a note being edited takes it first.
   if (event.key === "Escape") {
     if (view.issue && !event.defaultPrevented) view.issue.onClose();
   } else if (!typing && !event.altKey && !event.ctrlKey && !event.metaKey) {
-    if (event.key === "/" && view.issue) {
+    if (event.key === "/") {
       event.preventDefault();
-      view.issue.rooms[view.issue.active].composer.focus();
+      inbox.focusSearch();
+    } else if (event.key === "?") {
+      event.preventDefault();
+      showShortcuts();
     } else if (event.key === "g") {
       inbox.focusCards();
     }

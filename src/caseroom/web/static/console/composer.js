@@ -83,6 +83,9 @@ export class Composer {
     this.send = h("button.btn.btn-primary.send", { type: "submit", "aria-label": "Send message", disabled: true },
       icon("send"), h("span.send-label", {}, "Send"));
 
+    // The message limit, announced as it nears: a send that cannot succeed is never made.
+    this.maxChars = this.tools.limits?.max_message_chars || 0;
+    this.counter = h("span.char-count", { id: `${id}-count`, "aria-live": "polite", hidden: true });
     this.tray = h("div.tray", { hidden: true, "aria-label": "Files to send" });
     // By SMS: how many message parts the text takes and in which encoding, as it is typed.
     this.smsMeter = h("div.sms-meter", { hidden: true, "aria-live": "polite", role: "status" });
@@ -96,18 +99,23 @@ export class Composer {
       this.tools.attachments ? this.tools.attachments.button(this) : null,
       this.camera,
       h("span.grow"),
+      this.counter,
       h("span.compose-hint", {}, this.room === "private" ? "@ to mention · # for a bot · " : "", h("kbd", {}, "Enter"), " send · ",
         h("kbd", {}, "Shift"), "+", h("kbd", {}, "Enter"), " new line"));
     const formLabel = this.room === "public" ? "Public room composer" : "Private room composer";
     this.form = h(`form.composer.composer-${this.room}`, { "aria-label": formLabel, novalidate: true },
       this.popover, toolbar, this.emailFields, this.tray,
       h("div.compose-row", {}, this.textarea, this.send), this.smsMeter);
+    if (this.room === "private") {
+      // Everything here is for agents only: a log note would mean nothing more.
+      this.noteButton.hidden = true;
+    }
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.submit();
     });
     this.form.addEventListener("keydown", (e) => {
-      if (e.altKey && (e.key === "n" || e.key === "N")) {
+      if (e.altKey && (e.key === "n" || e.key === "N") && this.room === "public") {
         e.preventDefault();
         this.toggleNote();
       }
@@ -217,6 +225,7 @@ export class Composer {
     const t = this.textarea;
     t.style.height = "auto";
     t.style.height = `${Math.min(t.scrollHeight, 220)}px`;
+    this.count();
     this.send.disabled = !this.ready();
     if (t.value) drafts.set(this.draftKey(), t.value);
     else drafts.delete(this.draftKey());
@@ -231,7 +240,31 @@ export class Composer {
     }
   }
 
+  /** Shown from 90% of the limit; over it, the box is marked invalid. */
+  count() {
+    if (!this.maxChars) return;
+    const used = this.textarea.value.trim().length;
+    const over = used > this.maxChars;
+    this.counter.hidden = used < this.maxChars * 0.9;
+    this.counter.textContent = this.counter.hidden ? "" : over
+      ? `${used - this.maxChars} characters over the limit of ${this.maxChars}`
+      : `${used} / ${this.maxChars}`;
+    this.counter.classList.toggle("char-over", over);
+    if (over) {
+      this.textarea.setAttribute("aria-invalid", "true");
+      this.textarea.setAttribute("aria-describedby", this.counter.id);
+    } else {
+      this.textarea.removeAttribute("aria-invalid");
+      this.textarea.removeAttribute("aria-describedby");
+    }
+  }
+
+  tooLong() {
+    return this.maxChars > 0 && this.textarea.value.trim().length > this.maxChars;
+  }
+
   ready() {
+    if (this.tooLong()) return false;
     const files = this.tools.attachments?.count?.(this) || 0;
     if (files && this.tools.attachments.blocked(this)) return false;
     if (this.isEmail() && this.room === "private" && !this.to.value.trim()) return false;

@@ -4,16 +4,19 @@
 import { get } from "./api.js";
 
 export class Directory {
-  constructor(me, org, agents) {
+  constructor(me, org, agents, teams = []) {
     this.me = me;
     this.org = org;
+    this.teams = teams;
     this.agents = new Map(agents.map((a) => [a.id, a]));
     this.customers = new Map();
   }
 
   static async load() {
-    const [me, org, agents] = await Promise.all([get("/me"), get("/organization"), get("/agents")]);
-    return new Directory(me.agent, org, agents);
+    const [me, org, agents, teams] = await Promise.all([
+      get("/me"), get("/organization"), get("/agents"), get("/directory/teams").catch(() => []),
+    ]);
+    return new Directory(me.agent, org, agents, teams);
   }
 
   agentName(id) {

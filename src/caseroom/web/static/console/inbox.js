@@ -5,6 +5,7 @@ import { ApiError, del, get, post, put } from "./api.js";
 import { avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
 import { presenceChip } from "./presence.js";
 import { callChip } from "./calls.js";
+import { SearchBar, highlighted } from "./search.js";
 
 export const QUEUES = [
   { id: "unclaimed", label: "Unclaimed", icon: "inbox", empty: "Nobody is waiting. New Issues appear here as they arrive." },
@@ -12,11 +13,23 @@ export const QUEUES = [
   { id: "watching", label: "Watching", icon: "eye", empty: "Issues you watch or claimed show up here." },
   { id: "mentions", label: "Mentions", icon: "at", empty: "When a colleague @mentions you, the Issue shows up here." },
 ];
+// Views over the whole history, read when shown (not on every change, as queues are).
+export const VIEWS = [
+  { id: "all", label: "All", icon: "files", empty: "No Issue yet." },
+  { id: "open", label: "Open", icon: "inbox", empty: "No open Issue." },
+  { id: "resolved", label: "Resolved", icon: "check", empty: "No resolved Issue." },
+  { id: "closed", label: "Closed", icon: "ban", empty: "No closed Issue." },
+];
+const LISTS = [...QUEUES, ...VIEWS];
 const PAGE = 100;
 const REFRESH_DEBOUNCE_MS = 250;
 const TEAM_HOURS_EVERY_MS = 5 * 60 * 1000;
 const CHANNEL_LABEL = { chat: "Chat", sms: "SMS", email: "Email", video: "Video", bot: "Bot", system: "System" };
 const OPEN = new Set(["unclaimed", "claimed"]);
+const SEEN_KEY = "caseroom.console.seen"; // issue id -> the public seq last seen
+// Queues of one's own work read newest activity first; Unclaimed stays oldest first (fair).
+const BY_ACTIVITY = new Set(["mine", "watching", "mentions"]);
+const activity = (issue) => issue.last_message_at || issue.created_at;
 
 export class Inbox {
   constructor({ directory, stream, onOpen }) {
@@ -29,6 +42,13 @@ export class Inbox {
     this.cards = new Map(); // issue id -> card element (reused between renders)
     this.previews = new Map(); // "id:publicSeq" -> last public message
     this.fresh = new Set(); // ids to highlight once
+    try {
+      this.seenSeq = JSON.parse(localStorage.getItem(SEEN_KEY) || "{}");
+    } catch {
+      this.seenSeq = {};
+    }
+    this.found = { items: [], more: false, loaded: false };
+    this.searchBar = new SearchBar({ directory, onChange: () => this.find() });
     this.nav = this.buildNav();
     this.pane = this.buildPane();
     stream.addEventListener("issue", (e) => this.onIssueEvent(e.detail));
@@ -61,7 +81,14 @@ export class Inbox {
       this.navButtons.set(q.id, { button, count, counted });
       list.append(h("li", {}, button));
     }
-    return h("nav.queues", { "aria-label": "Queues" }, list);
+    const views = h("ul.queue-nav.view-nav", { role: "list", "aria-label": "Views" });
+    for (const v of VIEWS) {
+      const button = h("a.queue-link", { href: `#/${v.id}`, id: `queue-${v.id}`, dataset: { queue: v.id } },
+        icon(v.icon), h("span.queue-label", {}, v.label));
+      this.navButtons.set(v.id, { button, count: h("span"), counted: h("span") });
+      views.append(h("li", {}, button));
+    }
+    return h("nav.queues", { "aria-label": "Queues" }, list, h("div.nav-heading", { "aria-hidden": "true" }, "Views"), views);
   }
 
   buildPane() {
@@ -73,17 +100,24 @@ export class Inbox {
       h("kbd", {}, "C"), " claim · ", h("kbd", {}, "W"), " watch");
     return h("section.queue-pane", { "aria-labelledby": "queue-title" },
       h("header.pane-head", {}, h("div", {}, this.title, this.subtitle)),
-      this.list, hint);
+      this.searchBar.el, this.list, hint);
   }
 
   select(queue, openId) {
-    this.queue = QUEUES.some((q) => q.id === queue) ? queue : "unclaimed";
+    const changed = queue !== this.queue;
+    this.queue = LISTS.some((q) => q.id === queue) ? queue : "unclaimed";
     this.openId = openId || null;
     for (const [id, { button }] of this.navButtons) {
       if (id === this.queue) button.setAttribute("aria-current", "page");
       else button.removeAttribute("aria-current");
+      // Switching queues keeps the open Issue open.
+      button.setAttribute("href", this.openId ? `#/${id}/${this.openId}` : `#/${id}`);
     }
-    this.title.textContent = QUEUES.find((q) => q.id === this.queue).label;
+    this.title.textContent = LISTS.find((q) => q.id === this.queue).label;
+    if (changed && this.finding()) {
+      this.found = { items: [], more: false, loaded: false };
+      this.find();
+    }
     this.render();
   }
 
@@ -114,6 +148,37 @@ export class Inbox {
     } catch {
       // not offered by this server, or offline: no mention badges for now
     }
+    if (this.finding()) await this.find();
+    else if (!this.stopped) this.render();
+  }
+
+  /** A view or a search (by words or filters) rather than a live queue. */
+  finding() {
+    return VIEWS.some((v) => v.id === this.queue) || this.searchBar.active;
+  }
+
+  focusSearch() {
+    this.searchBar.focus();
+  }
+
+  async find() {
+    if (this.stopped) return;
+    if (!this.finding()) {
+      this.render();
+      return;
+    }
+    const params = { limit: PAGE, ...this.searchBar.params() };
+    // Words search the whole history unless a view narrows it.
+    params.queue = this.searchBar.words && !VIEWS.some((v) => v.id === this.queue) ? "all" : this.queue;
+    const asked = (this.asked = JSON.stringify(params));
+    try {
+      const page = await get("/issues", params);
+      if (asked !== this.asked) return; // a later search answered first
+      this.found = { items: page.items, more: Boolean(page.next_cursor), loaded: true, words: Boolean(params.q) };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      toast(error.message, "error");
+    }
     if (!this.stopped) this.render();
   }
 
@@ -125,6 +190,7 @@ export class Inbox {
 
   /** Opening an Issue reads its mentions. */
   async seen(issueId) {
+    this.markSeen(issueId);
     const ids = this.unread.filter((n) => n.issue_id === issueId).map((n) => n.id);
     if (!ids.length) return;
     this.unread = this.unread.filter((n) => n.issue_id !== issueId);
@@ -136,8 +202,33 @@ export class Inbox {
     }
   }
 
+  /** The Customer's messages up to now are read: no unread count on the card. */
+  markSeen(issueId) {
+    const issue = this.find_(issueId);
+    if (!issue) return;
+    this.seenSeq[issueId] = issue.last_seq.public;
+    const ids = Object.keys(this.seenSeq);
+    for (const old of ids.slice(0, Math.max(0, ids.length - 500))) delete this.seenSeq[old];
+    localStorage.setItem(SEEN_KEY, JSON.stringify(this.seenSeq));
+  }
+
+  find_(issueId) {
+    for (const list of [...Object.values(this.lists), this.found]) {
+      const issue = list.items.find((i) => i.id === issueId);
+      if (issue) return issue;
+    }
+    return null;
+  }
+
+  unreadOf(issue) {
+    if (issue.id === this.openId) return 0;
+    const seen = this.seenSeq[issue.id];
+    return seen === undefined ? 0 : Math.max(0, issue.last_seq.public - seen);
+  }
+
   stop() {
     this.stopped = true;
+    this.searchBar.stop();
     clearInterval(this.ticker);
     clearTimeout(this.debounce);
   }
@@ -149,11 +240,16 @@ export class Inbox {
 
   onIssueEvent({ type, issue }) {
     // Show the change at once on cards that hold this Issue, then re-read the queues.
-    for (const list of Object.values(this.lists)) {
+    for (const list of [...Object.values(this.lists), this.found]) {
       const index = list.items.findIndex((i) => i.id === issue.id);
-      if (index >= 0) list.items[index] = issue;
+      if (index >= 0) list.items[index] = { ...issue, match: list.items[index].match };
     }
     if (type === "issue.created") this.fresh.add(issue.id);
+    if (issue.id === this.openId) this.markSeen(issue.id);
+    else if (this.seenSeq[issue.id] === undefined && this.find_(issue.id)) {
+      // First news of a card never opened here: count from what it showed.
+      this.seenSeq[issue.id] = Math.max(0, issue.last_seq.public - 1);
+    }
     this.render();
     this.refreshSoon();
   }
@@ -178,19 +274,25 @@ export class Inbox {
     const unclaimed = this.lists.unclaimed.items.length;
     document.title = `${unclaimed ? `(${unclaimed}) ` : ""}caseroom · Console`;
 
-    const { items, loaded } = this.lists[this.queue];
-    this.subtitle.textContent = loaded ? `${items.length} ${items.length === 1 ? "Issue" : "Issues"}` : "";
+    const finding = this.finding();
+    const { items, loaded, more } = finding ? this.found : this.lists[this.queue];
+    const total = `${items.length}${more ? "+" : ""}`;
+    this.subtitle.textContent = loaded ? `${total} ${items.length === 1 ? "Issue" : "Issues"}${finding && this.searchBar.words ? " found" : ""}` : "";
     const focused = document.activeElement?.closest?.(".card")?.dataset.id;
     if (!loaded) {
       clear(this.list, h("div.skeleton-card"), h("div.skeleton-card"), h("div.skeleton-card"));
       return;
     }
     if (!items.length) {
-      const q = QUEUES.find((x) => x.id === this.queue);
-      clear(this.list, h("div.empty", {}, h("div.empty-icon", {}, icon(q.icon)), h("p", {}, q.empty)));
+      const q = LISTS.find((x) => x.id === this.queue);
+      const empty = finding && this.searchBar.active ? "Nothing matches. Try fewer words or other filters." : q.empty;
+      clear(this.list, h("div.empty", {}, h("div.empty-icon", {}, icon(finding ? "search" : q.icon)), h("p", {}, empty)));
       return;
     }
-    const cards = items.map((issue) => this.card(issue));
+    const ordered = !finding && BY_ACTIVITY.has(this.queue)
+      ? [...items].sort((a, b) => activity(b).localeCompare(activity(a)))
+      : items;
+    const cards = ordered.map((issue) => this.card(issue));
     this.list.replaceChildren(...cards.map((card) => card.item));
     cards.forEach((card, i) => card.setAttribute("tabindex", (focused ? card.dataset.id === focused : i === 0) ? "0" : "-1"));
     if (!cards.some((c) => c.tabIndex === 0)) cards[0].tabIndex = 0;
@@ -238,9 +340,19 @@ export class Inbox {
       avatarSlot.replaceChildren(avatar(c.name, "customer"));
       card.setAttribute("aria-label", `${c.name}, Issue ${issue.reference}, ${issue.status}`);
     });
-    this.preview(issue).then((m) => {
-      if (m) preview.replaceChildren(h("span.preview-who", {}, m.author.kind === "customer" ? "" : `${m.author.name.split(" ")[0]}: `), m.body);
-    });
+    if (issue.match) {
+      preview.classList.add("card-match");
+      preview.replaceChildren(issue.match.room === "private" ? h("span.preview-who", {}, icon("lock"), "Private: ") : "",
+        ...highlighted(issue.match));
+    } else {
+      this.preview(issue).then((m) => {
+        if (!m) return;
+        // A file sent without words reads as its name.
+        const files = (m.attachments || []).map((a) => a.filename).join(", ");
+        const body = m.body || (files ? [icon("paperclip"), files] : "");
+        preview.replaceChildren(h("span.preview-who", {}, m.author.kind === "customer" ? "" : `${m.author.name.split(" ")[0]}: `), ...[body].flat());
+      });
+    }
     const owner = issue.owner_agent_id ? this.directory.agentName(issue.owner_agent_id) : null;
     const claim = issue.status === "unclaimed" ? h("button.btn.btn-sm.btn-primary", {
       type: "button", "aria-label": `Claim ${issue.reference}`,
@@ -278,6 +390,11 @@ export class Inbox {
     if (this.unread.some((n) => n.issue_id === issue.id)) {
       card.querySelector(".card-meta").append(h("span.mention-chip", { title: "You were mentioned" }, icon("at"), "Mentioned"));
     }
+    const unread = this.unreadOf(issue);
+    if (unread) {
+      card.querySelector(".card-meta").append(h("span.unread-chip", { title: "New messages since you last looked" },
+        `${unread} new`, h("span.sr-only", {}, unread === 1 ? " message" : " messages")));
+    }
     card.classList.toggle("card-open", issue.id === this.openId);
     card.classList.toggle("card-fresh", this.fresh.has(issue.id));
     this.fresh.delete(issue.id);
@@ -306,6 +423,7 @@ export class Inbox {
       await post(`/issues/${issue.id}/claim`);
       toast(`Claimed #${issue.reference}`);
       this.refreshSoon();
+      this.onOpen(issue.id, "mine"); // claimed to answer it: open it
     } catch (error) {
       toast(error.message, "error");
     }
@@ -347,7 +465,7 @@ export class Inbox {
   }
 
   navKeys(event, id) {
-    const ids = QUEUES.map((q) => q.id);
+    const ids = LISTS.map((q) => q.id);
     const index = ids.indexOf(id);
     let next = null;
     if (event.key === "ArrowDown") next = ids[(index + 1) % ids.length];

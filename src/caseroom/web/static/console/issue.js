@@ -4,7 +4,10 @@
 import { del, get, patch, post, put } from "./api.js";
 import { Suggestions } from "./bots.js";
 import { ago, avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
+import { ownerPicker, tagsAndPriority } from "./assign.js";
 import { Composer } from "./composer.js";
+import { CustomerPanel } from "./customer_panel.js";
+import { ratingChip } from "./ratings.js";
 import { DeliveryMarks } from "./marks.js";
 import { presenceChip } from "./presence.js";
 import { callChip } from "./calls.js";
@@ -45,17 +48,20 @@ export class IssueView {
     ]);
     this.issue = issue;
     this.customer = await this.directory.customer(issue.customer_id);
+    this.rating = await get(`/issues/${this.issueId}/rating`).catch(() => null);
     this.header = h("header.issue-head");
     this.tabs = h("div.tabs", { role: "tablist", "aria-label": "Rooms" });
     this.panels = h("div.panels");
     this.sidebar = this.tools.files ? this.tools.files.panel(this) : null;
-    const body = h("div.issue-body", {}, h("div.issue-main", {}, this.tabs, this.panels), this.sidebar);
+    this.customerPanel = new CustomerPanel(this);
+    const body = h("div.issue-body", {}, h("div.issue-main", {}, this.tabs, this.panels), h("div.side-column", {}, this.customerPanel.el, this.sidebar));
     for (const room of ROOMS) this.buildRoom(room);
     // New messages from others, said once each by a screen reader.
     this.announcer = h("div.sr-only", { "aria-live": "polite", id: "issue-announcer" });
     clear(this.el, this.header, body, this.announcer);
     this.el.removeAttribute("aria-busy");
     this.renderHeader();
+    this.customerPanel.refresh();
     this.ticker = setInterval(() => tickWaiting(this.header, this.directory.org), 1000);
     this.select("public", { focus: false });
     if (channels) this.rooms.public.composer.setChannels(channels.channels, channels.default);
@@ -76,9 +82,12 @@ export class IssueView {
     this.rooms.private.timeline.setActivity(activity);
 
     this.on(this.stream, "message", (e) => this.onMessage(e.detail.message));
-    this.on(this.stream, "issue", (e) => this.onIssue(e.detail.issue));
+    this.on(this.stream, "issue", (e) => this.onIssue(e.detail.issue, e.detail.changes));
     this.on(this.stream, "typing", (e) => {
-      if (e.detail.issueId === this.issueId) this.rooms[e.detail.room]?.timeline.typing(e.detail.who);
+      if (e.detail.issueId !== this.issueId) return;
+      this.rooms[e.detail.room]?.timeline.typing(e.detail.who);
+      const { who } = e.detail;
+      if (who?.kind === "agent" && who.id !== this.directory.me.id) this.colleague(who.id, who.name, "typing");
     });
     this.on(this.stream, "ready", (e) => {
       if (e.detail.reconnected) {
@@ -127,6 +136,7 @@ export class IssueView {
 
   destroy() {
     clearInterval(this.ticker);
+    for (const c of this.colleagues?.values() || []) clearTimeout(c.timer);
     this.listeners.forEach((off) => off());
     this.marks?.destroy();
     this.privateMarks?.destroy();
@@ -201,6 +211,20 @@ export class IssueView {
     if (focus) this.rooms[roomId].tab.focus();
   }
 
+  /** Show `room` at one message (a mention), marked for a moment. */
+  land(room, messageId) {
+    this.select(room, { focus: false });
+    const el = this.rooms[room].panel.querySelector(`[data-id="${CSS.escape(messageId)}"]`);
+    if (!el) {
+      this.rooms[room].composer.focus();
+      return;
+    }
+    el.scrollIntoView({ block: "center" });
+    el.classList.add("landed");
+    el.setAttribute("tabindex", "-1");
+    el.focus({ preventScroll: true });
+  }
+
   send({ room, body, kind, channel, files, email }) {
     let transport = files && files.length && this.tools.attachments
       ? this.tools.attachments.transport(this.issueId, room, files)
@@ -272,7 +296,34 @@ export class IssueView {
     while (this.announcer.childElementCount > 3) this.announcer.firstElementChild.remove();
   }
 
+  /** Who else has this Issue open or is typing in it: "Ben is viewing". */
+  colleague(id, name, state) {
+    this.colleagues ||= new Map();
+    clearTimeout(this.colleagues.get(id)?.timer);
+    if (state === "left") this.colleagues.delete(id);
+    else {
+      // Typing fades back to viewing; a view not repeated by a heartbeat fades out.
+      const timer = setTimeout(() => this.colleague(id, name, state === "typing" ? "viewing" : "left"),
+        state === "typing" ? 6000 : 70000);
+      this.colleagues.set(id, { name, state, timer });
+    }
+    this.showColleagues();
+  }
+
+  showColleagues() {
+    const slot = this.header?.querySelector(".colleagues");
+    if (!slot) return;
+    const all = [...(this.colleagues || new Map()).values()];
+    slot.replaceChildren(...all.map((c) => h(`span.colleague.colleague-${c.state}`, {},
+      h("span.presence-dot", { "aria-hidden": "true" }), `${c.name.split(" ")[0]} is ${c.state}`)));
+  }
+
   onOtherEvent(frame) {
+    if (frame.type === "agent.presence" && frame.issue_id === this.issueId) {
+      const { agent, state } = frame.payload;
+      if (agent.id !== this.directory.me.id) this.colleague(agent.id, agent.name, state);
+      return;
+    }
     if (frame.issue_id !== this.issueId) return;
     if (String(frame.type).startsWith("message.") && frame.payload?.message) {
       this.rooms[frame.room]?.timeline.replace(frame.payload.message);
@@ -280,9 +331,15 @@ export class IssueView {
     this.tools.files?.changed?.(this, frame);
   }
 
-  onIssue(issue) {
+  onIssue(issue, changes = []) {
     if (issue.id !== this.issueId) return;
     this.issue = issue;
+    if (changes.includes("rating")) {
+      get(`/issues/${this.issueId}/rating`).then((r) => {
+        this.rating = r;
+        this.renderHeader();
+      }).catch(() => {});
+    }
     this.renderHeader();
     this.reloadActivity();
   }
@@ -309,7 +366,6 @@ export class IssueView {
     const { issue, customer } = this;
     const me = this.directory.me.id;
     const watching = (issue.watcher_ids || []).includes(me);
-    const owner = issue.owner_agent_id ? this.directory.agentName(issue.owner_agent_id) : null;
     const contact = [customer.email, customer.phone].filter(Boolean).join(" · ");
     const given = issue.given_contact ? Object.values(issue.given_contact).join(" · ") : "";
     const action = (name, label, iconName, style = "btn-ghost") =>
@@ -323,6 +379,7 @@ export class IssueView {
       onclick: () => this.watch(!watching),
     }, icon(watching ? "eye-off" : "eye"), watching ? "Unwatch" : "Watch"));
     if (issue.status === "unclaimed" || issue.status === "claimed") actions.push(action("cancel", "Cancel", "ban", "btn-ghost-danger"));
+    actions.push(this.customerPanel.toggle());
     if (this.tools.files) actions.push(this.tools.files.toggle(this));
     const calls = this.stream.calls;
     if (calls) {
@@ -333,6 +390,11 @@ export class IssueView {
         actions.unshift(h("button.btn.btn-primary", { type: "button", dataset: { action: "join-call" }, onclick: () => calls.join(here.id) }, icon("video"), "Join call"));
       }
     }
+    const saved = (changed) => {
+      this.issue = changed;
+      this.renderHeader();
+      this.reloadActivity();
+    };
 
     clear(this.header,
       h("button.btn.btn-icon.back", { type: "button", "aria-label": "Back to the inbox", onclick: () => this.onClose() }, icon("back")),
@@ -342,18 +404,22 @@ export class IssueView {
       h("div.head-meta", {},
         h("span.ref", { title: "Issue reference" }, `#${issue.reference}`),
         h(`span.status.status-${issue.status}`, { id: "issue-status" }, STATUS_LABEL[issue.status] || issue.status),
+        ratingChip(this.rating),
         issue.waiting_since && (issue.status === "unclaimed" || issue.status === "claimed") ? waitingChip(issue.waiting_since) : null,
         h("span.meta-item", {}, h("strong", {}, customer.name), contact ? h("span.muted", {}, ` · ${contact}`) : null),
         presenceChip(this.stream.presence?.of(issue.id)),
         callChip(this.stream.calls?.liveIn(issue.id)),
+        h("span.colleagues"),
         given ? h("span.meta-item.given-contact", {
           id: "issue-given-contact",
           title: "Typed into the start form by someone nobody verified; the Customer's stored details are unchanged",
         }, `Given in the form, unverified: ${given}`) : null,
         h("span.meta-item", {}, icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat"),
-        h("span.meta-item", { id: "issue-owner" }, icon("mine"), owner ? `Owner: ${owner}` : "Unassigned"),
+        ownerPicker(this, saved),
+        tagsAndPriority(this, saved),
         h("span.meta-item.muted", { title: issue.created_at }, `Opened ${ago(issue.created_at)}`)));
     tickWaiting(this.header, this.directory.org);
+    this.showColleagues();
   }
 
   async act(name) {

@@ -17,11 +17,11 @@ async function offered(path) {
 }
 
 export async function loadTools(directory) {
-  const tools = {};
   const [canned, limits] = await Promise.all([
     offered("/canned-responses"),
     get("/limits").catch(() => null),
   ]);
+  const tools = { limits };
   if (canned) tools.canned = new CannedTool({ admin: directory?.me.role === "admin" });
   if (limits && limits.max_files_per_message) {
     tools.attachments = new AttachmentsTool(limits);

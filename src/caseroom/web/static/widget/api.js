@@ -74,6 +74,8 @@ export const api = {
   openAnother: (token, body) => call("POST", "/api/v1/conversations", { token, body }),
   issues: (token) => call("GET", "/api/v1/issues", { token }),
   limits: () => call("GET", "/api/v1/limits"),
+  availability: (slug) => call("GET", `${org(slug)}/availability`),
+  rate: (token, issueId, body) => call("PUT", `/api/v1/issues/${issueId}/rating`, { token, body }),
   sendFiles: (token, issueId, { files, body, key }, onProgress) => {
     const form = new FormData();
     form.append("idempotency_key", key);

@@ -16,6 +16,8 @@ const slug = decodeURIComponent(rawSlug);
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]{2,}$/;
 const PHONE = /^\+?\d{8,15}$/;
 const COMPOSER_MAX_PX = 120;
+const DEFAULT_MAX_CHARS = 20000;
+const AVAILABILITY_EVERY_MS = 60000; // the server's default, until /limits answers
 
 const ui = {
   conversation: null,
@@ -88,9 +90,11 @@ async function boot() {
     return;
   }
   view.applyLook(look, mode);
+  showAvailability(slug);
   $("close").hidden = mode !== "widget";
   $("close").addEventListener("click", () => toHost("close"));
   wireComposer();
+  wireRating();
   wireForm();
   await offerFiles();
 
@@ -312,15 +316,71 @@ function showStatus(status) {
     canceled: "This conversation is closed. A new message starts a new conversation.",
   };
   view.showBanner(notes[status] || null);
+  // After a resolution, the Customer may say how it went (1 to 5, and a comment).
+  $("rating").hidden = status !== "resolved" && status !== "closed";
+}
+
+/** Online while an agent's console is connected, away otherwise; asked again each minute. */
+async function showAvailability(slug) {
+  try {
+    const { state } = await api.availability(slug);
+    const line = $("subtitle");
+    line.classList.toggle("presence-away", state !== "online");
+    line.dataset.state = state;
+    line.title = state === "online" ? "Someone is at the desk now" : "Nobody is at the desk right now; we reply as soon as we can";
+    $("availability").textContent = state === "online" ? " · Online" : " · Away";
+  } catch (error) {
+    // unknown: leave the header as it is
+  }
+  setTimeout(() => showAvailability(slug), AVAILABILITY_EVERY_MS);
+}
+
+function wireRating() {
+  const form = $("rating");
+  let score = 0;
+  for (const star of form.querySelectorAll("[data-score]")) {
+    star.addEventListener("click", () => {
+      score = Number(star.dataset.score);
+      for (const other of form.querySelectorAll("[data-score]")) {
+        const on = Number(other.dataset.score) <= score;
+        other.classList.toggle("on", on);
+        other.setAttribute("aria-checked", String(other === star));
+      }
+      $("rating-send").disabled = false;
+    });
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const conversation = ui.conversation;
+    if (!score || !conversation?.issueId) return;
+    try {
+      await api.rate(conversation.token, conversation.issueId, { score, comment: $("rating-comment").value || null });
+      $("rating-done").hidden = false;
+      $("rating-send").disabled = true;
+    } catch (error) {
+      $("rating-done").hidden = false;
+      $("rating-done").textContent = error.message;
+    }
+  });
 }
 
 function wireComposer() {
   const input = $("message");
   const send = $("send");
+  // The message limit, shown as it nears: a longer message is refused here, never cut.
+  const count = $("char-count");
+  const tooLong = () => input.value.trim().length > (ui.limits?.max_message_chars || DEFAULT_MAX_CHARS);
   const resize = () => {
     input.style.height = "auto";
     input.style.height = `${Math.min(input.scrollHeight, COMPOSER_MAX_PX)}px`;
-    send.disabled = !input.value.trim();
+    const max = ui.limits?.max_message_chars || DEFAULT_MAX_CHARS;
+    const used = input.value.trim().length;
+    count.hidden = used < max * 0.9;
+    count.textContent = count.hidden ? "" : used > max
+      ? `Your message is ${used - max} characters over the limit of ${max}. Shorten it or send it in parts.`
+      : `${used} / ${max} characters`;
+    count.classList.toggle("over", used > max);
+    send.disabled = !input.value.trim() || used > max;
   };
   input.addEventListener("input", () => {
     resize();
@@ -334,7 +394,7 @@ function wireComposer() {
   });
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!input.value.trim() || !ui.conversation) return;
+    if (!input.value.trim() || !ui.conversation || tooLong()) return;
     ui.conversation.send(input.value);
     input.value = "";
     resize();

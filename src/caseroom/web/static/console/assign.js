@@ -1,0 +1,104 @@
+// The Issue header's hand-over controls: the owner and team picker (assign,
+// transfer to a team, unassign), the tags editor and the priority.
+
+import { post, put } from "./api.js";
+import { avatar, h, icon, toast } from "./dom.js";
+
+const PRIORITIES = [["", "Normal"], ["low", "Low"], ["high", "High"], ["urgent", "Urgent"]];
+
+/** The "Owner" button and its menu; `onChange(issue)` gets the saved Issue. */
+export function ownerPicker(view, onChange) {
+  const { issue, directory } = view;
+  const owner = issue.owner_agent_id ? directory.agentName(issue.owner_agent_id) : null;
+  const team = issue.team_id ? directory.teams.find((t) => t.id === issue.team_id)?.name : null;
+  const label = `${owner ? `Owner: ${owner}` : "Unassigned"}${team ? ` · ${team}` : ""}`;
+  const menu = h("div.picker", { role: "menu", "aria-label": "Assign", hidden: true, id: "owner-menu" });
+  const button = h("button.meta-item.picker-button", {
+    type: "button", id: "issue-owner", "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": "owner-menu",
+    title: "Assign, transfer to a team, or unassign",
+  }, icon("mine"), label, icon("chevron"));
+  const close = () => {
+    menu.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+  };
+  const act = async (call, done) => {
+    close();
+    try {
+      const saved = await call();
+      toast(done);
+      onChange(saved);
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  };
+  const item = (text, extra, onclick, current = false) => h("button.picker-item", {
+    type: "button", role: "menuitemradio", "aria-checked": String(current), onclick,
+  }, extra, h("span.picker-label", {}, text), current ? icon("check") : null);
+  const agents = [...directory.agents.values()].filter((a) => a.active !== false);
+  menu.append(
+    h("div.picker-heading", {}, "Assign to"),
+    ...agents.map((a) => item(a.id === directory.me.id ? `${a.name} (me)` : a.name, avatar(a.name, "agent", "avatar-xs"),
+      () => act(() => post(`/issues/${issue.id}/assign`, { agent_id: a.id }), `Assigned to ${a.name}`),
+      a.id === issue.owner_agent_id)),
+    directory.teams.length ? h("div.picker-heading", {}, "Transfer to team") : null,
+    ...directory.teams.map((t) => item(t.name, icon("inbox"),
+      () => act(() => post(`/issues/${issue.id}/assign`, { team_id: t.id }), `Transferred to ${t.name}`),
+      t.id === issue.team_id)),
+    issue.owner_agent_id
+      ? item("Unassign", icon("x"), () => act(() => post(`/issues/${issue.id}/unassign`), "Unassigned"))
+      : null);
+  const open = issue.status === "unclaimed" || issue.status === "claimed";
+  button.disabled = !open;
+  button.addEventListener("click", () => {
+    menu.hidden = !menu.hidden;
+    button.setAttribute("aria-expanded", String(!menu.hidden));
+    if (!menu.hidden) menu.querySelector(".picker-item")?.focus();
+  });
+  menu.addEventListener("keydown", (e) => {
+    const items = [...menu.querySelectorAll(".picker-item")];
+    const at = items.indexOf(document.activeElement);
+    if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+      button.focus();
+    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      items[(at + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length]?.focus();
+    }
+  });
+  return h("span.picker-wrap", {}, button, menu);
+}
+
+/** Tags as removable chips plus an input (Enter adds), and the priority. */
+export function tagsAndPriority(view, onChange) {
+  const { issue } = view;
+  const save = async (tags) => {
+    try {
+      onChange(await put(`/issues/${issue.id}/tags`, { tags }));
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  };
+  const input = h("input.tag-input", { type: "text", placeholder: "+ tag", "aria-label": "Add a tag", maxlength: 64 });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && input.value.trim()) {
+      e.preventDefault();
+      save([...(issue.tags || []), input.value.trim()]);
+    }
+  });
+  const chips = (issue.tags || []).map((tag) => h("span.tag-chip", {}, tag,
+    h("button.tag-remove", { type: "button", "aria-label": `Remove tag ${tag}`, onclick: () => save(issue.tags.filter((t) => t !== tag)) }, icon("x"))));
+  const priority = h("select.priority-select", { "aria-label": "Priority", id: "issue-priority", dataset: { priority: issue.priority || "" } },
+    PRIORITIES.map(([value, text]) => h("option", { value, selected: (issue.priority || "") === value }, text)));
+  priority.addEventListener("change", async () => {
+    try {
+      onChange(await put(`/issues/${issue.id}/priority`, { priority: priority.value || null }));
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  });
+  return h("span.tags", { role: "group", "aria-label": "Tags and priority" }, priority, ...chips, input);
+}
+
+

@@ -1,0 +1,132 @@
+// The Customer panel beside the conversation: who they are (verified or not),
+// where they wrote from, their earlier Issues (one click opens one), the notes
+// agents keep about them, and editing their contact details.
+
+import { get, patch, post } from "./api.js";
+import { ago, avatar, h, icon, toast } from "./dom.js";
+
+const OPEN_KEY = "caseroom.console.customer-open";
+// Beside the timeline when there is room; over it (closed until asked for) when not.
+const WIDE = window.matchMedia("(min-width: 1181px)");
+const WROTE_FROM = { embed: "Embed (signed in)", chat: "Chat widget", email: "Email", sms: "SMS", video: "Video", bot: "Bot" };
+const STATUS = { unclaimed: "Unclaimed", claimed: "Claimed", resolved: "Resolved", closed: "Closed", canceled: "Canceled" };
+
+export class CustomerPanel {
+  constructor(view) {
+    this.view = view;
+    this.body = h("div.customer-body");
+    this.el = h("aside.customer-panel", { id: "customer-panel", "aria-label": "Customer", hidden: !this.isOpen() },
+      h("header.cp-head", {}, h("h2", {}, icon("mine"), "Customer"),
+        h("button.btn.btn-icon.btn-ghost.btn-sm", { type: "button", "aria-label": "Close the Customer panel", onclick: () => this.setOpen(false) }, icon("x"))),
+      this.body);
+  }
+
+  isOpen() {
+    if (!WIDE.matches) return Boolean(this.openHere);
+    return localStorage.getItem(OPEN_KEY) !== "closed";
+  }
+
+  toggle() {
+    return h("button.btn.btn-ghost", {
+      type: "button", "aria-controls": "customer-panel", "aria-expanded": String(this.isOpen()), dataset: { action: "customer" },
+      onclick: () => this.setOpen(!this.isOpen()),
+    }, icon("mine"), "Customer");
+  }
+
+  setOpen(open) {
+    if (WIDE.matches) localStorage.setItem(OPEN_KEY, open ? "open" : "closed");
+    else this.openHere = open;
+    this.el.hidden = !open;
+    this.view.header.querySelector('[data-action="customer"]')?.setAttribute("aria-expanded", String(open));
+    if (open) this.refresh();
+  }
+
+  async refresh() {
+    if (this.el.hidden) return;
+    try {
+      this.profile = await get(`/customers/${this.view.issue.customer_id}/profile`);
+    } catch (error) {
+      this.body.replaceChildren(h("p.muted", {}, error.message));
+      return;
+    }
+    this.render();
+  }
+
+  render() {
+    const { customer, verified, wrote_from: from, issues, notes } = this.profile;
+    const row = (label, value) => h("div.cp-row", {}, h("dt", {}, label), h("dd", {}, value || h("span.muted", {}, "—")));
+    const edit = h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: () => this.editForm() }, "Edit");
+    this.body.replaceChildren(
+      h("section.cp-who", {},
+        avatar(customer.name, "customer", "avatar-lg"),
+        h("div", {}, h("strong.cp-name", {}, customer.name),
+          verified
+            ? h("span.cp-verified", { title: "Signed in through the embed: the site vouched for who this is" }, icon("check"), "Verified")
+            : h("span.cp-unverified", { title: "Typed into a form; nobody checked it" }, "Not verified")),
+        edit),
+      h("dl.cp-details", {},
+        row("Email", customer.email), row("Phone", customer.phone), row("External id", customer.external_id),
+        row("Wrote from", from.map((f) => WROTE_FROM[f] || f).join(", "))),
+      h("section.cp-section", { "aria-labelledby": "cp-issues" },
+        h("h3", { id: "cp-issues" }, "Issues", h("span.count-soft", {}, issues.length)),
+        h("ul.cp-issues", {}, issues.map((i) => h("li", {},
+          h("a.cp-issue", { href: `#/all/${i.id}`, "aria-current": i.id === this.view.issueId ? "page" : null },
+            h("span.ref", {}, `#${i.reference}`), h("span.cp-subject", {}, i.subject),
+            h(`span.status.status-${i.status}`, {}, STATUS[i.status] || i.status),
+            h("span.muted.cp-date", { title: i.created_at }, ago(i.created_at))))))),
+      this.notesSection(notes));
+  }
+
+  notesSection(notes) {
+    const input = h("textarea.cp-note-input", { rows: 2, placeholder: "A note about this Customer (agents only)", "aria-label": "Note about the Customer", maxlength: 2000 });
+    const add = h("button.btn.btn-sm", { type: "submit" }, icon("plus"), "Add note");
+    const form = h("form.cp-note-form", {}, input, add);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (!input.value.trim()) return;
+      try {
+        await post(`/customers/${this.view.issue.customer_id}/notes`, { body: input.value });
+        await this.refresh();
+      } catch (error) {
+        toast(error.message, "error");
+      }
+    });
+    const directory = this.view.directory;
+    return h("section.cp-section", { "aria-labelledby": "cp-notes" },
+      h("h3", { id: "cp-notes" }, "Notes"),
+      h("ul.cp-notes", {}, notes.map((n) => h("li.cp-note", {},
+        h("p", {}, n.body), h("span.muted", {}, `${directory.agentName(n.author_id) || "Someone"} · ${ago(n.created_at)}`)))),
+      form);
+  }
+
+  editForm() {
+    const { customer } = this.profile;
+    const field = (name, label, value, type = "text") => h("label.cp-field", {}, h("span", {}, label),
+      h("input", { name, type, value: value || "", autocomplete: "off" }));
+    const error = h("p.cp-error", { role: "alert" });
+    const form = h("form.cp-edit", { "aria-label": "Edit contact details" },
+      field("name", "Name", customer.name), field("email", "Email", customer.email, "email"),
+      field("phone", "Phone", customer.phone, "tel"), error,
+      h("div.cp-edit-actions", {},
+        h("button.btn.btn-sm.btn-primary", { type: "submit" }, "Save"),
+        h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: () => this.render() }, "Cancel")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const data = Object.fromEntries(new FormData(form));
+      const body = { name: data.name, email: data.email || null, phone: data.phone || null };
+      try {
+        const saved = await patch(`/customers/${customer.id}`, body);
+        this.view.directory.customers.set(customer.id, Promise.resolve(saved));
+        this.view.customer = saved;
+        this.view.renderHeader();
+        toast("Contact details saved");
+        await this.refresh();
+      } catch (failure) {
+        error.textContent = failure.message;
+        form.querySelector(`[name="${failure.problem?.field || "name"}"]`)?.focus();
+      }
+    });
+    this.body.querySelector(".cp-details").replaceWith(form);
+    form.querySelector("input").focus();
+  }
+}
