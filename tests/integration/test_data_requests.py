@@ -106,6 +106,10 @@ async def test_after_erasure_nothing_names_the_customer_anywhere(
     await claim_and_resolve(client, org, issue_id)  # transcripts are filed
     before = await everything_an_agent_reads(client, org, issue_id)
     assert all(secret.lower() in before.lower() for secret in SECRETS)
+    searched = await client.get(
+        "/api/v1/issues", params={"q": "Jane", "queue": "all"}, headers=org.auth(org.admin)
+    )
+    assert [i["id"] for i in searched.json()["items"]] == [issue_id]  # found, before
 
     admin = org.auth(org.admin)
     erase = f"/api/v1/admin/customers/{jane['customer_id']}/erase"
@@ -126,6 +130,11 @@ async def test_after_erasure_nothing_names_the_customer_anywhere(
         where = after.lower().find(secret.lower())
         assert where < 0, (secret, after[max(0, where - 300) : where + 100])
     assert "Erased customer" in after and "[erased]" in after
+    for words in ("Jane", "jane.doe@customer.example", "4155550188", "broken zip"):
+        found = await client.get(
+            "/api/v1/issues", params={"q": words, "queue": "all"}, headers=admin
+        )
+        assert found.status_code == 200 and found.json()["items"] == [], words
     customer = await client.get(f"/api/v1/customers/{jane['customer_id']}", headers=admin)
     assert customer.json()["email"] is None and customer.json()["name"] == "Erased customer"
     exported = unzip(

@@ -95,5 +95,5 @@ async def test_customer_and_agent_write_back_and_forth_in_one_threaded_issue(
         "The front one.",
         "A new front zipper is on its way.",
     ]
-    again = await client.get("/api/v1/issues", params={"queue": "unclaimed"}, headers=ana)
+    again = await client.get("/api/v1/issues", params={"queue": "all"}, headers=ana)
     assert [i["id"] for i in again.json()["items"] if "zipper" in i["subject"]] == [issue["id"]]
