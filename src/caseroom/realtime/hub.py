@@ -87,8 +87,8 @@ class _Outage:
         self._logged = False
         self._dropped = 0
 
-    def failed(self, error: BaseException) -> None:
-        self._dropped += 1
+    def failed(self, error: BaseException, events: int = 1) -> None:
+        self._dropped += events
         if self._failing:
             return
         self._failing = True
@@ -188,7 +188,7 @@ class Hub:
                 try:
                     await self._broker.publish_many(batch)
                 except Exception as error:
-                    self._outage.failed(error)
+                    self._outage.failed(error, len(batch))
                 else:
                     self._outage.worked()
                 for _ in batch:
