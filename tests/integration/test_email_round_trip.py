@@ -14,7 +14,7 @@ import pytest
 from caseroom.app import create_app
 from caseroom.config import Settings
 from caseroom.storage.uow import Database
-from tests.builders import make_org, settle
+from tests.builders import claim_and_resolve, make_org, settle
 from tests.components import free_port
 from tests.integration.email_world import person_mail, smtp_send
 from tests.smtp_sink import Sink, smtp_sink
@@ -97,3 +97,11 @@ async def test_customer_and_agent_write_back_and_forth_in_one_threaded_issue(
     ]
     again = await client.get("/api/v1/issues", params={"queue": "all"}, headers=ana)
     assert [i["id"] for i in again.json()["items"] if "zipper" in i["subject"]] == [issue["id"]]
+
+    # The transcript says who each email was from and to, both ways.
+    await claim_and_resolve(client, org, issue["id"])
+    filed = await client.get(f"/api/v1/issues/{issue['id']}/transcripts", headers=ana)
+    (html,) = [f for f in filed.json()["items"] if (f["room"], f["format"]) == ("public", "html")]
+    text = (await client.get(html["download_path"], headers=ana)).text
+    assert text.count(f"from {ROBIN} to {MAILBOX}") == 2
+    assert text.count(f"from {MAILBOX} to {ROBIN}") == 2

@@ -178,12 +178,19 @@ async def _build(
         generated_at=utcnow(),
         version=resolution.version if resolution else None,
         redact=await load_redactor(uow, issue.org_id),
-        emails={
-            e.message_id: EmailLine(e.sender, e.to, e.cc)
-            for e in await uow.message_emails.for_messages(issue.org_id, [m.id for m in messages])
-        },
+        emails=await _email_lines(uow, issue.org_id, [m.id for m in messages]),
         history=history,
     )
+
+
+async def _email_lines(uow: UnitOfWork, org_id: str, ids: list[str]) -> dict[str, EmailLine]:
+    """Who each email of the room was from and to: mail we sent, and mail received."""
+    sent = await uow.message_emails.for_messages(org_id, ids)
+    received = await uow.inbound_mails.for_messages(org_id, ids)
+    return {
+        **{e.message_id: EmailLine(e.sender, e.to, e.cc) for e in sent},
+        **{m.message_id: EmailLine(m.sender, m.to, m.cc) for m in received},
+    }
 
 
 async def filed_transcript(
