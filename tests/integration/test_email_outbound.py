@@ -44,8 +44,13 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
             yield http
 
 
+def mailbox(org: Org) -> str:
+    """The organization's own: one mailbox reaches one organization."""
+    return f"help@{org.slug}.example"
+
+
 async def set_up_email(client: httpx.AsyncClient, org: Org, sink: Sink | None) -> None:
-    config: dict[str, Any] = {"address": "help@desk.example", "display_name": "Acme"}
+    config: dict[str, Any] = {"address": mailbox(org), "display_name": "Acme"}
     if sink is not None:
         config |= {"relay_host": sink.host, "relay_port": sink.port, "relay_tls": "none"}
     response = await client.put(
@@ -106,7 +111,7 @@ async def test_replies_by_email_are_threaded_and_carry_the_reply_token(
 
     one, two = [r.mail for r in sink.received]
     assert [r.recipients for r in sink.received] == [[CUSTOMER], [CUSTOMER]]
-    assert one["From"] == "Ana Agent via Acme <help@desk.example>"
+    assert one["From"] == f"Ana Agent via Acme <{mailbox(org)}>"
     reference = await issue_ref(client, org, issue_id)
     assert one["Subject"] == f"[#{reference}] Your parcel"
     assert two["Subject"] == f"Re: [#{reference}] Your parcel"  # one thread, one subject
@@ -163,7 +168,7 @@ async def test_private_room_email_goes_to_collaborators_never_the_customer(
         "private",
         "Hm",
         channel="email",
-        email={"to": ["help+x@desk.example"]},
+        email={"to": [mailbox(org).replace("@", "+x@")]},
     )
     assert ourselves.status_code == 422 and "own mailbox" in ourselves.json()["detail"]
     no_one = await post(client, org, issue_id, "private", "Hm", channel="email", email={})
@@ -284,7 +289,7 @@ async def test_a_mention_left_unread_is_mailed_with_a_private_room_token(
     (mail,) = sink.received
     assert mail.recipients == [org.ben.email.lower()]
     notice = mail.mail
-    assert notice["Auto-Submitted"] == "auto-generated" and notice["X-Loop"] == "help@desk.example"
+    assert notice["Auto-Submitted"] == "auto-generated" and notice["X-Loop"] == mailbox(org)
     assert notice["From"].startswith("Ana Agent via Acme")
     text = notice.get_body(("plain",))
     assert text is not None and "can you look?" in text.get_content()
@@ -323,9 +328,9 @@ async def test_transcripts_list_each_emails_sender_and_recipients(
         for f in listed.json()["items"]
         if f["format"] == "html"
     }
-    assert f"via email from help@desk.example to {CUSTOMER}" in html["public"]
+    assert f"via email from {mailbox(org)} to {CUSTOMER}" in html["public"]
     assert (
-        "via email from help@desk.example to vendor@supplier.example cc ops@supplier.example"
+        f"via email from {mailbox(org)} to vendor@supplier.example cc ops@supplier.example"
         in html["private"]
     )
     assert "vendor@supplier.example" not in html["public"]
@@ -385,3 +390,25 @@ async def test_a_deferred_mail_says_why_until_it_goes_out(
             ]
             assert delivered["state"] == "sent" and delivered["error"] is None
             assert len(sink.received) == 1
+
+
+async def test_a_mailbox_belongs_to_one_organization(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    first, second = await make_org(db), await make_org(db)
+    await set_up_email(client, first, None)
+    taken = await client.put(
+        "/api/v1/settings/channels/email",
+        json={"config": {"address": mailbox(first).upper()}},
+        headers=second.auth(second.admin),
+    )
+    assert taken.status_code == 409 and taken.json()["field"] == "config.address"
+    assert "another organization" in taken.json()["detail"]
+    # The detail names no organization; the first keeps its mailbox.
+    assert first.slug not in taken.text
+    own = await client.put(
+        "/api/v1/settings/channels/email",
+        json={"config": {"address": mailbox(second)}},
+        headers=second.auth(second.admin),
+    )
+    assert own.status_code == 200

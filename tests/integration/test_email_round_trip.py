@@ -19,7 +19,6 @@ from tests.components import free_port
 from tests.integration.email_world import person_mail, smtp_send
 from tests.smtp_sink import Sink, smtp_sink
 
-MAILBOX = "help@desk.example"
 ROBIN = "robin@mail.example"
 
 
@@ -49,7 +48,8 @@ async def test_customer_and_agent_write_back_and_forth_in_one_threaded_issue(
 ) -> None:
     client, port = desk
     org = await make_org(db)
-    config = {"address": MAILBOX, "relay_host": sink.host, "relay_port": sink.port}
+    mailbox = f"help@{org.slug}.example"  # one mailbox reaches one organization
+    config = {"address": mailbox, "relay_host": sink.host, "relay_port": sink.port}
     setup = await client.put(
         "/api/v1/settings/channels/email",
         json={"config": {**config, "relay_tls": "none"}},
@@ -58,8 +58,8 @@ async def test_customer_and_agent_write_back_and_forth_in_one_threaded_issue(
     assert setup.status_code == 200, setup.text
     ana = org.auth(org.ana)
 
-    first = person_mail(ROBIN, MAILBOX, "Broken zipper", "The zipper broke after a week.")
-    assert (await smtp_send(port, first, to=[MAILBOX]))[0] == 250
+    first = person_mail(ROBIN, mailbox, "Broken zipper", "The zipper broke after a week.")
+    assert (await smtp_send(port, first, to=[mailbox]))[0] == 250
     listed = await client.get("/api/v1/issues", params={"queue": "unclaimed"}, headers=ana)
     (issue,) = [i for i in listed.json()["items"] if i["subject"] == "Broken zipper"]
 
@@ -78,9 +78,9 @@ async def test_customer_and_agent_write_back_and_forth_in_one_threaded_issue(
     assert f"[#{issue['reference']}]" in str(reply["Subject"])
 
     # Robin's client keeps only In-Reply-To, and writes to the plain mailbox.
-    second = person_mail(ROBIN, MAILBOX, "Re: Broken zipper", "The front one.",
+    second = person_mail(ROBIN, mailbox, "Re: Broken zipper", "The front one.",
                          in_reply_to=str(reply["Message-ID"]))  # fmt: skip
-    assert (await smtp_send(port, second, to=[MAILBOX]))[0] == 250
+    assert (await smtp_send(port, second, to=[mailbox]))[0] == 250
     await answer("A new front zipper is on its way.")
     last = sink.received[-1].mail
     thread = [str(m["Message-ID"]).strip("<>") for m in (first, reply, second)]
@@ -103,5 +103,5 @@ async def test_customer_and_agent_write_back_and_forth_in_one_threaded_issue(
     filed = await client.get(f"/api/v1/issues/{issue['id']}/transcripts", headers=ana)
     (html,) = [f for f in filed.json()["items"] if (f["room"], f["format"]) == ("public", "html")]
     text = (await client.get(html["download_path"], headers=ana)).text
-    assert text.count(f"from {ROBIN} to {MAILBOX}") == 2
-    assert text.count(f"from {MAILBOX} to {ROBIN}") == 2
+    assert text.count(f"from {ROBIN} to {mailbox}") == 2
+    assert text.count(f"from {mailbox} to {ROBIN}") == 2

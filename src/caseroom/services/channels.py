@@ -15,7 +15,7 @@ from caseroom.domain.channels import (
     options_for_issue,
     reply_address,
 )
-from caseroom.domain.errors import NotFound
+from caseroom.domain.errors import Conflict, NotFound
 from caseroom.domain.model import Channel, Issue, Principal
 from caseroom.services.audit import audit
 from caseroom.services.common import access_issue, require_admin, require_agent, utcnow
@@ -57,6 +57,8 @@ async def put_channel_settings(
         else:
             merged[name] = value
     checked_config, checked_secrets = check_channel_setup(channel, dict(config), merged)
+    if channel is Channel.EMAIL and enabled:
+        await _check_mailbox_free(uow, admin.org_id, str(checked_config.get("address", "")))
     await uow.channels.put(
         admin.org_id,
         channel,
@@ -76,6 +78,16 @@ async def put_channel_settings(
     }
     await audit(uow, admin.org_id, admin, "channel.update", ("channel", channel.value), detail)
     return setup
+
+
+async def _check_mailbox_free(uow: UnitOfWork, org_id: str, address: str) -> None:
+    """One mailbox, one organization: mail to it must reach exactly one desk."""
+    wanted = address.strip().lower()
+    for other, config in await uow.channels.enabled_configs(Channel.EMAIL):
+        if other != org_id and str(config.get("address") or "").strip().lower() == wanted:
+            raise Conflict(
+                "another organization receives mail at this address", field="config.address"
+            )
 
 
 async def remove_channel_settings(principal: Principal, uow: UnitOfWork, channel: Channel) -> None:
