@@ -266,6 +266,7 @@ STATES: dict[str, State] = {
     "admin-audit": admin_screen("audit", ".admin-body table, .admin-body .empty"),
     "admin-knowledge": admin_screen("knowledge", ".admin-body form"),
     "admin-bots": admin_screen("bots", ".admin-body table"),
+    "admin-sent-mail": admin_screen("sent-mail", "#admin-sent-mail"),
 }
 
 
