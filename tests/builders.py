@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +23,7 @@ from caseroom.domain.model import (
     Team,
 )
 from caseroom.services import auth, messages, organizations
+from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database, UnitOfWork
 from tests.components import unique
 
@@ -303,3 +306,17 @@ async def redact(
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()
     return data
+
+
+async def _announce_nothing(events: object) -> None:
+    """Fixtures written straight to a database have nobody listening."""
+
+
+@asynccontextmanager
+async def open_database(database_url: str) -> AsyncIterator[Database]:
+    """Direct access to a database (a server's, or a test's own), for fixtures."""
+    engine = create_engine(database_url)
+    try:
+        yield Database(engine, _announce_nothing)
+    finally:
+        await engine.dispose()

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,8 +15,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
+from tests.builders import open_database
 from tests.components import free_port, require_chromium
 
 
@@ -90,20 +89,6 @@ def server(
     )
     yield running
     running.stop()
-
-
-async def _announce_nothing(events: object) -> None:
-    """The server publishes its own events; fixtures built directly announce nothing."""
-
-
-@asynccontextmanager
-async def open_database(database_url: str) -> AsyncIterator[Database]:
-    """Direct access to a server's database, for building fixtures."""
-    engine = create_engine(database_url)
-    try:
-        yield Database(engine, _announce_nothing)
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ import uvicorn
 
 from caseroom.app import create_app
 from caseroom.config import Settings
-from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
-from tests.builders import Org, claim_and_resolve, make_org, send, settle, start_chat
+from tests.builders import Org, claim_and_resolve, make_org, open_database, send, settle, start_chat
 from tests.components import free_port
 from tests.integration.test_tools_stream import Socket
 
@@ -32,13 +31,8 @@ def settings(sqlite_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def db(sqlite_url: str) -> AsyncIterator[Database]:
-    engine = create_engine(sqlite_url)
-
-    async def ignore(events: list[Any]) -> None:
-        return None
-
-    yield Database(engine, ignore)
-    await engine.dispose()
+    async with open_database(sqlite_url) as opened:
+        yield opened
 
 
 async def private(client: httpx.AsyncClient, org: Org, issue_id: str) -> list[dict[str, Any]]:

@@ -16,10 +16,9 @@ import pytest
 from starlette.responses import Response
 
 from caseroom.config import Settings
-from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
 from tests.bot_server import BotServer, Received, bot_server
-from tests.builders import Org, make_org, send, settle, start_chat
+from tests.builders import Org, make_org, open_database, send, settle, start_chat
 
 
 @pytest.fixture
@@ -35,13 +34,8 @@ def settings(sqlite_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def db(sqlite_url: str) -> AsyncIterator[Database]:
-    engine = create_engine(sqlite_url)
-
-    async def ignore(events: list[Any]) -> None:
-        return None
-
-    yield Database(engine, ignore)
-    await engine.dispose()
+    async with open_database(sqlite_url) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -17,10 +17,9 @@ from standardwebhooks.webhooks import Webhook
 from caseroom.app import create_app
 from caseroom.config import Settings
 from caseroom.storage import tables as t
-from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database, UnitOfWork
 from tests.bot_server import BotServer, bot_server, status
-from tests.builders import Org, make_org, send, settle, start_chat
+from tests.builders import Org, make_org, open_database, send, settle, start_chat
 
 EVENTS = ["issue.created", "issue.claimed", "issue.resolved", "message.created", "transcript.filed"]
 
@@ -39,13 +38,8 @@ def settings(sqlite_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def db(sqlite_url: str) -> AsyncIterator[Database]:
-    engine = create_engine(sqlite_url)
-
-    async def ignore(events: list[Any]) -> None:
-        return None
-
-    yield Database(engine, ignore)
-    await engine.dispose()
+    async with open_database(sqlite_url) as opened:
+        yield opened
 
 
 @pytest.fixture

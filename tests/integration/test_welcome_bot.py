@@ -17,9 +17,8 @@ import pytest
 from caseroom.app import create_app
 from caseroom.config import Settings
 from caseroom.domain.hours import DAYS
-from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database
-from tests.builders import Chat, Org, make_org, send, settle, start_chat
+from tests.builders import Chat, Org, make_org, open_database, send, settle, start_chat
 
 WEDNESDAY_MORNING = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 SATURDAY = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
@@ -27,13 +26,8 @@ SATURDAY = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    engine = create_engine(database_url)
-
-    async def ignore(events: list[Any]) -> None:
-        return None
-
-    yield Database(engine, ignore)
-    await engine.dispose()
+    async with open_database(database_url) as opened:
+        yield opened
 
 
 @pytest.fixture
