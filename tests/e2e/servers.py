@@ -20,7 +20,7 @@ import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from tests.components import free_port
+from tests.components import free_port, require_redis, unique
 
 GUARD = 20.0  # seconds; only keeps a broken test from hanging
 
@@ -77,6 +77,29 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
+
+
+def scale_out_env(postgres_url: str, tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The environment of servers that share one PostgreSQL database and one Redis,
+    on broker channels of their own (so concurrent test runs never cross), with
+    `settings` as CASEROOM_<NAME>. The abuse limits are off unless turned on: the
+    clients here reconnect after faults as fast as they can, and the limits have
+    tests of their own (test_limits_across_processes.py)."""
+    env = {
+        "CASEROOM_DATABASE_URL": postgres_url,
+        "CASEROOM_BROKER_URL": require_redis(),
+        "CASEROOM_BROKER_PREFIX": unique("caseroom-e2e:") + ":",
+        "CASEROOM_DATA_DIR": str(tmp_path / "data"),
+        "CASEROOM_LIMITS_ENABLED": "false",
+    }
+    return env | {f"CASEROOM_{name.upper()}": value for name, value in settings.items()}
+
+
+@contextlib.contextmanager
+def running_pair(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+    """Two servers, `a` and `b`, on the same environment."""
+    with running([Server(env, tmp_path / f"server-{name}.log") for name in "ab"]) as (a, b):
+        yield a, b
 
 
 @contextlib.contextmanager

@@ -11,12 +11,9 @@ import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
-from caseroom.storage.database import create_engine
-from caseroom.storage.uow import Database
-from tests.builders import Org, make_org
-from tests.components import require_redis, unique
+from tests.builders import Org, make_org, open_database
 from tests.e2e.console import console_page, sign_in
-from tests.e2e.servers import GUARD, Server, running
+from tests.e2e.servers import GUARD, Server, running_pair, scale_out_env
 from tests.e2e.test_call_signaling import video_on
 from tests.e2e.test_calls_browser import (
     customer_writes,
@@ -28,30 +25,17 @@ from tests.e2e.test_calls_browser import (
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
-async def _no_events(_events: object) -> None:
-    return None
-
-
 @pytest.fixture
 def servers(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
-    env = {
-        "CASEROOM_DATABASE_URL": postgres_url,
-        "CASEROOM_BROKER_URL": require_redis(),
-        "CASEROOM_BROKER_PREFIX": unique("caseroom-e2e:") + ":",
-        "CASEROOM_DATA_DIR": str(tmp_path / "data"),
-        "CASEROOM_LIMITS_ENABLED": "false",
-        "CASEROOM_JOB_POLL_SECONDS": "86400",
-    }
-    pair = [Server(env, tmp_path / f"server-{name}.log") for name in "ab"]
-    with running(pair):
-        yield pair[0], pair[1]
+    env = scale_out_env(postgres_url, tmp_path, job_poll_seconds="86400")
+    with running_pair(env, tmp_path) as pair:
+        yield pair
 
 
 @pytest.fixture
 async def org(postgres_url: str) -> AsyncIterator[Org]:
-    engine = create_engine(postgres_url)
-    yield await make_org(Database(engine, _no_events))
-    await engine.dispose()
+    async with open_database(postgres_url) as db:
+        yield await make_org(db)
 
 
 async def test_a_call_between_two_server_processes(

@@ -10,45 +10,35 @@ from pathlib import Path
 import httpx
 import pytest
 
-from caseroom.storage.database import create_engine
-from caseroom.storage.uow import Database
-from tests.builders import PASSWORD, Org, make_org
-from tests.components import require_redis, unique
-from tests.e2e.servers import GUARD, Server, running
+from tests.builders import PASSWORD, Org, make_org, open_database
+from tests.components import unique
+from tests.e2e.servers import GUARD, Server, running_pair, scale_out_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
-async def _no_events(_events: object) -> None:
-    return None
-
-
 @pytest.fixture
 def servers(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
-    env = {
-        "CASEROOM_DATABASE_URL": postgres_url,
-        "CASEROOM_BROKER_URL": require_redis(),
-        "CASEROOM_BROKER_PREFIX": unique("caseroom-limits:") + ":",
-        "CASEROOM_DATA_DIR": str(tmp_path / "data"),
-        "CASEROOM_LIMITS_ENABLED": "true",
-        "CASEROOM_TRUSTED_PROXIES": '["127.0.0.1"]',
-        "CASEROOM_LIMIT_CONVERSATION_START": "4/minute",
-        "CASEROOM_LOGIN_FAILURES_FREE": "2",
-        "CASEROOM_LOGIN_LOCK_AFTER": "4",
+    env = scale_out_env(
+        postgres_url,
+        tmp_path,
+        limits_enabled="true",
+        trusted_proxies='["127.0.0.1"]',
+        limit_conversation_start="4/minute",
+        login_failures_free="2",
+        login_lock_after="4",
         # Waits long enough that a busy machine answers the next attempt inside them.
-        "CASEROOM_LOGIN_DELAY_BASE_SECONDS": "4",
-        "CASEROOM_LOGIN_LOCK_SECONDS": "4",
-    }
-    pair = [Server(env, tmp_path / f"server-{name}.log") for name in "ab"]
-    with running(pair):
-        yield pair[0], pair[1]
+        login_delay_base_seconds="4",
+        login_lock_seconds="4",
+    )
+    with running_pair(env, tmp_path) as pair:
+        yield pair
 
 
 @pytest.fixture
 async def org(postgres_url: str) -> AsyncIterator[Org]:
-    engine = create_engine(postgres_url)
-    yield await make_org(Database(engine, _no_events))
-    await engine.dispose()
+    async with open_database(postgres_url) as db:
+        yield await make_org(db)
 
 
 async def test_a_conversation_flood_split_over_two_processes_is_refused(

@@ -14,11 +14,9 @@ import httpx
 import pytest
 import websockets
 
-from caseroom.storage.database import create_engine
-from caseroom.storage.uow import Database
-from tests.builders import Chat, Org, make_org, start_chat
-from tests.components import redis_outage, require_redis, start_redis, unique
-from tests.e2e.servers import GUARD, Server, StreamClient, running
+from tests.builders import Chat, Org, make_org, open_database, start_chat
+from tests.components import redis_outage, start_redis
+from tests.e2e.servers import GUARD, Server, StreamClient, running_pair, scale_out_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -26,33 +24,16 @@ MESSAGES_PER_SIDE = 40
 PACE = 0.005  # seconds between sends, so that a fault lands mid-stream
 
 
-async def _no_events(_events: object) -> None:
-    return None
-
-
 @pytest.fixture
 def servers(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
-    redis_url = require_redis()
-    env = {
-        "CASEROOM_DATABASE_URL": postgres_url,
-        "CASEROOM_BROKER_URL": redis_url,
-        # Channels of their own, so that concurrent test runs never cross.
-        "CASEROOM_BROKER_PREFIX": unique("caseroom-e2e:") + ":",
-        "CASEROOM_DATA_DIR": str(tmp_path / "data"),
-        # Clients here reconnect after faults as fast as they can; the abuse limits
-        # have tests of their own (test_limits_across_processes.py).
-        "CASEROOM_LIMITS_ENABLED": "false",
-    }
-    pair = [Server(env, tmp_path / f"server-{name}.log") for name in "ab"]
-    with running(pair):
-        yield pair[0], pair[1]
+    with running_pair(scale_out_env(postgres_url, tmp_path), tmp_path) as pair:
+        yield pair
 
 
 @pytest.fixture
 async def org(postgres_url: str) -> AsyncIterator[Org]:
-    engine = create_engine(postgres_url)
-    yield await make_org(Database(engine, _no_events))
-    await engine.dispose()
+    async with open_database(postgres_url) as db:
+        yield await make_org(db)
 
 
 async def _chat(server: Server, org: Org) -> Chat:

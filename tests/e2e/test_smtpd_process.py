@@ -27,8 +27,8 @@ from caseroom.services.common import utcnow
 from caseroom.storage.database import create_engine
 from caseroom.storage.uow import Database, UnitOfWork
 from tests.builders import Org, key, make_org
-from tests.components import free_port, require_redis, unique
-from tests.e2e.servers import GUARD, Server, StreamClient, running
+from tests.components import free_port
+from tests.e2e.servers import GUARD, Server, StreamClient, running, scale_out_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -39,13 +39,7 @@ async def _no_events(_events: object) -> None:
 
 @pytest.fixture
 def env(postgres_url: str, tmp_path: Path) -> dict[str, str]:
-    return {
-        "CASEROOM_DATABASE_URL": postgres_url,
-        "CASEROOM_BROKER_URL": require_redis(),
-        "CASEROOM_BROKER_PREFIX": unique("caseroom-e2e:") + ":",
-        "CASEROOM_DATA_DIR": str(tmp_path / "data"),
-        "CASEROOM_LIMITS_ENABLED": "false",
-    }
+    return scale_out_env(postgres_url, tmp_path)
 
 
 @pytest.fixture
