@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
@@ -33,6 +32,8 @@ async def daily(db: Database, *, every: timedelta = timedelta(hours=6)) -> None:
         async def work(uow: UnitOfWork) -> None:
             await retention.schedule_day(uow, utcnow())
 
-        with contextlib.suppress(Exception):
+        try:
             await db.run(work)
+        except Exception:  # the database is away: the next round queues the day's purges
+            log.exception("could not queue the retention purges")
         await asyncio.sleep(every.total_seconds())
