@@ -192,6 +192,48 @@ GATHER = """async ([urls, username, credential]) => {
 }"""
 
 
+SLOW_CAMERA = """
+const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+navigator.mediaDevices.getUserMedia = (constraints) =>
+  new Promise((done) => setTimeout(done, 3000)).then(() => open(constraints));
+"""
+
+
+async def test_a_customer_who_answers_while_the_agents_camera_opens_is_seen_and_heard(
+    media_browser: Browser, web_server: Server, web_db: Database, web_http: httpx.AsyncClient
+) -> None:
+    """The Customer joins while the agent's camera is still opening: only the one
+    who joined offers (two offers to each other deadlock the pair), and the agent
+    answers with its camera, not without it."""
+    org = await make_org(web_db)
+    await video_on(web_http, org)
+    customer_context = await media_browser.new_context()
+    customer = await customer_context.new_page()
+    await customer_writes(customer, web_server.url, org, "A quick call?")
+    issue_id = await only_issue(web_http, org)
+    context, agent = await console_page(media_browser, web_server.url)
+    await agent.add_init_script(SLOW_CAMERA)
+    await sign_in(agent, org.ana)
+    await agent.goto(f"{web_server.url}/console#/unclaimed/{issue_id}")
+    await expect(agent.locator("#panel-public")).to_have_attribute("data-live", "true")
+
+    await agent.get_by_role("button", name="Video call").click()
+    await (
+        customer.get_by_role("dialog", name="Video call")
+        .get_by_role("button", name="Accept")
+        .click()
+    )
+    await receives_media(agent)
+    await receives_media(customer)
+    for page in (agent, customer):
+        offerers = await page.evaluate(
+            "[...window.caseroomCall.peers.values()].map((p) => p.offerer)"
+        )
+        assert offerers == [page is customer]
+    await context.close()
+    await customer_context.close()
+
+
 async def test_media_flows_through_turn_with_minted_credentials_and_survives_a_cut(
     media_browser: Browser,
     web_server: Server,

@@ -141,6 +141,27 @@ async def test_a_customer_socket_receives_nothing_private(
     assert "owner_agent_id" not in received and "watcher_ids" not in received
 
 
+async def test_a_resolution_before_the_customer_follows_is_in_the_subscription(
+    server: Server, server_db: Database, http: httpx.AsyncClient
+) -> None:
+    """A status change has no sequence number to replay: a page that starts
+    following afterwards learns it from `subscribed`, or would never ask for a rating."""
+    org = await make_org(server_db)
+    chat = await start_chat(http, org)
+    customer = await StreamClient.open(server.ws_url, chat.token)
+    await customer.subscribe(chat.issue_id, "public")
+    assert customer.frames[-1]["issue_status"] == "unclaimed"
+    await customer.close()
+
+    ana = org.auth(org.ana)
+    await http.post(f"/api/v1/issues/{chat.issue_id}/claim", headers=ana)
+    assert (await http.post(f"/api/v1/issues/{chat.issue_id}/resolve", headers=ana)).is_success
+    customer = await StreamClient.open(server.ws_url, chat.token)
+    await customer.subscribe(chat.issue_id, "public")
+    assert customer.frames[-1]["issue_status"] == "resolved"
+    await customer.close()
+
+
 async def test_sockets_refuse_bad_tokens_and_other_tenants(
     server: Server, server_db: Database, http: httpx.AsyncClient
 ) -> None:

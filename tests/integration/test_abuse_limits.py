@@ -16,6 +16,7 @@ import pytest
 from caseroom.app import create_app
 from caseroom.config import Settings
 from caseroom.storage.uow import Database
+from caseroom.web.limits import AbuseLimits
 from tests.builders import PASSWORD, make_org, start_chat
 from tests.components import require_redis, unique
 
@@ -228,3 +229,36 @@ async def test_counts_are_shared_through_redis(settings: Settings, db: Database)
             json={"name": "R", "email": "s@x.example", "message": "hi"},
         )
         assert refusal(fourth)[:2] == (429, "rate-limited")
+
+
+async def test_a_failed_sign_in_is_counted_before_the_client_hears_of_it(
+    settings: Settings,
+) -> None:
+    """A client that tries again the moment its 401 arrives (or reaches another
+    process) must meet the delay: the count may not trail the answer."""
+
+    async def wrong_password(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 401, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    limits = AbuseLimits(wrong_password, settings)
+    counted_when_heard: list[int] = []
+
+    async def client_hears(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            counted_when_heard.append(await limits.accounts.failures("|ana@example.com"))
+
+    async def body() -> dict[str, Any]:
+        return {"type": "http.request", "body": b'{"email": "ana@example.com"}'}
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/v1/auth/login",
+        "headers": [],
+        "client": ("198.51.100.9", 4000),
+    }
+    for _ in range(3):
+        await limits(scope, body, client_hears)
+    assert counted_when_heard == [1, 2, 3]

@@ -202,22 +202,21 @@ class AbuseLimits:
         if refusal is not None:
             await _login_refused(refusal)(scope, receive, send)
             return
-        status = 0
 
         async def replay() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def watched_send(message: Message) -> None:
-            nonlocal status
+        async def recording_send(message: Message) -> None:
+            # Counted before the client hears the answer: a next attempt sent the
+            # moment a 401 arrives already meets the delay it earned.
             if message["type"] == "http.response.start":
-                status = message["status"]
+                try:
+                    await self._record(message["status"], account, address)
+                except Exception:
+                    log.warning("could not record a sign-in outcome", exc_info=True)
             await send(message)
 
-        await self.app(scope, replay, watched_send)
-        try:
-            await self._record(status, account, address)
-        except Exception:
-            log.warning("could not record a sign-in outcome", exc_info=True)
+        await self.app(scope, replay, recording_send)
 
     async def _login_refusal(self, account: str | None, address: str) -> Refusal | None:
         if account is not None and (found := await self.accounts.refusal(account)):

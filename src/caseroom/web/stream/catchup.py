@@ -35,10 +35,11 @@ class RoomCursors:
         self._last: dict[tuple[str, Room], int] = {}  # sent up to, per room
         self._issues: dict[str, Issue] = {}
 
-    async def start(self, issue_id: str, room: Room, after: int | None) -> int:
+    async def start(self, issue_id: str, room: Room, after: int | None) -> tuple[int, Issue]:
         """Start following a room after `after` (default: its latest message),
-        sending what it holds beyond that; returns the last number sent. Raises
-        DomainError when the room cannot be followed."""
+        sending what it holds beyond that; returns the last number sent and the
+        Issue as it was then (its status may have moved before the connection
+        followed it). Raises DomainError when the room cannot be followed."""
         issue = await self._load_issue(issue_id)
         if not can_see_room(self._principal, issue, room):
             raise NotFound("no such room")
@@ -51,7 +52,7 @@ class RoomCursors:
         key = (issue_id, room)
         self._last[key] = after
         await self._catch_up(issue_id, room, upto=None)
-        return self._last.get(key, after)
+        return self._last.get(key, after), issue
 
     def stop(self, issue_id: str) -> None:
         for key in [k for k in self._last if k[0] == issue_id]:

@@ -310,7 +310,7 @@ class StreamSession:
 
     async def _subscribe(self, item: _Subscribe) -> None:
         try:
-            last_seq = await self._cursors.start(item.issue_id, item.room, item.after)
+            last_seq, issue = await self._cursors.start(item.issue_id, item.room, item.after)
         except DomainError as error:
             await self._write_frame(
                 {"type": "error", "ref": item.ref, "problem": domain_problem(error)}
@@ -323,6 +323,8 @@ class StreamSession:
                 "issue_id": item.issue_id,
                 "room": item.room.value,
                 "last_seq": last_seq,
+                # Changes before this point are not replayed as events: the status is.
+                "issue_status": issue.status.value,
             }
         )
 

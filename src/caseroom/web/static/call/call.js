@@ -4,10 +4,15 @@
 //
 // Who offers: the participant who joins creates an offer to each one already
 // in the call; those answer. The offerer of a pair also restarts ICE when the
-// network under it drops, so the call recovers without a new invitation.
+// network under it drops, and again until the pair connects, so the call
+// recovers without a new invitation.
 // No media server: with up to four participants each sends to every other.
 
 const RING_EVERY_MS = 2200;
+// A restart made while the network (or the relay) is down gathers no candidates
+// and may never change state again: try again after these waits, doubling.
+const ICE_RETRY_FIRST_MS = 5000;
+const ICE_RETRY_MOST_MS = 20000;
 
 export class CallClient {
   /**
@@ -33,6 +38,8 @@ export class CallClient {
     this.panel = null;
     this.notice = "";
     this.iceTransportPolicy = "all";
+    this.media = null; // opening the camera and microphone, once per call
+    this.signals = Promise.resolve();
     window.caseroomCall = this; // for tests and diagnostics: stats(), state
   }
 
@@ -103,7 +110,10 @@ export class CallClient {
         this.ring(frame.payload.call);
         return true;
       case "call.signal":
-        this.signal(frame.payload).catch((error) => this.say(`Call trouble: ${error.message}`));
+        // One at a time, in arrival order: a candidate is only taken after its offer.
+        this.signals = this.signals
+          .then(() => this.signal(frame.payload))
+          .catch((error) => this.say(`Call trouble: ${error.message}`));
         return true;
       default:
         return false;
@@ -116,10 +126,19 @@ export class CallClient {
     this.call = reply.call;
     this.connectionId = reply.connection_id;
     this.iceServers = reply.ice_servers || [];
+    // Only those already in when we joined get our offer; whoever joins after
+    // us offers to us (two offers to each other would deadlock the pair).
+    const already = present(reply.call).filter((p) => p.connection_id !== this.connectionId);
     this.render();
-    await this.openMedia();
-    for (const p of present(this.call)) {
-      if (p.connection_id !== this.connectionId) this.peer(p.connection_id, p.who, true);
+    this.media = this.openMedia();
+    await this.media;
+    if (this.call?.id !== reply.call.id) {
+      for (const track of this.local?.getTracks() || []) track.stop(); // hung up meanwhile
+      this.local = null;
+      return;
+    }
+    for (const p of already) {
+      if (!this.peers.has(p.connection_id)) this.peer(p.connection_id, p.who, true);
     }
     this.render();
   }
@@ -165,6 +184,7 @@ export class CallClient {
       await pc.addIceCandidate(signal.candidate).catch(() => {});
     } else if (signal.kind === "offer") {
       await pc.setRemoteDescription({ type: "offer", sdp: signal.sdp });
+      await this.media; // our camera may still be opening: answer with it, not without
       this.addTracks(pc);
       await pc.setLocalDescription(await pc.createAnswer());
       this.signalTo(from, { kind: "answer", sdp: pc.localDescription.sdp });
@@ -199,6 +219,7 @@ export class CallClient {
       // A dropped network: the offerer asks for new candidates on both sides.
       if (offerer && (pc.iceConnectionState === "failed" || pc.iceConnectionState === "disconnected")) {
         pc.restartIce();
+        this.retryUntilConnected(peer, ICE_RETRY_FIRST_MS);
       }
       this.render();
     };
@@ -211,8 +232,22 @@ export class CallClient {
         this.say(`Call trouble: ${error.message}`);
       }
     };
-    if (offerer) this.addTracks(pc);
+    if (offerer) {
+      this.addTracks(pc);
+      this.retryUntilConnected(peer, ICE_RETRY_FIRST_MS);
+    }
     return peer;
+  }
+
+  /** The offerer restarts ICE until the pair connects, waiting longer each time. */
+  retryUntilConnected(peer, waitMs) {
+    clearTimeout(peer.retry);
+    peer.retry = setTimeout(() => {
+      const state = peer.pc.iceConnectionState;
+      if (state === "connected" || state === "completed" || state === "closed") return;
+      peer.pc.restartIce();
+      this.retryUntilConnected(peer, Math.min(waitMs * 2, ICE_RETRY_MOST_MS));
+    }, waitMs);
   }
 
   /** Our tracks, or receive-only lines when we have no camera or microphone. */
@@ -256,6 +291,7 @@ export class CallClient {
     for (const track of this.local?.getTracks() || []) track.stop();
     this.camera?.stop();
     this.local = null;
+    this.media = null;
     this.camera = null;
     const ended = this.call;
     this.call = null;

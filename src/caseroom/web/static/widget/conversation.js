@@ -308,7 +308,11 @@ export class Conversation {
     if (this.hooks.onCallFrame?.(frame)) return; // video call frames
     switch (frame.type) {
       case "subscribed":
-        if (frame.issue_id === this.issueId) this.flush();
+        if (frame.issue_id === this.issueId) {
+          // Resolved while this page was not yet following: no event will say so.
+          if (frame.issue_status) this.setStatus(frame.issue_status);
+          this.flush();
+        }
         break;
       case "message.created": {
         const message = frame.payload.message;
