@@ -31,8 +31,12 @@ async def test_a_german_browser_shows_the_console_in_german(
     web_server: Server, web_db: Database, web_http: httpx.AsyncClient, browser: Browser,
     screenshots: Path,
 ) -> None:  # fmt: skip
-    org = await make_org(web_db, name="Nordwind Outdoor", people_names=("Alex Admin", "Anna Berger", "Ben Vogel"))
-    chat = await start_chat(web_http, org, name="Maria Schulz", message="Mein Paket ist nie angekommen")
+    org = await make_org(
+        web_db, name="Nordwind Outdoor", people_names=("Alex Admin", "Anna Berger", "Ben Vogel")
+    )
+    chat = await start_chat(
+        web_http, org, name="Maria Schulz", message="Mein Paket ist nie angekommen"
+    )
     await send(web_http, chat.auth, chat.issue_id, body="Die Sendungsnummer endet auf 4471.")
     _, page = await console_page(browser, web_server.url, locale="de-DE")
     await expect(page.get_by_role("heading", name="Bei der Konsole anmelden")).to_be_visible()
@@ -44,7 +48,9 @@ async def test_a_german_browser_shows_the_console_in_german(
     await expect(page.locator("#queue-title")).to_have_text("Nicht übernommen")
     await expect(page.get_by_role("link", name="Meine")).to_be_visible()
     await expect(page.get_by_role("searchbox", name="Issues durchsuchen")).to_be_visible()
-    issue = (await web_http.get(f"/api/v1/issues/{chat.issue_id}", headers=org.auth(org.ana))).json()
+    issue = (
+        await web_http.get(f"/api/v1/issues/{chat.issue_id}", headers=org.auth(org.ana))
+    ).json()
     ref = issue["reference"]
     await expect(page.locator("#queue-count")).to_have_text("1 Issue")
     await card(page, ref).get_by_role("button", name=f"{ref} öffnen").click()
@@ -55,7 +61,9 @@ async def test_a_german_browser_shows_the_console_in_german(
     await page.get_by_role("textbox", name="Dem Kunden antworten").fill("Ich sehe sofort nach.")
     await page.screenshot(path=str(screenshots / "console-de.png"))
     await page.get_by_role("button", name="Nachricht senden").click()
-    await expect(page.locator(".timeline-public .msg-mine .bubble")).to_have_text("Ich sehe sofort nach.")
+    await expect(page.locator(".timeline-public .msg-mine .bubble")).to_have_text(
+        "Ich sehe sofort nach."
+    )
     # The first reply claimed the Issue: the header, the toast-free status and the
     # activity line say so in German.
     await expect(page.locator("#issue-status")).to_have_text("Übernommen")
@@ -66,7 +74,9 @@ async def test_the_agents_choice_wins_over_a_german_browser(
     web_server: Server, web_db: Database, web_http: httpx.AsyncClient, browser: Browser
 ) -> None:
     org = await make_org(web_db)
-    chosen = await web_http.put("/api/v1/me/locale", json={"locale": "en"}, headers=org.auth(org.ben))
+    chosen = await web_http.put(
+        "/api/v1/me/locale", json={"locale": "en"}, headers=org.auth(org.ben)
+    )
     assert chosen.status_code == 200, chosen.text
     _, page = await console_page(browser, web_server.url, locale="de-DE")
     await sign_in_german(page, org.ben)
@@ -82,7 +92,9 @@ async def test_switching_language_in_the_picker_shows_at_once_and_follows_the_ag
 ) -> None:
     org = await make_org(web_db)
     chat = await start_chat(web_http, org, message="Where is my order?")
-    issue = (await web_http.get(f"/api/v1/issues/{chat.issue_id}", headers=org.auth(org.ana))).json()
+    issue = (
+        await web_http.get(f"/api/v1/issues/{chat.issue_id}", headers=org.auth(org.ana))
+    ).json()
     context, page = await console_page(browser, web_server.url)
     await sign_in(page, org.ana)
     await page.goto(f"{web_server.url}/console#/unclaimed/{chat.issue_id}")

@@ -32,7 +32,9 @@ async def test_choosing_no_language_goes_back_to_the_browsers(
 ) -> None:
     org = await make_org(db)
     await client.put("/api/v1/me/locale", json={"locale": "de"}, headers=org.auth(org.ben))
-    cleared = await client.put("/api/v1/me/locale", json={"locale": None}, headers=org.auth(org.ben))
+    cleared = await client.put(
+        "/api/v1/me/locale", json={"locale": None}, headers=org.auth(org.ben)
+    )
     assert cleared.status_code == 200, cleared.text
     assert await my_locale(client, org.auth(org.ben)) is None
 

@@ -14,6 +14,7 @@ export class CallDesk extends EventTarget {
     this.client = new CallClient((frame) => stream.send(frame), {
       canShare: true,
       onChange: (call) => this.track(call),
+      words: (key, vars) => t(`call.${key}`, vars),
     });
     stream.addEventListener("event", (e) => {
       const frame = e.detail;
