@@ -14,10 +14,12 @@ expect.set_options(timeout=15_000)  # a guard against hanging, never what a test
 
 
 async def console_page(
-    browser: Browser, base_url: str, viewport: dict[str, int] = DESKTOP
+    browser: Browser, base_url: str, viewport: dict[str, int] = DESKTOP, locale: str = "en-US"
 ) -> tuple[BrowserContext, Page]:
-    """A fresh browser profile on the console; page errors fail the test."""
-    context = await browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    """A fresh browser profile on the console, in an English browser unless told
+    another `locale` (tests find things by their English names); page errors fail
+    the test."""
+    context = await browser.new_context(viewport=viewport, locale=locale)  # type: ignore[arg-type]
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -86,6 +86,8 @@ class Agent:
     role: Role
     active: bool = True
     team_ids: tuple[str, ...] = ()
+    # The console language the agent chose (None: the browser's).
+    locale: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

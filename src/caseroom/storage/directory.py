@@ -112,6 +112,12 @@ class AgentRepository:
         rows = (await self._conn.execute(query)).all()
         return [(to_agent(r, await self._team_ids(r.id)), r.password_hash) for r in rows]
 
+    async def set_locale(self, org_id: str, agent_id: str, locale: str | None) -> None:
+        a = t.agents.c
+        await self._conn.execute(
+            update(t.agents).where(a.org_id == org_id, a.id == agent_id).values(locale=locale)
+        )
+
     async def list(self, org_id: str) -> list[Agent]:
         query = select(t.agents).where(t.agents.c.org_id == org_id).order_by(t.agents.c.name)
         rows = (await self._conn.execute(query)).all()

@@ -29,7 +29,9 @@ def to_organization(row: Any) -> Organization:
 
 
 def to_agent(row: Any, team_ids: tuple[str, ...] = ()) -> Agent:
-    return Agent(row.id, row.org_id, row.email, row.name, Role(row.role), row.active, team_ids)
+    return Agent(
+        row.id, row.org_id, row.email, row.name, Role(row.role), row.active, team_ids, row.locale
+    )
 
 
 def to_team(row: Any) -> Team:

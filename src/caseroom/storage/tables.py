@@ -83,6 +83,8 @@ agents = Table(
     # When one of the agent's consoles was last connected (its heartbeat): the
     # widget shows the desk online while someone is.
     Column("last_seen_at", UTCDateTime),
+    # The console language the agent chose; NULL follows the browser.
+    Column("locale", String(16)),
     UniqueConstraint("org_id", "email"),
 )
 Index("ix_agents_email", agents.c.email)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from caseroom.domain.errors import NotAuthenticated
 from caseroom.domain.model import AgentPrincipal, BotPrincipal, CustomerPrincipal
-from caseroom.services import auth, directory
+from caseroom.services import auth, directory, preferences
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import (
     CSRF_COOKIE,
@@ -20,7 +20,16 @@ from caseroom.web.deps import (
     check_csrf,
     client_address,
 )
-from caseroom.web.schemas import AgentOut, LoginOut, LoginRequest, MeOut, TokenCreate, TokenOut
+from caseroom.web.schemas import (
+    AgentOut,
+    LocaleIn,
+    LocaleOut,
+    LoginOut,
+    LoginRequest,
+    MeOut,
+    TokenCreate,
+    TokenOut,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -104,7 +113,12 @@ async def logout_everywhere(
 async def me(principal: CurrentPrincipal) -> MeOut:
     match principal:
         case AgentPrincipal():
-            return MeOut(kind="agent", org_id=principal.org_id, agent=AgentOut.of(principal.agent))
+            return MeOut(
+                kind="agent",
+                org_id=principal.org_id,
+                agent=AgentOut.of(principal.agent),
+                locale=principal.agent.locale,
+            )
         case CustomerPrincipal(customer=customer):
             return MeOut(
                 kind="customer",
@@ -119,6 +133,16 @@ async def me(principal: CurrentPrincipal) -> MeOut:
             )
         case _:
             assert_never(principal)
+
+
+@router.put("/me/locale", response_model=LocaleOut)
+async def put_my_locale(body: LocaleIn, principal: CurrentPrincipal, context: Context) -> LocaleOut:
+    """Agents only: the console's language on every device (null: the browser's)."""
+
+    async def work(uow: UnitOfWork) -> str | None:
+        return await preferences.set_my_locale(principal, uow, body.locale)
+
+    return LocaleOut(locale=await context.db.run(work))
 
 
 @router.get("/agents", response_model=list[AgentOut], tags=["directory"])

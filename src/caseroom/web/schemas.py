@@ -159,8 +159,21 @@ class MeOut(BaseModel):
     kind: Literal["agent", "customer", "bot"]
     org_id: str
     agent: AgentOut | None = None
+    locale: str | None = Field(
+        default=None, description="an agent's chosen console language; null follows the browser"
+    )
     customer: dict[str, Any] | None = None
     bot: dict[str, Any] | None = None
+
+
+class LocaleIn(Strict):
+    locale: str | None = Field(
+        description="the console language (en, de); null follows the browser", max_length=16
+    )
+
+
+class LocaleOut(BaseModel):
+    locale: str | None
 
 
 class LoginOut(BaseModel):

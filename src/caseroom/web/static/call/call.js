@@ -13,14 +13,45 @@ const RING_EVERY_MS = 2200;
 // and may never change state again: try again after these waits, doubling.
 const ICE_RETRY_FIRST_MS = 5000;
 const ICE_RETRY_MOST_MS = 20000;
+// The panel's words; a page in another language passes `words(key, vars)` (the
+// console, from its catalogue's call.<key>), and these are the fallback.
+const WORDS = {
+  not_connected: "Not connected: try again in a moment.",
+  trouble: "Call trouble: {error}",
+  audio_only: "Your camera is not available, so this is an audio call. You can still see the others.",
+  share_failed: "Screen sharing did not start: {error}",
+  panel: "Video call",
+  is_calling: "{name} is calling",
+  in_private_room: "Video call in the private room",
+  accept: "Accept",
+  decline: "Decline",
+  ringing_out: "Ringing…",
+  connecting: "Connecting…",
+  connected: "Connected",
+  reconnecting: "Reconnecting…",
+  private_room: " · private room",
+  you: "You",
+  mute: "Mute",
+  unmute: "Unmute",
+  camera_off: "Camera off",
+  camera_on: "Camera on",
+  share: "Share screen",
+  stop_sharing: "Stop sharing",
+  hang_up: "Hang up",
+  blocked: "The browser blocked the camera and microphone. Allow them in the address bar to be seen and heard; you can still see and hear the others.",
+  no_devices: "No camera or microphone was found; you can still see and hear the others.",
+  unavailable: "Camera and microphone are unavailable ({error}); you can still see and hear the others.",
+  unknown_error: "unknown error",
+};
 
 export class CallClient {
   /**
    * send(frame) -> bool: writes a frame on the event stream.
-   * options: { canShare: show "Share screen" (agents), label(call): the title }
+   * options: { canShare: show "Share screen" (agents), onChange(call), words(key, vars): the panel's text }
    */
-  constructor(send, { canShare = false, onChange = () => {} } = {}) {
+  constructor(send, { canShare = false, onChange = () => {}, words = null } = {}) {
     this.send = send;
+    this.words = words;
     this.canShare = canShare;
     this.onChange = onChange;
     this.call = null; // the call payload we are in (or ringing out)
@@ -86,7 +117,7 @@ export class CallClient {
     const ref = `call${this.refs}`;
     return new Promise((resolve, reject) => {
       if (!this.send({ ...frame, ref })) {
-        reject(new Error("Not connected: try again in a moment."));
+        reject(new Error(this.word("not_connected")));
         return;
       }
       this.pending.set(ref, { resolve, reject });
@@ -113,7 +144,7 @@ export class CallClient {
         // One at a time, in arrival order: a candidate is only taken after its offer.
         this.signals = this.signals
           .then(() => this.signal(frame.payload))
-          .catch((error) => this.say(`Call trouble: ${error.message}`));
+          .catch((error) => this.say(this.word("trouble", { error: error.message })));
         return true;
       default:
         return false;
@@ -229,7 +260,7 @@ export class CallClient {
         await pc.setLocalDescription(await pc.createOffer());
         this.signalTo(connectionId, { kind: "offer", sdp: pc.localDescription.sdp });
       } catch (error) {
-        this.say(`Call trouble: ${error.message}`);
+        this.say(this.word("trouble", { error: error.message }));
       }
     };
     if (offerer) {
@@ -277,10 +308,10 @@ export class CallClient {
       try {
         this.local = await navigator.mediaDevices.getUserMedia({ audio: true });
         this.cameraOff = true;
-        this.say("Your camera is not available, so this is an audio call. You can still see the others.");
+        this.say(this.word("audio_only"));
         return;
       } catch {
-        this.say(deniedText(error));
+        this.say(deniedText(this, error));
       }
     }
   }
@@ -333,7 +364,7 @@ export class CallClient {
       await this.replaceVideo(track);
       this.sharing = true;
     } catch (error) {
-      this.say(`Screen sharing did not start: ${error.message}`);
+      this.say(this.word("share_failed", { error: error.message }));
     }
     this.render();
   }
@@ -407,7 +438,7 @@ export class CallClient {
       return;
     }
     if (!this.panel) {
-      this.panel = el("section", { className: "call-panel", role: "dialog", ariaLabel: "Video call" });
+      this.panel = el("section", { className: "call-panel", role: "dialog", ariaLabel: this.word("panel") });
       document.body.append(this.panel);
     }
     const panel = this.panel;
@@ -415,11 +446,11 @@ export class CallClient {
     if (this.ringing && !this.call) {
       const call = this.ringing;
       panel.replaceChildren(
-        el("p", { className: "call-title" }, `${call.started_by.name} is calling`),
-        el("p", { className: "call-sub" }, call.room === "private" ? "Video call in the private room" : "Video call"),
+        el("p", { className: "call-title" }, this.word("is_calling", { name: call.started_by.name })),
+        el("p", { className: "call-sub" }, this.word(call.room === "private" ? "in_private_room" : "panel")),
         el("div", { className: "call-actions" },
-          button("Accept", "call-accept", () => this.accept(call.id).catch((e) => this.say(e.message))),
-          button("Decline", "call-decline danger", () => this.decline(call.id))),
+          button(this.word("accept"), "call-accept", () => this.accept(call.id).catch((e) => this.say(e.message))),
+          button(this.word("decline"), "call-decline danger", () => this.decline(call.id))),
         this.notice ? el("p", { className: "call-notice", role: "alert" }, this.notice) : "");
       return;
     }
@@ -430,17 +461,23 @@ export class CallClient {
     if (self.srcObject !== this.local && !this.sharing) self.srcObject = this.local;
     self.muted = true;
     const tiles = [...this.peers.values()].map((p) => p.el);
-    const status = { "ringing-out": "Ringing…", connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…" }[this.state];
+    const status = this.word({ "ringing-out": "ringing_out", connecting: "connecting", connected: "connected", reconnecting: "reconnecting" }[this.state]);
     panel.replaceChildren(
-      el("p", { className: "call-title" }, status, el("span", { className: "call-room" }, this.call.room === "private" ? " · private room" : "")),
-      el("div", { className: "call-grid" }, ...tiles, el("figure", { className: "call-tile self" }, self, el("figcaption", {}, "You"))),
+      el("p", { className: "call-title" }, status, el("span", { className: "call-room" }, this.call.room === "private" ? this.word("private_room") : "")),
+      el("div", { className: "call-grid" }, ...tiles, el("figure", { className: "call-tile self" }, self, el("figcaption", {}, this.word("you")))),
       this.notice ? el("p", { className: "call-notice", role: "alert" }, this.notice) : "",
       el("div", { className: "call-actions" },
-        button(this.muted ? "Unmute" : "Mute", "call-mute", () => this.toggleMute(), this.muted),
-        button(this.cameraOff ? "Camera on" : "Camera off", "call-camera", () => this.toggleCamera(), this.cameraOff),
-        this.canShare ? button(this.sharing ? "Stop sharing" : "Share screen", "call-share", () => this.toggleShare(), this.sharing) : "",
-        button("Hang up", "call-hangup danger", () => this.hangUp())));
+        button(this.word(this.muted ? "unmute" : "mute"), "call-mute", () => this.toggleMute(), this.muted),
+        button(this.word(this.cameraOff ? "camera_on" : "camera_off"), "call-camera", () => this.toggleCamera(), this.cameraOff),
+        this.canShare ? button(this.word(this.sharing ? "stop_sharing" : "share"), "call-share", () => this.toggleShare(), this.sharing) : "",
+        button(this.word("hang_up"), "call-hangup danger", () => this.hangUp())));
     for (const video of panel.querySelectorAll("video")) video.play?.().catch(() => {});
+  }
+
+  /** The panel's text for `key`: the page's own words if it gave them, else English. */
+  word(key, vars = {}) {
+    const text = this.words?.(key, vars) ?? WORDS[key] ?? key;
+    return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
   }
 
   /** Bytes received so far, by kind, and each connection's state (tests, diagnostics). */
@@ -464,12 +501,10 @@ function present(call) {
   return (call.participants || []).filter((p) => !p.left_at);
 }
 
-function deniedText(error) {
-  if (error?.name === "NotAllowedError") {
-    return "The browser blocked the camera and microphone. Allow them in the address bar to be seen and heard; you can still see and hear the others.";
-  }
-  if (error?.name === "NotFoundError") return "No camera or microphone was found; you can still see and hear the others.";
-  return `Camera and microphone are unavailable (${error?.message || "unknown error"}); you can still see and hear the others.`;
+function deniedText(client, error) {
+  if (error?.name === "NotAllowedError") return client.word("blocked");
+  if (error?.name === "NotFoundError") return client.word("no_devices");
+  return client.word("unavailable", { error: error?.message || client.word("unknown_error") });
 }
 
 function el(tag, props = {}, ...children) {

@@ -4,6 +4,7 @@
 // (a mention, the private room at the mentioned message).
 
 import { h, icon } from "./dom.js";
+import { t } from "./i18n.js";
 
 const PREFS_KEY = "caseroom.console.alerts";
 const DEFAULTS = { desktop: false, sound: true };
@@ -22,16 +23,16 @@ export class Alerts {
   onIssue({ type, issue, changes = [] }) {
     const me = this.directory.me.id;
     if (type === "issue.created" && issue.status === "unclaimed") {
-      this.alert(`New Issue #${issue.reference}`, issue.subject, () => this.open(issue.id, "unclaimed"));
+      this.alert(t("alerts.new_issue", { ref: issue.reference }), issue.subject, () => this.open(issue.id, "unclaimed"));
     } else if (type === "issue.updated" && changes.includes("last_seq") && issue.owner_agent_id === me
       && issue.waiting_since && !document.hasFocus()) {
-      this.alert(`Customer wrote on #${issue.reference}`, issue.subject, () => this.open(issue.id, "mine"));
+      this.alert(t("alerts.customer_wrote", { ref: issue.reference }), issue.subject, () => this.open(issue.id, "mine"));
     }
   }
 
   onMention(notification) {
-    const who = this.directory.agentName(notification.actor_id) || "A colleague";
-    this.alert(`${who} mentioned you`, `#${notification.issue_reference}`,
+    const who = this.directory.agentName(notification.actor_id) || t("common.a_colleague");
+    this.alert(t("alerts.mentioned", { who }), `#${notification.issue_reference}`,
       () => this.open(notification.issue_id, "mentions", { room: "private", messageId: notification.message_id }));
   }
 
@@ -59,10 +60,10 @@ export class Alerts {
       });
       return h("label.alert-pref", {}, input, label);
     };
-    const panel = h("div.alert-prefs", { id: "alert-prefs", hidden: true, role: "group", "aria-label": "Notification preferences" },
-      toggle("desktop", "Desktop notifications"), toggle("sound", "Sound"));
+    const panel = h("div.alert-prefs", { id: "alert-prefs", hidden: true, role: "group", "aria-label": t("alerts.prefs") },
+      toggle("desktop", t("alerts.desktop")), toggle("sound", t("alerts.sound")));
     const button = h("button.btn.btn-icon.btn-ghost.alerts-button", {
-      type: "button", "aria-label": "Notification preferences", title: "Notifications and sound",
+      type: "button", "aria-label": t("alerts.prefs"), title: t("alerts.prefs_title"),
       "aria-expanded": "false", "aria-controls": "alert-prefs",
       onclick: () => {
         panel.hidden = !panel.hidden;

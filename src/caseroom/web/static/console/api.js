@@ -1,12 +1,14 @@
 // The console's only way to the server's HTTP API (/api/v1): cookie session,
 // the CSRF header on state-changing calls, problem+json errors as ApiError.
 
+import { t } from "./i18n.js";
+
 const BASE = "/api/v1";
 const SAFE = new Set(["GET", "HEAD"]);
 
 export class ApiError extends Error {
   constructor(status, problem) {
-    super((problem && (problem.detail || problem.title)) || `request failed (${status})`);
+    super((problem && (problem.detail || problem.title)) || t("api.failed", { status }));
     this.status = status;
     this.problem = problem || {};
   }
@@ -58,7 +60,7 @@ export async function request(method, path, { json, form, query, signal } = {}) 
     response = await fetch(url(path, query), init);
   } catch (error) {
     if (error.name === "AbortError") throw error;
-    throw new ApiError(0, { title: "Offline", detail: "the server could not be reached" });
+    throw new ApiError(0, { title: t("app.connection.offline"), detail: t("api.unreachable") });
   }
   if (response.status === 204) return null;
   const body = await response.json().catch(() => null);
@@ -97,7 +99,7 @@ export function upload(path, form, onProgress) {
       if (xhr.status >= 200 && xhr.status < 300) resolve(body);
       else reject(new ApiError(xhr.status, body));
     };
-    xhr.onerror = () => reject(new ApiError(0, { detail: "the server could not be reached" }));
+    xhr.onerror = () => reject(new ApiError(0, { detail: t("api.unreachable") }));
     xhr.send(form);
   });
 }

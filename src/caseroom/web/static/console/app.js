@@ -11,48 +11,51 @@ import { Directory } from "./directory.js";
 import { Inbox } from "./inbox.js";
 import { IssueView } from "./issue.js";
 import { Outbox } from "./outbox.js";
-import { mobileButton } from "./profile.js";
+import { languageButton, mobileButton } from "./profile.js";
 import { signInView } from "./signin.js";
 import { Presence } from "./presence.js";
 import { Stream } from "./stream.js";
 import { CallDesk } from "./calls.js";
 import { loadTools } from "./tools.js";
+import { onLocaleChange, pickLocale, setLocale, t } from "./i18n.js";
 
 const root = document.getElementById("app");
 let session = null;
 
-const CONNECTION = {
-  connecting: { label: "Connecting…", tone: "amber" },
-  live: { label: "Live", tone: "green" },
-  reconnecting: { label: "Reconnecting…", tone: "amber" },
-  offline: { label: "Offline", tone: "red" },
-};
+const CONNECTION_TONE = { connecting: "amber", live: "green", reconnecting: "amber", offline: "red" };
 
 async function boot() {
   whenSignedOut(() => signedOut());
   // No session cookie pair: sign in first, without asking the API who we are.
   if (!cookie("caseroom_csrf")) {
-    showSignIn();
+    await showSignIn();
     return;
   }
   try {
-    await startConsole(await Directory.load());
+    const directory = await Directory.load();
+    // The agent's own choice of language, else the browser's, before the first render.
+    await setLocale(pickLocale(directory.locale));
+    await startConsole(directory);
   } catch (error) {
-    if (error.status === 401 || error.status === 403) showSignIn();
-    else clear(root, h("div.fatal", {}, icon("alert"), h("p", {}, `The console could not start: ${error.message}`),
-      h("button.btn.btn-primary", { type: "button", onclick: () => location.reload() }, "Try again")));
+    if (error.status === 401 || error.status === 403) await showSignIn();
+    else {
+      await setLocale(pickLocale(null));
+      clear(root, h("div.fatal", {}, icon("alert"), h("p", {}, t("app.fatal", { error: error.message })),
+        h("button.btn.btn-primary", { type: "button", onclick: () => location.reload() }, t("app.try_again"))));
+    }
   }
 }
 
-function showSignIn() {
+async function showSignIn() {
   session?.stop();
   session = null;
+  await setLocale(pickLocale(null)); // nobody signed in: the browser's language
   clear(root, signInView(() => boot()));
 }
 
 function signedOut() {
   if (!session) return;
-  toast("Your session ended. Sign in again.", "error");
+  toast(t("app.session_ended"), "error");
   showSignIn();
 }
 
@@ -81,23 +84,23 @@ async function startConsole(directory) {
   showConnection(status, banner, stream.state);
 
   const me = directory.me;
-  const signOut = h("button.btn.btn-icon.btn-ghost", { type: "button", "aria-label": "Sign out", title: "Sign out", onclick: async () => {
+  const signOut = h("button.btn.btn-icon.btn-ghost", { type: "button", "aria-label": t("app.sign_out"), title: t("app.sign_out"), onclick: async () => {
     try {
       await post("/auth/logout");
     } finally {
       showSignIn();
     }
   } }, icon("logout"));
-  const sidebar = h("aside.sidebar", { "aria-label": "Console" },
+  const sidebar = h("aside.sidebar", { "aria-label": t("app.console") },
     h("div.brand", {}, h("span.brand-mark", {}, icon("chat")), h("span.brand-name", {}, "caseroom")),
-    h("div.org", { title: "Organization" }, directory.org.name),
+    h("div.org", { title: t("app.organization") }, directory.org.name),
     inbox.nav,
     me.role === "admin" ? adminNav() : null,
     h("div.grow"),
-    h("div.side-tools", {}, alerts.settings(), reportButton()),
+    h("div.side-tools", {}, alerts.settings(), reportButton(), languageButton(directory)),
     status,
-    h("div.me", {}, avatar(me.name, "agent"), h("div.me-text", {}, h("strong", {}, me.name), h("span", {}, me.role === "admin" ? "Admin" : "Agent")), mobileButton(), signOut));
-  const issuePane = h("section.issue-pane", { id: "issue-pane", "aria-label": "Issue" }, emptyIssue());
+    h("div.me", {}, avatar(me.name, "agent"), h("div.me-text", {}, h("strong", {}, me.name), h("span", {}, me.role === "admin" ? t("app.role.admin") : t("app.role.agent"))), mobileButton(), signOut));
+  const issuePane = h("section.issue-pane", { id: "issue-pane", "aria-label": t("app.issue_pane") }, emptyIssue());
   const adminPane = h("div.admin-pane", { id: "admin-pane" });
   const workspace = h("main.workspace", {}, inbox.pane, h("div.issue-column", {}, banner, issuePane), adminPane);
   const shell = h("div.shell", {}, sidebar, workspace);
@@ -146,15 +149,22 @@ async function startConsole(directory) {
       else if (view.issue === issueView && !issueView.el.contains(document.activeElement)) issueView.rooms.public.composer.focus();
     } catch (error) {
       if (view.issue !== issueView) return;
-      clear(issuePane, h("div.empty", {}, icon("alert"), h("p", {}, error.status === 404 ? "This Issue does not exist or you may not see it." : error.message)));
+      clear(issuePane, h("div.empty", {}, icon("alert"), h("p", {}, error.status === 404 ? t("app.issue_not_found") : error.message)));
     }
   };
   window.addEventListener("hashchange", route);
   const onKey = (e) => globalKeys(e, inbox, view);
   document.addEventListener("keydown", onKey);
 
+  // Another language: the whole console is drawn again in it, on the same page.
+  const offLocale = onLocaleChange(() => {
+    session?.stop();
+    startConsole(directory);
+  });
+
   session = {
     stop() {
+      offLocale();
       window.removeEventListener("hashchange", route);
       document.removeEventListener("keydown", onKey);
       inbox.stop();
@@ -173,18 +183,16 @@ async function startConsole(directory) {
 
 function emptyIssue() {
   return h("div.empty.empty-issue", {}, h("div.empty-art", {}, icon("chat")),
-    h("h2", {}, "Pick an Issue"),
-    h("p", {}, "Open a card from the inbox to see the conversation, talk with colleagues in the private room, and reply."));
+    h("h2", {}, t("app.empty.title")),
+    h("p", {}, t("app.empty.text")));
 }
 
 function showConnection(status, banner, state) {
-  const { label, tone } = CONNECTION[state] || CONNECTION.connecting;
-  clear(status, h(`span.dot.dot-${tone}`), label);
+  const known = state in CONNECTION_TONE ? state : "connecting";
+  clear(status, h(`span.dot.dot-${CONNECTION_TONE[known]}`), t(`app.connection.${known}`));
   status.dataset.state = state;
   banner.hidden = state === "live" || state === "connecting";
-  clear(banner, icon("offline"), state === "offline"
-    ? "You are offline. Messages you write are kept and sent when the connection returns."
-    : "Connection lost. Reconnecting; nothing you write is lost.");
+  clear(banner, icon("offline"), state === "offline" ? t("app.banner.offline") : t("app.banner.reconnecting"));
 }
 
 function globalKeys(event, inbox, view) {

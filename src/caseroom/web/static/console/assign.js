@@ -3,19 +3,20 @@
 
 import { post, put } from "./api.js";
 import { avatar, h, icon, toast } from "./dom.js";
+import { t } from "./i18n.js";
 
-const PRIORITIES = [["", "Normal"], ["low", "Low"], ["high", "High"], ["urgent", "Urgent"]];
+const PRIORITIES = ["", "low", "high", "urgent"];
 
 /** The "Owner" button and its menu; `onChange(issue)` gets the saved Issue. */
 export function ownerPicker(view, onChange) {
   const { issue, directory } = view;
   const owner = issue.owner_agent_id ? directory.agentName(issue.owner_agent_id) : null;
-  const team = issue.team_id ? directory.teams.find((t) => t.id === issue.team_id)?.name : null;
-  const label = `${owner ? `Owner: ${owner}` : "Unassigned"}${team ? ` · ${team}` : ""}`;
-  const menu = h("div.picker", { role: "menu", "aria-label": "Assign", hidden: true, id: "owner-menu" });
+  const team = issue.team_id ? directory.teams.find((x) => x.id === issue.team_id)?.name : null;
+  const label = `${owner ? t("assign.owner", { owner }) : t("inbox.card.unassigned")}${team ? ` · ${team}` : ""}`;
+  const menu = h("div.picker", { role: "menu", "aria-label": t("assign.menu"), hidden: true, id: "owner-menu" });
   const button = h("button.meta-item.picker-button", {
     type: "button", id: "issue-owner", "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": "owner-menu",
-    title: "Assign, transfer to a team, or unassign",
+    title: t("assign.title"),
   }, icon("mine"), label, icon("chevron"));
   const close = () => {
     menu.hidden = true;
@@ -36,16 +37,16 @@ export function ownerPicker(view, onChange) {
   }, extra, h("span.picker-label", {}, text), current ? icon("check") : null);
   const agents = [...directory.agents.values()].filter((a) => a.active !== false);
   menu.append(
-    h("div.picker-heading", {}, "Assign to"),
-    ...agents.map((a) => item(a.id === directory.me.id ? `${a.name} (me)` : a.name, avatar(a.name, "agent", "avatar-xs"),
-      () => act(() => post(`/issues/${issue.id}/assign`, { agent_id: a.id }), `Assigned to ${a.name}`),
+    h("div.picker-heading", {}, t("assign.to")),
+    ...agents.map((a) => item(a.id === directory.me.id ? t("assign.me", { name: a.name }) : a.name, avatar(a.name, "agent", "avatar-xs"),
+      () => act(() => post(`/issues/${issue.id}/assign`, { agent_id: a.id }), t("assign.assigned", { name: a.name })),
       a.id === issue.owner_agent_id)),
-    directory.teams.length ? h("div.picker-heading", {}, "Transfer to team") : null,
-    ...directory.teams.map((t) => item(t.name, icon("inbox"),
-      () => act(() => post(`/issues/${issue.id}/assign`, { team_id: t.id }), `Transferred to ${t.name}`),
-      t.id === issue.team_id)),
+    directory.teams.length ? h("div.picker-heading", {}, t("assign.transfer")) : null,
+    ...directory.teams.map((x) => item(x.name, icon("inbox"),
+      () => act(() => post(`/issues/${issue.id}/assign`, { team_id: x.id }), t("assign.transferred", { team: x.name })),
+      x.id === issue.team_id)),
     issue.owner_agent_id
-      ? item("Unassign", icon("x"), () => act(() => post(`/issues/${issue.id}/unassign`), "Unassigned"))
+      ? item(t("assign.unassign"), icon("x"), () => act(() => post(`/issues/${issue.id}/unassign`), t("inbox.card.unassigned")))
       : null);
   const open = issue.status === "unclaimed" || issue.status === "claimed";
   button.disabled = !open;
@@ -80,7 +81,7 @@ export function tagsAndPriority(view, onChange) {
       toast(error.message, "error");
     }
   };
-  const input = h("input.tag-input", { type: "text", placeholder: "+ tag", "aria-label": "Add a tag", maxlength: 64 });
+  const input = h("input.tag-input", { type: "text", placeholder: t("assign.tag_placeholder"), "aria-label": t("assign.add_tag"), maxlength: 64 });
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && input.value.trim()) {
       e.preventDefault();
@@ -88,9 +89,9 @@ export function tagsAndPriority(view, onChange) {
     }
   });
   const chips = (issue.tags || []).map((tag) => h("span.tag-chip", {}, tag,
-    h("button.tag-remove", { type: "button", "aria-label": `Remove tag ${tag}`, onclick: () => save(issue.tags.filter((t) => t !== tag)) }, icon("x"))));
-  const priority = h("select.priority-select", { "aria-label": "Priority", id: "issue-priority", dataset: { priority: issue.priority || "" } },
-    PRIORITIES.map(([value, text]) => h("option", { value, selected: (issue.priority || "") === value }, text)));
+    h("button.tag-remove", { type: "button", "aria-label": t("assign.remove_tag", { tag }), onclick: () => save(issue.tags.filter((x) => x !== tag)) }, icon("x"))));
+  const priority = h("select.priority-select", { "aria-label": t("assign.priority"), id: "issue-priority", dataset: { priority: issue.priority || "" } },
+    PRIORITIES.map((value) => h("option", { value, selected: (issue.priority || "") === value }, t(`assign.priority.${value || "normal"}`))));
   priority.addEventListener("change", async () => {
     try {
       onChange(await put(`/issues/${issue.id}/priority`, { priority: priority.value || null }));
@@ -98,7 +99,7 @@ export function tagsAndPriority(view, onChange) {
       toast(error.message, "error");
     }
   });
-  return h("span.tags", { role: "group", "aria-label": "Tags and priority" }, priority, ...chips, input);
+  return h("span.tags", { role: "group", "aria-label": t("assign.tags_and_priority") }, priority, ...chips, input);
 }
 
 

@@ -4,6 +4,7 @@
 
 import { upload } from "./api.js";
 import { bytes, h, icon, toast } from "./dom.js";
+import { t } from "./i18n.js";
 
 export class AttachmentsTool {
   constructor(limits) {
@@ -13,7 +14,7 @@ export class AttachmentsTool {
 
   summary() {
     const { max_files_per_message: count, max_file_bytes: size } = this.limits;
-    return `Up to ${count} files, ${bytes(size)} each`;
+    return t("attach.summary", { count, size: bytes(size) });
   }
 
   button(composer) {
@@ -23,7 +24,7 @@ export class AttachmentsTool {
       input.value = "";
     });
     const button = h("button.tool.tool-attach", {
-      type: "button", "aria-label": `Attach files. ${this.summary()}`, dataset: { tip: `Attach files · ${this.summary()}` },
+      type: "button", "aria-label": `${t("attach.button")}. ${this.summary()}`, dataset: { tip: `${t("attach.button")} · ${this.summary()}` },
       onclick: () => input.click(),
     }, icon("paperclip"), input);
     this.trays.set(composer, []);
@@ -33,7 +34,7 @@ export class AttachmentsTool {
   /** Files dropped anywhere on `zone` (the room's panel) go to `composer`. */
   dropZone(zone, composer) {
     const overlay = h("div.drop-overlay", { "aria-hidden": "true" },
-      h("div.drop-card", {}, icon("paperclip"), h("strong", {}, "Drop files to attach"), h("span", {}, this.summary())));
+      h("div.drop-card", {}, icon("paperclip"), h("strong", {}, t("attach.drop")), h("span", {}, this.summary())));
     zone.append(overlay);
     let depth = 0;
     const hasFiles = (e) => [...(e.dataTransfer?.types || [])].includes("Files");
@@ -63,13 +64,13 @@ export class AttachmentsTool {
     const tray = this.trays.get(composer);
     const room = this.limits.max_files_per_message - tray.length;
     if (files.length > room) {
-      toast(`At most ${this.limits.max_files_per_message} files per message`, "error");
+      toast(t("attach.too_many", { count: this.limits.max_files_per_message }), "error");
       files = files.slice(0, Math.max(0, room));
     }
     for (const file of files) {
       const error = file.size > this.limits.max_file_bytes
-        ? `Too large: ${bytes(file.size)}, the limit is ${bytes(this.limits.max_file_bytes)}`
-        : file.size === 0 ? "Empty file" : null;
+        ? t("attach.too_large", { size: bytes(file.size), limit: bytes(this.limits.max_file_bytes) })
+        : file.size === 0 ? t("attach.empty") : null;
       tray.push({ file, error });
     }
     this.renderTray(composer);
@@ -92,7 +93,7 @@ export class AttachmentsTool {
         icon(error ? "alert" : "file"),
         h("span.file-name", { title: file.name }, file.name),
         h("span.file-size", {}, error || bytes(file.size)),
-        h("button.chip-remove", { type: "button", "aria-label": `Remove ${file.name}`, onclick: () => this.remove(composer, i) }, icon("x")))),
+        h("button.chip-remove", { type: "button", "aria-label": t("attach.remove", { name: file.name }), onclick: () => this.remove(composer, i) }, icon("x")))),
       h("span.tray-limits", {}, this.summary()));
   }
 

@@ -5,6 +5,7 @@
 import { get, post } from "./api.js";
 import { TokenPicker } from "./autocomplete.js";
 import { h, icon, toast } from "./dom.js";
+import { t } from "./i18n.js";
 
 const MAX = 8;
 const CHOOSE = "Choose: ";
@@ -28,13 +29,13 @@ export function splitChoices(body) {
 
 export function choiceChips(choices) {
   if (!choices.length) return null;
-  return h("div.bot-choices", { role: "group", "aria-label": "Buttons the Customer was offered" },
+  return h("div.bot-choices", { role: "group", "aria-label": t("bots.choices") },
     choices.map((label) => h("span.bot-choice", {}, label)));
 }
 
 export class BotPicker extends TokenPicker {
   constructor(composer) {
-    super(composer, { className: "bot-menu", id: "bot-list", label: "Call a bot" });
+    super(composer, { className: "bot-menu", id: "bot-list", label: t("bots.call") });
   }
 
   query() {
@@ -94,7 +95,7 @@ export class Suggestions {
 
   button(message, slot) {
     return h("button.btn.btn-sm.suggest-send", {
-      type: "button", "aria-label": "Send this suggestion to the Customer, as your message",
+      type: "button", "aria-label": t("bots.send_label"),
       onclick: async (e) => {
         e.currentTarget.disabled = true;
         try {
@@ -106,10 +107,10 @@ export class Suggestions {
           e.currentTarget.disabled = false;
         }
       },
-    }, icon("send"), "Send to Customer");
+    }, icon("send"), t("bots.send"));
   }
 }
 
 function sentEl() {
-  return h("span.suggest-sent", {}, icon("check"), "Sent to the Customer");
+  return h("span.suggest-sent", {}, icon("check"), t("bots.sent"));
 }

@@ -5,6 +5,7 @@
 import { CallClient } from "../call/call.js";
 import { get } from "./api.js";
 import { h, icon, toast } from "./dom.js";
+import { t } from "./i18n.js";
 
 export class CallDesk extends EventTarget {
   constructor(stream) {
@@ -13,6 +14,7 @@ export class CallDesk extends EventTarget {
     this.client = new CallClient((frame) => stream.send(frame), {
       canShare: true,
       onChange: (call) => this.track(call),
+      words: (key, vars) => t(`call.${key}`, vars),
     });
     stream.addEventListener("event", (e) => {
       const frame = e.detail;
@@ -75,6 +77,6 @@ export class CallDesk extends EventTarget {
 export function callChip(calls) {
   const live = calls?.[0];
   if (!live) return null;
-  const label = live.state === "ringing" ? "Calling…" : "On a call";
-  return h("span.call-chip", { title: `Video call in the ${live.room} room` }, icon("video"), label);
+  const label = live.state === "ringing" ? t("calls.ringing") : t("calls.on_call");
+  return h("span.call-chip", { title: t(`calls.in_room.${live.room === "private" ? "private" : "public"}`) }, icon("video"), label);
 }

@@ -5,6 +5,7 @@
 
 import { get } from "./api.js";
 import { h, icon } from "./dom.js";
+import { t } from "./i18n.js";
 
 const SEARCH_DEBOUNCE_MS = 120;
 const LIMIT = 20;
@@ -20,9 +21,9 @@ export class CannedTool {
   button(composer) {
     const button = h("button.tool.tool-canned", {
       type: "button", "aria-haspopup": "dialog", "aria-expanded": "false",
-      title: "Canned responses (type / in an empty message)", "aria-keyshortcuts": "/",
+      title: t("canned.title"), "aria-keyshortcuts": "/",
       onclick: () => (composer.cannedPicker ? this.close(composer) : this.open(composer, "", { from: button })),
-    }, icon("bolt"), h("span.tool-label", {}, "Canned"));
+    }, icon("bolt"), h("span.tool-label", {}, t("canned.button")));
     composer.cannedButton = button;
     return button;
   }
@@ -85,18 +86,18 @@ class Picker {
     this.search = h("input.canned-search", {
       id: `${id}-search`, type: "text", value: query, autocomplete: "off",
       role: "combobox", "aria-expanded": "true", "aria-controls": `${id}-list`, "aria-autocomplete": "list",
-      "aria-label": "Search canned responses by title, shortcut or tag", placeholder: "Search by title, /shortcut or tag…",
+      "aria-label": t("canned.search_label"), placeholder: t("canned.search_placeholder"),
     });
-    this.list = h("ul.canned-list", { id: `${id}-list`, role: "listbox", "aria-label": "Canned responses" });
+    this.list = h("ul.canned-list", { id: `${id}-list`, role: "listbox", "aria-label": t("shortcuts.canned") });
     // Said beside the list, never inside it: a listbox holds options only.
     this.empty = h("p.canned-empty", { role: "status", hidden: true });
     this.preview = h("div.canned-preview", { "aria-live": "polite", id: `${id}-preview` });
-    this.el = h("div.canned", { role: "dialog", "aria-label": "Canned responses" },
+    this.el = h("div.canned", { role: "dialog", "aria-label": t("shortcuts.canned") },
       h("div.canned-head", {}, icon("search"), this.search,
-        h("button.btn.btn-icon.btn-ghost.btn-sm", { type: "button", "aria-label": "Close canned responses", onclick: () => tool.close(composer) }, icon("x"))),
+        h("button.btn.btn-icon.btn-ghost.btn-sm", { type: "button", "aria-label": t("canned.close"), onclick: () => tool.close(composer) }, icon("x"))),
       h("div.canned-body", {}, h("div.canned-results", {}, this.list, this.empty), this.preview),
-      h("div.canned-foot", {}, h("kbd", {}, "↑"), h("kbd", {}, "↓"), " choose · ", h("kbd", {}, "Enter"), " insert to edit · ", h("kbd", {}, "Esc"), " close",
-        tool.admin ? h("a.canned-manage", { href: "#/admin/canned", onclick: () => tool.close(composer) }, "Manage canned responses") : null));
+      h("div.canned-foot", {}, h("kbd", {}, "↑"), h("kbd", {}, "↓"), ` ${t("canned.hint.choose")} · `, h("kbd", {}, "Enter"), ` ${t("canned.hint.insert")} · `, h("kbd", {}, "Esc"), ` ${t("canned.hint.close")}`,
+        tool.admin ? h("a.canned-manage", { href: "#/admin/canned", onclick: () => tool.close(composer) }, t("canned.manage")) : null));
     this.search.addEventListener("input", () => {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.load(), SEARCH_DEBOUNCE_MS);
@@ -132,10 +133,8 @@ class Picker {
   renderList() {
     if (!this.items.length) {
       this.showEmpty(this.search.value
-        ? "No canned response matches."
-        : this.tool.admin
-          ? "No canned responses yet: add the organization's under Manage canned responses."
-          : "No canned responses yet. Admins add the organization's; agents can add their own through the API.");
+        ? t("canned.no_match")
+        : this.tool.admin ? t("canned.none_admin") : t("canned.none"));
       return;
     }
     this.empty.hidden = true;
@@ -150,7 +149,7 @@ class Picker {
       },
     }, h("span.canned-title", {}, c.title),
     h("span.canned-meta", {}, c.shortcut ? h("code.shortcut", {}, `/${c.shortcut.replace(/^\//, "")}`) : null,
-      h(`span.scope.scope-${c.scope}`, {}, c.scope === "personal" ? "Personal" : "Shared")))));
+      h(`span.scope.scope-${c.scope}`, {}, c.scope === "personal" ? t("canned.personal") : t("canned.shared"))))));
     this.move(this.active);
   }
 
@@ -176,10 +175,10 @@ class Picker {
 
   async showPreview(item) {
     const template = h("div.canned-template", {}, ...highlight(item.body));
-    const filled = h("div.canned-filled", {}, h("span.loader", {}, "Filling in…"));
+    const filled = h("div.canned-filled", {}, h("span.loader", {}, t("canned.filling")));
     this.preview.replaceChildren(
-      h("div.preview-label", {}, `Preview for this Issue`), filled,
-      h("div.preview-label", {}, "Template"), template);
+      h("div.preview-label", {}, t("canned.preview")), filled,
+      h("div.preview-label", {}, t("canned.template")), template);
     try {
       const text = await this.tool.render(item, this.composer.issue.id);
       if (this.items[this.active] === item) filled.replaceChildren(text);

@@ -5,10 +5,9 @@ import { avatar, h, icon } from "./dom.js";
 import { MentionPicker } from "./mentions.js";
 import { smsSegments } from "./sms_segments.js";
 import { BotPicker } from "./bots.js";
+import { t } from "./i18n.js";
 
 const TYPING_EVERY_MS = 3000;
-const CHANNEL_NAMES = { chat: "Chat", sms: "SMS", email: "Email", video: "Video" };
-const VIDEO_REASON = "Video calls are not set up for this organization";
 // What was written and not sent, per Issue and room, for as long as the page lives
 // (leaving an Issue with Esc and coming back finds the text again).
 const drafts = new Map();
@@ -42,7 +41,7 @@ export class Composer {
     this.textarea.addEventListener("keydown", (e) => this.keys(e));
     this.textarea.addEventListener("input", () => this.changed());
 
-    this.channel = h("select.channel-select", { id: `${id}-channel`, "aria-label": "Send via channel" },
+    this.channel = h("select.channel-select", { id: `${id}-channel`, "aria-label": t("composer.channel_label") },
       channelOptions(this.directory.org.channels));
     const chatIcon = h("span.channel-icon", {}, icon("chat"));
     this.channelIcon = chatIcon;
@@ -53,45 +52,45 @@ export class Composer {
     });
     // Email's own fields: a subject for a new thread; in the private room, To and Cc.
     this.subject = h("input.email-subject", { id: `${id}-subject`, type: "text", maxlength: "200",
-      placeholder: this.room === "public" ? "Subject (a new email thread only)" : "Subject", "aria-label": "Email subject" });
-    this.to = h("input.email-to", { id: `${id}-to`, type: "text", placeholder: "colleague@example.com, vendor@example.org",
-      "aria-label": "Email to" });
-    this.cc = h("input.email-cc", { id: `${id}-cc`, type: "text", placeholder: "optional", "aria-label": "Email cc" });
+      placeholder: this.room === "public" ? t("composer.email.subject_public") : t("composer.email.subject"), "aria-label": t("composer.email.subject_label") });
+    this.to = h("input.email-to", { id: `${id}-to`, type: "text", placeholder: t("composer.email.to_placeholder"),
+      "aria-label": t("composer.email.to_label") });
+    this.cc = h("input.email-cc", { id: `${id}-cc`, type: "text", placeholder: t("composer.email.optional"), "aria-label": t("composer.email.cc_label") });
     for (const input of [this.to, this.cc, this.subject]) input.addEventListener("input", () => this.changed());
-    this.emailFields = h("div.email-fields", { hidden: true, "aria-label": "Email", role: "group" },
-      this.room === "private" ? h("label.email-field", {}, h("span", {}, "To"), this.to) : null,
-      this.room === "private" ? h("label.email-field", {}, h("span", {}, "Cc"), this.cc) : null,
+    this.emailFields = h("div.email-fields", { hidden: true, "aria-label": t("channel.email"), role: "group" },
+      this.room === "private" ? h("label.email-field", {}, h("span", {}, t("composer.email.to")), this.to) : null,
+      this.room === "private" ? h("label.email-field", {}, h("span", {}, t("composer.email.cc")), this.cc) : null,
       // The Customer's own mail named the public thread: replies keep its subject.
       this.room === "public" && this.issue.source_channel === "email" ? null
-        : h("label.email-field", {}, h("span", {}, "Subject"), this.subject));
+        : h("label.email-field", {}, h("span", {}, t("composer.email.subject")), this.subject));
 
     this.noteButton = h("button.tool.tool-note", {
-      type: "button", "aria-pressed": "false", title: "Log note: only agents see it (Alt+N)",
+      type: "button", "aria-pressed": "false", title: t("composer.note_title"),
       "aria-keyshortcuts": "Alt+N", onclick: () => this.toggleNote(),
-    }, icon("note"), h("span.tool-label", {}, "Log note"));
+    }, icon("note"), h("span.tool-label", {}, t("composer.note")));
 
     const video = this.directory.channel("video");
-    const reason = video && !video.enabled ? VIDEO_REASON : null;
+    const reason = video && !video.enabled ? t("composer.video.not_set_up") : null;
     this.camera = h("button.tool.tool-camera", {
-      type: "button", "aria-disabled": reason ? "true" : null, title: reason || (this.room === "private" ? "Start a video call with the agents watching this Issue" : "Start a video call with the Customer"),
-      "aria-label": reason ? `Video call unavailable: ${reason}` : "Start a video call", dataset: { tip: reason },
+      type: "button", "aria-disabled": reason ? "true" : null, title: reason || t(`composer.video.title_${this.room}`),
+      "aria-label": reason ? t("composer.video.unavailable", { reason }) : t("composer.video.start"), dataset: { tip: reason },
       onclick: () => {
         if (!reason) this.stream.calls?.start(this.issue.id, this.room);
       },
     }, icon("video"));
 
-    this.send = h("button.btn.btn-primary.send", { type: "submit", "aria-label": "Send message", disabled: true },
-      icon("send"), h("span.send-label", {}, "Send"));
+    this.send = h("button.btn.btn-primary.send", { type: "submit", "aria-label": t("composer.send_label"), disabled: true },
+      icon("send"), h("span.send-label", {}, t("composer.send")));
 
     // The message limit, announced as it nears: a send that cannot succeed is never made.
     this.maxChars = this.tools.limits?.max_message_chars || 0;
     this.counter = h("span.char-count", { id: `${id}-count`, "aria-live": "polite", hidden: true });
-    this.tray = h("div.tray", { hidden: true, "aria-label": "Files to send" });
+    this.tray = h("div.tray", { hidden: true, "aria-label": t("composer.tray") });
     // By SMS: how many message parts the text takes and in which encoding, as it is typed.
     this.smsMeter = h("div.sms-meter", { hidden: true, "aria-live": "polite", role: "status" });
     this.popover = h("div.popover-host");
-    const toolbar = h("div.composer-tools", { role: "toolbar", "aria-label": "Composer tools" },
-      h("label.channel", { for: `${id}-channel` }, chatIcon, h("span.sr-only", {}, "Channel"), this.channel,
+    const toolbar = h("div.composer-tools", { role: "toolbar", "aria-label": t("composer.tools") },
+      h("label.channel", { for: `${id}-channel` }, chatIcon, h("span.sr-only", {}, t("search.channel")), this.channel,
         h("span.channel-caret", {}, icon("chevron"))),
       h("span.tool-sep", { "aria-hidden": "true" }),
       this.tools.canned ? this.tools.canned.button(this) : null,
@@ -100,9 +99,9 @@ export class Composer {
       this.camera,
       h("span.grow"),
       this.counter,
-      h("span.compose-hint", {}, this.room === "private" ? "@ to mention · # for a bot · " : "", h("kbd", {}, "Enter"), " send · ",
-        h("kbd", {}, "Shift"), "+", h("kbd", {}, "Enter"), " new line"));
-    const formLabel = this.room === "public" ? "Public room composer" : "Private room composer";
+      h("span.compose-hint", {}, this.room === "private" ? `${t("composer.hint.private")} · ` : "", h("kbd", {}, "Enter"), ` ${t("composer.hint.send")} · `,
+        h("kbd", {}, "Shift"), "+", h("kbd", {}, "Enter"), ` ${t("composer.hint.newline")}`));
+    const formLabel = t(`composer.form_${this.room}`);
     this.form = h(`form.composer.composer-${this.room}`, { "aria-label": formLabel, novalidate: true },
       this.popover, toolbar, this.emailFields, this.tray,
       h("div.compose-row", {}, this.textarea, this.send), this.smsMeter);
@@ -152,7 +151,7 @@ export class Composer {
    * mobile number (`sms:<agent id>`; never a Customer from here).
    */
   setColleagues(colleagues) {
-    const texts = colleagues.map((c) => h("option", { value: `sms:${c.agent_id}` }, `SMS to ${c.name}`));
+    const texts = colleagues.map((c) => h("option", { value: `sms:${c.agent_id}` }, t("composer.sms_to", { name: c.name })));
     this.channel.append(...texts);
   }
 
@@ -164,26 +163,26 @@ export class Composer {
     this.smsMeter.hidden = !on;
     if (!on) return;
     const count = smsSegments(this.textarea.value.trim());
-    const parts = `${count.segments} SMS ${count.segments === 1 ? "segment" : "segments"}`;
+    const parts = t("composer.sms.segments", { count: count.segments });
     const left = count.segments ? count.segments * count.perSegment - count.units : count.perSegment;
-    const unicode = count.encoding === "UCS-2" ? " (Unicode: fewer characters per part)" : "";
+    const encoding = t(count.encoding === "UCS-2" ? "composer.sms.encoding_unicode" : "composer.sms.encoding", { encoding: count.encoding });
     this.smsMeter.replaceChildren(
       h("span.sms-segments", {}, parts),
-      h("span.sms-encoding", { title: `Encoding: ${count.encoding}${unicode}` }, count.encoding),
-      h("span.sms-units", {}, `${count.units} of ${Math.max(count.segments, 1) * count.perSegment} characters`),
-      h("span.sms-left", {}, left > 0 ? `${left} left in this part` : ""),
-      h("span.sms-files", {}, "Files go by SMS as links"),
+      h("span.sms-encoding", { title: encoding }, count.encoding),
+      h("span.sms-units", {}, t("composer.sms.units", { used: count.units, max: Math.max(count.segments, 1) * count.perSegment })),
+      h("span.sms-left", {}, left > 0 ? t("composer.sms.left", { count: left }) : ""),
+      h("span.sms-files", {}, t("composer.sms.files")),
     );
   }
 
   label() {
-    if (this.note) return "Log note (agents only)";
-    return this.room === "public" ? "Reply to the Customer" : "Message your colleagues (private)";
+    if (this.note) return t("composer.label.note");
+    return t(`composer.label.${this.room}`);
   }
 
   placeholder() {
-    if (this.note) return "Write a log note… only agents see it, never the Customer";
-    return this.room === "public" ? "Reply to the Customer…" : "Write to colleagues… type @ to mention someone, # to call a bot";
+    if (this.note) return t("composer.placeholder.note");
+    return t(`composer.placeholder.${this.room}`);
   }
 
   toggleNote(on = !this.note) {
@@ -192,23 +191,23 @@ export class Composer {
     this.noteButton.setAttribute("aria-pressed", String(on));
     this.textarea.placeholder = this.placeholder();
     this.textarea.setAttribute("aria-label", this.label());
-    this.send.setAttribute("aria-label", on ? "Add note" : "Send message");
-    this.send.querySelector(".send-label").textContent = on ? "Add note" : "Send";
+    this.send.setAttribute("aria-label", on ? t("composer.add_note") : t("composer.send_label"));
+    this.send.querySelector(".send-label").textContent = on ? t("composer.add_note") : t("composer.send");
     this.showSmsMeter();
     this.textarea.focus();
   }
 
   /** Put text in the box (a canned response), ready to edit. */
   insert(text, { replace = false } = {}) {
-    const t = this.textarea;
-    if (replace || !t.value.trim()) t.value = text;
+    const box = this.textarea;
+    if (replace || !box.value.trim()) box.value = text;
     else {
-      const start = t.selectionStart;
-      t.value = t.value.slice(0, start) + text + t.value.slice(t.selectionEnd);
-      t.selectionStart = t.selectionEnd = start + text.length;
+      const start = box.selectionStart;
+      box.value = box.value.slice(0, start) + text + box.value.slice(box.selectionEnd);
+      box.selectionStart = box.selectionEnd = start + text.length;
     }
     this.changed();
-    t.focus();
+    box.focus();
   }
 
   keys(event) {
@@ -222,19 +221,19 @@ export class Composer {
   }
 
   changed() {
-    const t = this.textarea;
-    t.style.height = "auto";
-    t.style.height = `${Math.min(t.scrollHeight, 220)}px`;
+    const box = this.textarea;
+    box.style.height = "auto";
+    box.style.height = `${Math.min(box.scrollHeight, 220)}px`;
     this.count();
     this.send.disabled = !this.ready();
-    if (t.value) drafts.set(this.draftKey(), t.value);
+    if (box.value) drafts.set(this.draftKey(), box.value);
     else drafts.delete(this.draftKey());
     this.mentions?.update();
     this.bots?.update();
     this.tools.canned?.typed?.(this);
     this.showSmsMeter();
     const now = Date.now();
-    if (t.value && !this.note && now - this.lastTyping > TYPING_EVERY_MS) {
+    if (box.value && !this.note && now - this.lastTyping > TYPING_EVERY_MS) {
       this.lastTyping = now;
       this.stream.typing(this.issue.id, this.room);
     }
@@ -247,7 +246,7 @@ export class Composer {
     const over = used > this.maxChars;
     this.counter.hidden = used < this.maxChars * 0.9;
     this.counter.textContent = this.counter.hidden ? "" : over
-      ? `${used - this.maxChars} characters over the limit of ${this.maxChars}`
+      ? t("composer.over_limit", { count: used - this.maxChars, max: this.maxChars })
       : `${used} / ${this.maxChars}`;
     this.counter.classList.toggle("char-over", over);
     if (over) {
@@ -308,7 +307,7 @@ export class Composer {
 function channelOptions(channels) {
   return channels.filter((c) => c.channel !== "video").map((c) =>
     h("option", { value: c.channel, disabled: !c.enabled, title: c.reason || null },
-      c.enabled ? CHANNEL_NAMES[c.channel] : `${CHANNEL_NAMES[c.channel]} — ${c.reason}`));
+      c.enabled ? t(`channel.${c.channel}`) : `${t(`channel.${c.channel}`)} — ${c.reason}`));
 }
 
 export { avatar };

@@ -4,20 +4,20 @@
 
 import { get, patch, post } from "./api.js";
 import { ago, avatar, h, icon, toast } from "./dom.js";
+import { t } from "./i18n.js";
 
 const OPEN_KEY = "caseroom.console.customer-open";
 // Beside the timeline when there is room; over it (closed until asked for) when not.
 const WIDE = window.matchMedia("(min-width: 1181px)");
-const WROTE_FROM = { embed: "Embed (signed in)", chat: "Chat widget", email: "Email", sms: "SMS", video: "Video", bot: "Bot" };
-const STATUS = { unclaimed: "Unclaimed", claimed: "Claimed", resolved: "Resolved", closed: "Closed", canceled: "Canceled" };
+const WROTE_FROM = new Set(["embed", "chat", "email", "sms", "video", "bot"]);
 
 export class CustomerPanel {
   constructor(view) {
     this.view = view;
     this.body = h("div.customer-body");
-    this.el = h("aside.customer-panel", { id: "customer-panel", "aria-label": "Customer", hidden: !this.isOpen() },
-      h("header.cp-head", {}, h("h2", {}, icon("mine"), "Customer"),
-        h("button.btn.btn-icon.btn-ghost.btn-sm", { type: "button", "aria-label": "Close the Customer panel", onclick: () => this.setOpen(false) }, icon("x"))),
+    this.el = h("aside.customer-panel", { id: "customer-panel", "aria-label": t("entries.tag.customer"), hidden: !this.isOpen() },
+      h("header.cp-head", {}, h("h2", {}, icon("mine"), t("entries.tag.customer")),
+        h("button.btn.btn-icon.btn-ghost.btn-sm", { type: "button", "aria-label": t("customer.close"), onclick: () => this.setOpen(false) }, icon("x"))),
       this.body);
   }
 
@@ -30,7 +30,7 @@ export class CustomerPanel {
     return h("button.btn.btn-ghost", {
       type: "button", "aria-controls": "customer-panel", "aria-expanded": String(this.isOpen()), dataset: { action: "customer" },
       onclick: () => this.setOpen(!this.isOpen()),
-    }, icon("mine"), "Customer");
+    }, icon("mine"), t("entries.tag.customer"));
   }
 
   setOpen(open) {
@@ -55,31 +55,31 @@ export class CustomerPanel {
   render() {
     const { customer, verified, wrote_from: from, issues, notes } = this.profile;
     const row = (label, value) => h("div.cp-row", {}, h("dt", {}, label), h("dd", {}, value || h("span.muted", {}, "—")));
-    const edit = h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: () => this.editForm() }, "Edit");
+    const edit = h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: () => this.editForm() }, t("entries.note.edit"));
     this.body.replaceChildren(
       h("section.cp-who", {},
         avatar(customer.name, "customer", "avatar-lg"),
         h("div", {}, h("strong.cp-name", {}, customer.name),
           verified
-            ? h("span.cp-verified", { title: "Signed in through the embed: the site vouched for who this is" }, icon("check"), "Verified")
-            : h("span.cp-unverified", { title: "Typed into a form; nobody checked it" }, "Not verified")),
+            ? h("span.cp-verified", { title: t("customer.verified_title") }, icon("check"), t("customer.verified"))
+            : h("span.cp-unverified", { title: t("customer.unverified_title") }, t("customer.unverified"))),
         edit),
       h("dl.cp-details", {},
-        row("Email", customer.email), row("Phone", customer.phone), row("External id", customer.external_id),
-        row("Wrote from", from.map((f) => WROTE_FROM[f] || f).join(", "))),
+        row(t("channel.email"), customer.email), row(t("customer.phone"), customer.phone), row(t("customer.external_id"), customer.external_id),
+        row(t("customer.wrote_from"), from.map((f) => (WROTE_FROM.has(f) ? t(`customer.from.${f}`) : f)).join(", "))),
       h("section.cp-section", { "aria-labelledby": "cp-issues" },
-        h("h3", { id: "cp-issues" }, "Issues", h("span.count-soft", {}, issues.length)),
+        h("h3", { id: "cp-issues" }, t("customer.issues"), h("span.count-soft", {}, issues.length)),
         h("ul.cp-issues", {}, issues.map((i) => h("li", {},
           h("a.cp-issue", { href: `#/all/${i.id}`, "aria-current": i.id === this.view.issueId ? "page" : null },
             h("span.ref", {}, `#${i.reference}`), h("span.cp-subject", {}, i.subject),
-            h(`span.status.status-${i.status}`, {}, STATUS[i.status] || i.status),
+            h(`span.status.status-${i.status}`, {}, t(`status.${i.status}`)),
             h("span.muted.cp-date", { title: i.created_at }, ago(i.created_at))))))),
       this.notesSection(notes));
   }
 
   notesSection(notes) {
-    const input = h("textarea.cp-note-input", { rows: 2, placeholder: "A note about this Customer (agents only)", "aria-label": "Note about the Customer", maxlength: 2000 });
-    const add = h("button.btn.btn-sm", { type: "submit" }, icon("plus"), "Add note");
+    const input = h("textarea.cp-note-input", { rows: 2, placeholder: t("customer.note_placeholder"), "aria-label": t("customer.note_label"), maxlength: 2000 });
+    const add = h("button.btn.btn-sm", { type: "submit" }, icon("plus"), t("composer.add_note"));
     const form = h("form.cp-note-form", {}, input, add);
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -93,9 +93,9 @@ export class CustomerPanel {
     });
     const directory = this.view.directory;
     return h("section.cp-section", { "aria-labelledby": "cp-notes" },
-      h("h3", { id: "cp-notes" }, "Notes"),
+      h("h3", { id: "cp-notes" }, t("customer.notes")),
       h("ul.cp-notes", {}, notes.map((n) => h("li.cp-note", {},
-        h("p", {}, n.body), h("span.muted", {}, `${directory.agentName(n.author_id) || "Someone"} · ${ago(n.created_at)}`)))),
+        h("p", {}, n.body), h("span.muted", {}, `${directory.agentName(n.author_id) || t("customer.someone")} · ${ago(n.created_at)}`)))),
       form);
   }
 
@@ -104,12 +104,12 @@ export class CustomerPanel {
     const field = (name, label, value, type = "text") => h("label.cp-field", {}, h("span", {}, label),
       h("input", { name, type, value: value || "", autocomplete: "off" }));
     const error = h("p.cp-error", { role: "alert" });
-    const form = h("form.cp-edit", { "aria-label": "Edit contact details" },
-      field("name", "Name", customer.name), field("email", "Email", customer.email, "email"),
-      field("phone", "Phone", customer.phone, "tel"), error,
+    const form = h("form.cp-edit", { "aria-label": t("customer.edit_label") },
+      field("name", t("customer.name"), customer.name), field("email", t("channel.email"), customer.email, "email"),
+      field("phone", t("customer.phone"), customer.phone, "tel"), error,
       h("div.cp-edit-actions", {},
-        h("button.btn.btn-sm.btn-primary", { type: "submit" }, "Save"),
-        h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: () => this.render() }, "Cancel")));
+        h("button.btn.btn-sm.btn-primary", { type: "submit" }, t("common.save")),
+        h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: () => this.render() }, t("common.cancel"))));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const data = Object.fromEntries(new FormData(form));
@@ -119,7 +119,7 @@ export class CustomerPanel {
         this.view.directory.customers.set(customer.id, Promise.resolve(saved));
         this.view.customer = saved;
         this.view.renderHeader();
-        toast("Contact details saved");
+        toast(t("customer.saved"));
         await this.refresh();
       } catch (failure) {
         error.textContent = failure.message;

@@ -1,6 +1,7 @@
 // Small DOM helpers: element building, icons, times and names.
 
 import { ICONS } from "./icons.js";
+import { formatDate, formatNumber, formatTime, relative, t } from "./i18n.js";
 
 /** h("button.primary", {onclick}, "Text", child) — a tag with optional .classes. */
 export function h(spec, attrs = {}, ...children) {
@@ -79,46 +80,40 @@ export function firstName(name) {
   return String(name || "").trim().split(/\s+/)[0] || "";
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" });
-
 export function clock(iso) {
-  return iso ? timeFormat.format(new Date(iso)) : "";
+  return iso ? formatTime(iso) : "";
 }
 
 export function dayLabel(iso) {
   const date = new Date(iso);
   const today = new Date();
   const yesterday = new Date(Date.now() - 86400000);
-  if (date.toDateString() === today.toDateString()) return "Today";
-  if (date.toDateString() === yesterday.toDateString()) return "Yesterday";
-  return dayFormat.format(date);
+  if (date.toDateString() === today.toDateString()) return t("time.today");
+  if (date.toDateString() === yesterday.toDateString()) return t("time.yesterday");
+  return formatDate(date, { weekday: "long", day: "numeric", month: "long" });
 }
 
 /** "42s", "4m 05s", "1h 12m", "3d 4h" */
 export function duration(seconds) {
   const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s}s`;
+  const two = (n) => String(n).padStart(2, "0");
+  if (s < 60) return t("time.duration.s", { s });
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, "0")}s`;
+  if (m < 60) return t("time.duration.ms", { m, s: two(s % 60) });
   const hr = Math.floor(m / 60);
-  if (hr < 24) return `${hr}h ${String(m % 60).padStart(2, "0")}m`;
-  return `${Math.floor(hr / 24)}d ${hr % 24}h`;
+  if (hr < 24) return t("time.duration.hm", { h: hr, m: two(m % 60) });
+  return t("time.duration.dh", { d: Math.floor(hr / 24), h: hr % 24 });
 }
 
 export function ago(iso) {
-  if (!iso) return "";
-  const seconds = (Date.now() - new Date(iso).getTime()) / 1000;
-  if (seconds < 60) return "just now";
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
-  return `${Math.floor(seconds / 86400)} d ago`;
+  return iso ? relative(iso) : "";
 }
 
 export function bytes(n) {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10240 ? 1 : 0)} KB`;
-  return `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+  const digits = (value, small) => formatNumber(value, { maximumFractionDigits: small ? 1 : 0, minimumFractionDigits: small ? 1 : 0 });
+  if (n < 1024) return `${formatNumber(n)} B`;
+  if (n < 1024 * 1024) return `${digits(n / 1024, n < 10240)} KB`;
+  return `${digits(n / 1024 / 1024, n < 10 * 1024 * 1024)} MB`;
 }
 
 export function newKey() {
@@ -147,11 +142,11 @@ export function tickWaiting(root, org) {
     el.querySelector(".waiting-time").textContent = duration(seconds);
     el.classList.toggle("waiting-amber", seconds >= amber && seconds < red);
     el.classList.toggle("waiting-red", seconds >= red);
-    el.setAttribute("aria-label", `Waiting for a reply for ${duration(seconds)}`);
+    el.setAttribute("aria-label", t("waiting.label", { duration: duration(seconds) }));
   }
 }
 
 export function waitingChip(since) {
-  return h("span.waiting", { dataset: { since }, title: "Waiting for an agent's reply" },
+  return h("span.waiting", { dataset: { since }, title: t("waiting.title") },
     icon("clock"), h("span.waiting-time"));
 }

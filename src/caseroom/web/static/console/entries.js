@@ -5,17 +5,19 @@ import { avatar, clock, h, icon } from "./dom.js";
 import { fileList } from "./attachments.js";
 import { richText } from "./richtext.js";
 import { choiceChips, splitChoices } from "./bots.js";
+import { t } from "./i18n.js";
 
-const CHANNEL_LABEL = { sms: "SMS", email: "Email", video: "Video call", bot: "Bot" };
+// The channels a message is tagged with (chat, the usual, goes untagged).
+const TAGGED = new Set(["sms", "email", "video", "bot"]);
 
 /** Subject, sender and recipients of a message that travelled by email. */
 function emailHead(email) {
   const line = (label, value) => (value ? h("div.email-line", {}, h("span.email-label", {}, label), value) : null);
-  return h("div.email-head", { "aria-label": "Email details" },
-    line("Subject", email.subject),
-    line("From", email.sender),
-    line("To", (email.to || []).join(", ")),
-    line("Cc", (email.cc || []).join(", ")));
+  return h("div.email-head", { "aria-label": t("entries.email.details") },
+    line(t("composer.email.subject"), email.subject),
+    line(t("entries.email.from"), email.sender),
+    line(t("composer.email.to"), (email.to || []).join(", ")),
+    line(t("composer.email.cc"), (email.cc || []).join(", ")));
 }
 
 /** A received mail's folded quote (one click shows it) and its HTML, sanitized by
@@ -27,20 +29,20 @@ function emailExtras(email) {
     const toggle = h("button.link.email-quote-toggle", { type: "button", "aria-expanded": "false", onclick: () => {
       quote.hidden = !quote.hidden;
       toggle.setAttribute("aria-expanded", String(!quote.hidden));
-      toggle.textContent = quote.hidden ? "Show quoted text" : "Hide quoted text";
-    } }, "Show quoted text");
+      toggle.textContent = quote.hidden ? t("entries.email.show_quote") : t("entries.email.hide_quote");
+    } }, t("entries.email.show_quote"));
     parts.push(toggle, quote);
   }
   if (email.html || email.html_url) {
-    const frame = h("iframe.email-html", { sandbox: "", referrerpolicy: "no-referrer", title: "The email as sent (HTML)", hidden: true });
+    const frame = h("iframe.email-html", { sandbox: "", referrerpolicy: "no-referrer", title: t("entries.email.html_title"), hidden: true });
     // Its own page keeps its inline styles under a strict policy; else it inherits ours.
     if (email.html_url) frame.src = email.html_url;
     else frame.srcdoc = email.html;
     const show = h("button.link.email-html-toggle", { type: "button", "aria-expanded": "false", onclick: () => {
       frame.hidden = !frame.hidden;
       show.setAttribute("aria-expanded", String(!frame.hidden));
-      show.textContent = frame.hidden ? "Show the email as sent" : "Hide the email as sent";
-    } }, "Show the email as sent");
+      show.textContent = frame.hidden ? t("entries.email.show_html") : t("entries.email.hide_html");
+    } }, t("entries.email.show_html"));
     parts.push(show, frame);
   }
   return parts.length ? h("div.email-extras", {}, ...parts) : null;
@@ -54,9 +56,9 @@ export class Entries {
 
   emptyEl() {
     return this.t.room === "private"
-      ? h("div.room-empty", {}, icon("lock"), h("p", {}, "Talk with colleagues here. The Customer never sees this room."),
-          h("p.muted", {}, "Type @ to bring someone in."))
-      : h("div.room-empty", {}, icon("chat"), h("p", {}, "No messages yet."));
+      ? h("div.room-empty", {}, icon("lock"), h("p", {}, t("entries.empty.private")),
+          h("p.muted", {}, t("entries.empty.private_hint")))
+      : h("div.room-empty", {}, icon("chat"), h("p", {}, t("entries.empty.public")));
   }
 
   side(message) {
@@ -76,16 +78,17 @@ export class Entries {
     if (message.channel === "email" && !message.email && author.kind !== "agent") this.t.onEmailWanted?.(message);
     const side = this.side(message);
     const mine = author.kind === "agent" && author.id === this.t.directory.me.id;
-    const tag = { customer: "Customer", bot: "Bot" }[author.kind];
-    const via = author.kind === "bot" && message.channel === "bot" ? null : CHANNEL_LABEL[message.channel];
+    const tag = { customer: t("entries.tag.customer"), bot: t("channel.bot") }[author.kind];
+    const via = author.kind === "bot" && message.channel === "bot" ? null
+      : TAGGED.has(message.channel) ? t(message.channel === "video" ? "entries.video_call" : `channel.${message.channel}`) : null;
     return h(`div.msg.msg-${side}.author-${author.kind}${mine ? ".msg-mine" : ""}`, {},
       avatar(author.name, author.kind),
       h("div.msg-main", {},
         h("div.msg-head", {},
-          h("span.msg-author", {}, mine ? "You" : author.name),
+          h("span.msg-author", {}, mine ? t("entries.you") : author.name),
           tag ? h(`span.tag.tag-${author.kind}`, {}, tag) : null,
           via ? h("span.tag.tag-channel", {}, icon(message.channel), via) : null,
-          message.redacted_at ? h("span.tag", { title: "Sensitive text was removed" }, "Redacted") : null,
+          message.redacted_at ? h("span.tag", { title: t("entries.redacted_title") }, t("entries.redacted")) : null,
           h("time", { datetime: message.created_at }, clock(message.created_at))),
         message.email ? emailHead(message.email) : null,
         message.body ? this.bodyEl(message) : null,
@@ -102,31 +105,31 @@ export class Entries {
 
   noteEl(message) {
     const mine = message.author.id === this.t.directory.me.id;
-    const who = mine ? "You" : message.author.name;
+    const who = mine ? t("entries.you") : message.author.name;
     if (message.deleted_at) {
-      return h("div.sys.note-deleted", {}, h("span.sys-line", {}, icon("note"), `${who} deleted a log note`,
+      return h("div.sys.note-deleted", {}, h("span.sys-line", {}, icon("note"), t(mine ? "entries.note.you_deleted" : "entries.note.deleted", { who }),
         h("time", { datetime: message.deleted_at }, clock(message.deleted_at))));
     }
     const body = h("div.note-body", {}, this.text(message.body));
     const actions = mine && this.t.onEditNote
       ? h("span.note-actions", {},
-          h("button.link", { type: "button", "aria-label": "Edit this log note", onclick: () => this.editNote(message, body) }, "Edit"),
-          h("button.link", { type: "button", "aria-label": "Delete this log note", onclick: () => this.t.onDeleteNote(message) }, "Delete"))
+          h("button.link", { type: "button", "aria-label": t("entries.note.edit_label"), onclick: () => this.editNote(message, body) }, t("entries.note.edit")),
+          h("button.link", { type: "button", "aria-label": t("entries.note.delete_label"), onclick: () => this.t.onDeleteNote(message) }, t("entries.note.delete")))
       : null;
     return h("div.msg.msg-note", {},
-      h("div.note", { role: "note", "aria-label": `Log note by ${message.author.name}` },
-        h("div.note-head", {}, icon("note"), h("strong", {}, "Log note"),
+      h("div.note", { role: "note", "aria-label": t("entries.note.by", { who: message.author.name }) },
+        h("div.note-head", {}, icon("note"), h("strong", {}, t("composer.note")),
           h("span", {}, `· ${who}`),
           h("time", { datetime: message.created_at }, clock(message.created_at)),
-          message.edited_at ? h("span.edited", { title: message.edited_at }, "(edited)") : null,
-          message.redacted_at ? h("span.tag", {}, "Redacted") : null,
+          message.edited_at ? h("span.edited", { title: message.edited_at }, t("entries.note.edited")) : null,
+          message.redacted_at ? h("span.tag", {}, t("entries.redacted")) : null,
           actions,
-          h("span.note-private", {}, icon("lock"), "Agents only")),
+          h("span.note-private", {}, icon("lock"), t("issue.room.private.hint"))),
         body, fileList(message.attachments)));
   }
 
   editNote(message, body) {
-    const box = h("textarea.note-edit", { "aria-label": "Edit the log note", rows: "3" });
+    const box = h("textarea.note-edit", { "aria-label": t("entries.note.editor_label"), rows: "3" });
     box.value = message.body;
     const save = async () => {
       const text = box.value.trim();
@@ -153,8 +156,8 @@ export class Entries {
     });
     const form = h("div.note-editor", {}, box,
       h("div.note-edit-actions", {}, h("span.form-error", { role: "alert" }),
-        h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: cancel }, "Cancel"),
-        h("button.btn.btn-sm.btn-primary", { type: "button", onclick: save }, "Save")));
+        h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: cancel }, t("common.cancel")),
+        h("button.btn.btn-sm.btn-primary", { type: "button", onclick: save }, t("common.save"))));
     body.replaceChildren(form);
     box.focus();
   }
@@ -177,23 +180,23 @@ export class Entries {
   pendingEl(item) {
     const key = `pending:${item.key}`;
     const status = {
-      sending: "Sending…",
-      retrying: "Sending again…",
-      waiting: item.error || "Waiting to send…",
-      failed: `Not sent: ${item.error}`,
+      sending: t("entries.pending.sending"),
+      retrying: t("entries.pending.retrying"),
+      waiting: item.error || t("entries.pending.waiting"),
+      failed: t("entries.pending.failed", { error: item.error }),
     }[item.state];
     const actions = item.state === "failed" || item.state === "waiting"
       ? h("span.pending-actions", {},
-          h("button.link", { type: "button", onclick: () => this.t.onRetry?.(item.key) }, "Retry now"),
-          h("button.link", { type: "button", onclick: () => this.t.onDiscard?.(item.key) }, "Discard"))
+          h("button.link", { type: "button", onclick: () => this.t.onRetry?.(item.key) }, t("entries.pending.retry")),
+          h("button.link", { type: "button", onclick: () => this.t.onDiscard?.(item.key) }, t("entries.pending.discard")))
       : null;
     const files = item.files?.length
       ? h("div.files.files-pending", {}, item.files.map((f) => h("span.file-chip", {}, icon("file"), h("span.file-name", {}, f.name))),
-          item.state === "failed" ? null : h("progress.upload-progress", { max: "1", value: String(item.progress || 0), "aria-label": "Upload progress" }))
+          item.state === "failed" ? null : h("progress.upload-progress", { max: "1", value: String(item.progress || 0), "aria-label": t("entries.pending.progress") }))
       : null;
     const text = item.body ? (item.kind === "note" ? h("div.note-body", {}, item.body) : h("div.bubble", {}, item.body)) : null;
     const body = item.kind === "note"
-      ? h("div.note", {}, h("div.note-head", {}, icon("note"), h("strong", {}, "Log note")), text, files)
+      ? h("div.note", {}, h("div.note-head", {}, icon("note"), h("strong", {}, t("composer.note"))), text, files)
       : [text, files];
     const el = h(`div.msg.msg-out.msg-mine.msg-pending.pending-${item.state}${item.kind === "note" ? ".msg-note" : ""}`,
       { dataset: { key: item.key } },
@@ -210,20 +213,16 @@ const SYS_ICON = { open: "inbox", claim: "hand", assign: "mine", resolve: "check
 
 export function describe(entry, directory) {
   const actor = entry.actor_kind === "agent" ? directory.agentName(entry.actor_id)
-    : entry.actor_kind === "customer" ? "The Customer" : "caseroom";
+    : entry.actor_kind === "customer" ? t("activity.the_customer") : "caseroom";
   const target = directory.agentName(entry.detail?.agent_id || entry.detail?.owner_agent_id);
+  const say = (key) => t(`activity.${key}`, { actor, target: target || actor });
   switch (entry.action) {
-    case "open": return entry.detail?.linked_issue_id ? "Issue opened, following an earlier one" : "Issue opened";
-    case "claim": return `${actor} claimed the Issue`;
-    case "assign": return target ? `${actor} assigned the Issue to ${target}` : `${actor} moved the Issue to a team queue`;
-    case "resolve": return `${actor} resolved the Issue`;
-    case "reopen": return entry.actor_kind === "customer" ? "The Customer wrote again; the Issue reopened" : `${actor} reopened the Issue`;
-    case "cancel": return `${actor} canceled the Issue`;
-    case "close": return `${actor} closed the Issue`;
-    case "watch": return target === actor ? `${actor} started watching` : `${target} is now watching (by ${actor})`;
-    case "unwatch": return `${target || actor} stopped watching`;
-    case "mention": return `${actor} mentioned ${target}`;
-    case "message.redacted": return `${actor} redacted sensitive text from a message`;
+    case "open": return say(entry.detail?.linked_issue_id ? "open_linked" : "open");
+    case "assign": return say(target ? "assign" : "assign_team");
+    case "reopen": return say(entry.actor_kind === "customer" ? "reopen_customer" : "reopen");
+    case "watch": return say(target === actor ? "watch" : "watch_by");
+    case "claim": case "resolve": case "cancel": case "close": case "unwatch": case "mention": return say(entry.action);
+    case "message.redacted": return say("redacted");
     default: return `${actor}: ${String(entry.action).replaceAll("_", " ")}`;
   }
 }

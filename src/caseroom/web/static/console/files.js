@@ -3,6 +3,7 @@
 
 import { get } from "./api.js";
 import { bytes, clock, dayLabel, h, icon } from "./dom.js";
+import { t } from "./i18n.js";
 
 const OPEN_KEY = "caseroom.console.files-open";
 // Beside the timeline when there is room; over it (closed until asked for) when not.
@@ -11,9 +12,9 @@ const WIDE = window.matchMedia("(min-width: 1181px)");
 export class FilesPanel {
   panel(view) {
     const body = h("div.files-body");
-    const aside = h("aside.files-panel", { id: "files-panel", "aria-label": "Issue files", hidden: !this.isOpen() },
-      h("header.files-head", {}, h("h2", {}, icon("files"), "Files"),
-        h("button.btn.btn-icon.btn-ghost.btn-sm.files-close", { type: "button", "aria-label": "Close the files panel", onclick: () => this.setOpen(view, false, { focus: true }) }, icon("x"))),
+    const aside = h("aside.files-panel", { id: "files-panel", "aria-label": t("files.panel"), hidden: !this.isOpen() },
+      h("header.files-head", {}, h("h2", {}, icon("files"), t("files.title")),
+        h("button.btn.btn-icon.btn-ghost.btn-sm.files-close", { type: "button", "aria-label": t("files.close"), onclick: () => this.setOpen(view, false, { focus: true }) }, icon("x"))),
       body);
     // Over the timeline (a narrow screen), Esc closes the panel before anything else.
     aside.addEventListener("keydown", (e) => {
@@ -34,7 +35,7 @@ export class FilesPanel {
     return h("button.btn.btn-ghost", {
       type: "button", "aria-controls": "files-panel", "aria-expanded": String(open), dataset: { action: "files" },
       onclick: () => this.setOpen(view, !this.isOpen(), { focus: true }),
-    }, icon("files"), "Files");
+    }, icon("files"), t("files.title"));
   }
 
   isOpen() {
@@ -73,33 +74,33 @@ export class FilesPanel {
     ]);
     view.filesBody.replaceChildren(
       h("section.files-section", { "aria-labelledby": "attachments-title" },
-        h("h3", { id: "attachments-title" }, "Attachments", attachments ? h("span.count-soft", {}, attachments.length) : null),
+        h("h3", { id: "attachments-title" }, t("files.attachments"), attachments ? h("span.count-soft", {}, attachments.length) : null),
         attachmentRows(attachments)),
       h("section.files-section", { "aria-labelledby": "transcripts-title" },
-        h("h3", { id: "transcripts-title" }, "Transcripts"),
+        h("h3", { id: "transcripts-title" }, t("files.transcripts")),
         transcriptRows(transcripts)));
   }
 }
 
 function attachmentRows(items) {
-  if (items === null) return h("p.files-empty", {}, "Attachments could not be loaded.");
-  if (!items.length) return h("p.files-empty", {}, "No files yet. Files sent in either room appear here.");
+  if (items === null) return h("p.files-empty", {}, t("files.attachments_failed"));
+  if (!items.length) return h("p.files-empty", {}, t("files.attachments_empty"));
   return h("ul.file-rows", {}, [...items].reverse().map((a) => h("li.file-row", {},
     h("span.file-icon", {}, icon("file")),
     h("div.file-main", {},
       h("a.file-title", { href: `${a.download_path}?download=true`, download: a.filename, title: a.filename }, a.filename),
       h("span.file-meta", {}, `${a.sender.name} · ${dayLabel(a.created_at)} ${clock(a.created_at)} · ${bytes(a.size)}`)),
-    h(`span.room-tag.room-${a.room}`, { title: a.room === "private" ? "Sent in the private room" : "Sent in the public room" },
-      icon(a.room === "private" ? "lock" : "globe"), a.room === "private" ? "Private" : "Public"))));
+    h(`span.room-tag.room-${a.room}`, { title: t(`files.sent_in.${a.room}`) },
+      icon(a.room === "private" ? "lock" : "globe"), t(`issue.room.${a.room}`)))));
 }
 
 function transcriptRows(items) {
-  if (items === null) return h("p.files-empty", {}, "Transcripts could not be loaded.");
-  if (!items.length) return h("p.files-empty", {}, "A transcript of each room is filed here every time the Issue is resolved.");
+  if (items === null) return h("p.files-empty", {}, t("files.transcripts_failed"));
+  if (!items.length) return h("p.files-empty", {}, t("files.transcripts_empty"));
   const versions = new Map();
-  for (const t of items) {
-    if (!versions.has(t.version)) versions.set(t.version, []);
-    versions.get(t.version).push(t);
+  for (const transcript of items) {
+    if (!versions.has(transcript.version)) versions.set(transcript.version, []);
+    versions.get(transcript.version).push(transcript);
   }
   return h("ul.transcripts", {}, [...versions.entries()].sort((a, b) => b[0] - a[0]).map(([version, files]) => {
     const resolved = files[0].resolved_at;
@@ -108,9 +109,9 @@ function transcriptRows(items) {
       return file ? h("a.transcript-link", { href: file.download_path, target: "_blank", rel: "noopener", title: `${file.filename} (${bytes(file.size)})` }, format.toUpperCase()) : null;
     };
     return h("li.transcript", {},
-      h("div.transcript-head", {}, h("strong", {}, `Version ${version}`), h("span.file-meta", {}, `Resolved ${dayLabel(resolved)} ${clock(resolved)}`)),
+      h("div.transcript-head", {}, h("strong", {}, t("files.version", { version })), h("span.file-meta", {}, t("files.resolved", { when: `${dayLabel(resolved)} ${clock(resolved)}` }))),
       ["public", "private"].map((room) => h("div.transcript-room", {},
-        icon(room === "private" ? "lock" : "globe"), h("span", {}, room === "private" ? "Private room" : "Public room"),
+        icon(room === "private" ? "lock" : "globe"), h("span", {}, t(`files.room.${room}`)),
         h("span.grow"), link(room, "html"), link(room, "pdf"))));
   }));
 }

@@ -6,25 +6,27 @@ import { avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.j
 import { presenceChip } from "./presence.js";
 import { callChip } from "./calls.js";
 import { SearchBar, highlighted } from "./search.js";
+import { t } from "./i18n.js";
 
+// Each list's name and empty text are the catalogue's inbox.queue.<id> and inbox.empty.<id>.
 export const QUEUES = [
-  { id: "unclaimed", label: "Unclaimed", icon: "inbox", empty: "Nobody is waiting. New Issues appear here as they arrive." },
-  { id: "mine", label: "Mine", icon: "mine", empty: "You have no open Issues. Claim one from Unclaimed." },
-  { id: "watching", label: "Watching", icon: "eye", empty: "Issues you watch or claimed show up here." },
-  { id: "mentions", label: "Mentions", icon: "at", empty: "When a colleague @mentions you, the Issue shows up here." },
+  { id: "unclaimed", icon: "inbox" },
+  { id: "mine", icon: "mine" },
+  { id: "watching", icon: "eye" },
+  { id: "mentions", icon: "at" },
 ];
 // Views over the whole history, read when shown (not on every change, as queues are).
 export const VIEWS = [
-  { id: "all", label: "All", icon: "files", empty: "No Issue yet." },
-  { id: "open", label: "Open", icon: "inbox", empty: "No open Issue." },
-  { id: "resolved", label: "Resolved", icon: "check", empty: "No resolved Issue." },
-  { id: "closed", label: "Closed", icon: "ban", empty: "No closed Issue." },
+  { id: "all", icon: "files" },
+  { id: "open", icon: "inbox" },
+  { id: "resolved", icon: "check" },
+  { id: "closed", icon: "ban" },
 ];
+const listLabel = (id) => t(`inbox.queue.${id}`);
 const LISTS = [...QUEUES, ...VIEWS];
 const PAGE = 100;
 const REFRESH_DEBOUNCE_MS = 250;
 const TEAM_HOURS_EVERY_MS = 5 * 60 * 1000;
-const CHANNEL_LABEL = { chat: "Chat", sms: "SMS", email: "Email", video: "Video", bot: "Bot", system: "System" };
 const OPEN = new Set(["unclaimed", "claimed"]);
 const SEEN_KEY = "caseroom.console.seen"; // issue id -> the public seq last seen
 // Queues of one's own work read newest activity first; Unclaimed stays oldest first (fair).
@@ -76,28 +78,28 @@ export class Inbox {
       const count = h("span.count", {}, "");
       const counted = h("span.sr-only", {}, "");
       const button = h("a.queue-link", { href: `#/${q.id}`, id: `queue-${q.id}`, dataset: { queue: q.id } },
-        icon(q.icon), h("span.queue-label", {}, q.label), h("span.sr-only", {}, ", "), count, counted);
+        icon(q.icon), h("span.queue-label", {}, listLabel(q.id)), h("span.sr-only", {}, ", "), count, counted);
       button.addEventListener("keydown", (e) => this.navKeys(e, q.id));
       this.navButtons.set(q.id, { button, count, counted });
       list.append(h("li", {}, button));
     }
-    const views = h("ul.queue-nav.view-nav", { role: "list", "aria-label": "Views" });
+    const views = h("ul.queue-nav.view-nav", { role: "list", "aria-label": t("inbox.views") });
     for (const v of VIEWS) {
       const button = h("a.queue-link", { href: `#/${v.id}`, id: `queue-${v.id}`, dataset: { queue: v.id } },
-        icon(v.icon), h("span.queue-label", {}, v.label));
+        icon(v.icon), h("span.queue-label", {}, listLabel(v.id)));
       this.navButtons.set(v.id, { button, count: h("span"), counted: h("span") });
       views.append(h("li", {}, button));
     }
-    return h("nav.queues", { "aria-label": "Queues" }, list, h("div.nav-heading", { "aria-hidden": "true" }, "Views"), views);
+    return h("nav.queues", { "aria-label": t("inbox.queues") }, list, h("div.nav-heading", { "aria-hidden": "true" }, t("inbox.views")), views);
   }
 
   buildPane() {
-    this.title = h("h1.pane-title", { id: "queue-title" }, "Unclaimed");
+    this.title = h("h1.pane-title", { id: "queue-title" }, listLabel("unclaimed"));
     this.subtitle = h("span.pane-count", { id: "queue-count" });
     this.list = h("div.cards", { role: "list", "aria-labelledby": "queue-title", id: "cards" });
     this.list.addEventListener("keydown", (e) => this.cardKeys(e));
-    const hint = h("p.kbd-hint", {}, h("kbd", {}, "↑"), h("kbd", {}, "↓"), " move · ", h("kbd", {}, "Enter"), " open · ",
-      h("kbd", {}, "C"), " claim · ", h("kbd", {}, "W"), " watch");
+    const hint = h("p.kbd-hint", {}, h("kbd", {}, "↑"), h("kbd", {}, "↓"), ` ${t("inbox.hint.move")} · `, h("kbd", {}, "Enter"), ` ${t("inbox.hint.open")} · `,
+      h("kbd", {}, "C"), ` ${t("inbox.hint.claim")} · `, h("kbd", {}, "W"), ` ${t("inbox.hint.watch")}`);
     return h("section.queue-pane", { "aria-labelledby": "queue-title" },
       h("header.pane-head", {}, h("div", {}, this.title, this.subtitle)),
       this.searchBar.el, this.list, hint);
@@ -113,7 +115,7 @@ export class Inbox {
       // Switching queues keeps the open Issue open.
       button.setAttribute("href", this.openId ? `#/${id}/${this.openId}` : `#/${id}`);
     }
-    this.title.textContent = LISTS.find((q) => q.id === this.queue).label;
+    this.title.textContent = listLabel(this.queue);
     if (changed && this.finding()) {
       this.found = { items: [], more: false, loaded: false };
       this.find();
@@ -183,8 +185,8 @@ export class Inbox {
   }
 
   onNotification(notification) {
-    const who = this.directory.agentName(notification.actor_id) || "A colleague";
-    toast(`${who} mentioned you in #${notification.issue_reference}`);
+    const who = this.directory.agentName(notification.actor_id) || t("common.a_colleague");
+    toast(t("inbox.toast.mentioned", { who, ref: notification.issue_reference }));
     this.refreshSoon();
   }
 
@@ -264,20 +266,21 @@ export class Inbox {
       if (q.id === "mentions" && this.unread.length) {
         count.textContent = String(this.unread.length);
         count.classList.add("count-hot");
-        counted.textContent = " unread";
+        counted.textContent = ` ${t("inbox.count.unread")}`;
         continue;
       }
       count.textContent = items.length || !loaded ? text : "";
       count.classList.toggle("count-hot", q.id === "unclaimed" && items.length > 0);
-      counted.textContent = !loaded ? "" : items.length ? (text === "1" ? " Issue" : " Issues") : "no Issues";
+      counted.textContent = !loaded ? "" : items.length ? ` ${t("inbox.count.issues", { count: items.length })}` : t("inbox.count.none");
     }
     const unclaimed = this.lists.unclaimed.items.length;
-    document.title = `${unclaimed ? `(${unclaimed}) ` : ""}caseroom · Console`;
+    document.title = `${unclaimed ? `(${unclaimed}) ` : ""}caseroom · ${t("app.console")}`;
 
     const finding = this.finding();
     const { items, loaded, more } = finding ? this.found : this.lists[this.queue];
     const total = `${items.length}${more ? "+" : ""}`;
-    this.subtitle.textContent = loaded ? `${total} ${items.length === 1 ? "Issue" : "Issues"}${finding && this.searchBar.words ? " found" : ""}` : "";
+    const counting = finding && this.searchBar.words ? "inbox.subtitle.found" : "inbox.subtitle.count";
+    this.subtitle.textContent = loaded ? t(counting, { count: items.length, total }) : "";
     const focused = document.activeElement?.closest?.(".card")?.dataset.id;
     if (!loaded) {
       clear(this.list, h("div.skeleton-card"), h("div.skeleton-card"), h("div.skeleton-card"));
@@ -285,7 +288,7 @@ export class Inbox {
     }
     if (!items.length) {
       const q = LISTS.find((x) => x.id === this.queue);
-      const empty = finding && this.searchBar.active ? "Nothing matches. Try fewer words or other filters." : q.empty;
+      const empty = finding && this.searchBar.active ? t("inbox.empty.search") : t(`inbox.empty.${q.id}`);
       clear(this.list, h("div.empty", {}, h("div.empty-icon", {}, icon(finding ? "search" : q.icon)), h("p", {}, empty)));
       return;
     }
@@ -338,11 +341,11 @@ export class Inbox {
     this.directory.customer(issue.customer_id).then((c) => {
       name.textContent = c.name;
       avatarSlot.replaceChildren(avatar(c.name, "customer"));
-      card.setAttribute("aria-label", `${c.name}, Issue ${issue.reference}, ${issue.status}`);
+      card.setAttribute("aria-label", t("inbox.card.label", { name: c.name, ref: issue.reference, status: t(`status.${issue.status}`) }));
     });
     if (issue.match) {
       preview.classList.add("card-match");
-      preview.replaceChildren(issue.match.room === "private" ? h("span.preview-who", {}, icon("lock"), "Private: ") : "",
+      preview.replaceChildren(issue.match.room === "private" ? h("span.preview-who", {}, icon("lock"), `${t("inbox.card.private")}: `) : "",
         ...highlighted(issue.match));
     } else {
       this.preview(issue).then((m) => {
@@ -355,45 +358,45 @@ export class Inbox {
     }
     const owner = issue.owner_agent_id ? this.directory.agentName(issue.owner_agent_id) : null;
     const claim = issue.status === "unclaimed" ? h("button.btn.btn-sm.btn-primary", {
-      type: "button", "aria-label": `Claim ${issue.reference}`,
+      type: "button", "aria-label": t("inbox.card.claim_label", { ref: issue.reference }),
       dataset: { action: "claim" }, onclick: () => this.claim(issue),
-    }, icon("hand"), "Claim") : null;
+    }, icon("hand"), t("action.claim")) : null;
     const watch = h("button.btn.btn-sm.btn-ghost", {
       // An action named by what it does ("Unwatch"), so no pressed state on top.
-      type: "button", "aria-label": `${watching ? "Unwatch" : "Watch"} ${issue.reference}`,
+      type: "button", "aria-label": t(watching ? "inbox.card.unwatch_label" : "inbox.card.watch_label", { ref: issue.reference }),
       dataset: { action: "watch" }, onclick: () => this.watch(issue, !watching),
-    }, icon(watching ? "eye-off" : "eye"), watching ? "Unwatch" : "Watch");
+    }, icon(watching ? "eye-off" : "eye"), watching ? t("action.unwatch") : t("action.watch"));
     const open = h("button.btn.btn-sm.btn-ghost", {
-      type: "button", "aria-label": `Open ${issue.reference}`, dataset: { action: "open" },
+      type: "button", "aria-label": t("inbox.card.open_label", { ref: issue.reference }), dataset: { action: "open" },
       onclick: () => this.onOpen(issue.id, this.queue),
-    }, "Open");
+    }, t("action.open"));
     clear(card,
       h("div.card-top", {}, avatarSlot,
         h("div.card-who", {}, name,
           h("span.card-meta", {}, h("span.ref", {}, `#${issue.reference}`), " · ",
-            icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat",
+            icon(issue.source_channel || "chat"), t(`channel.${issue.source_channel || "chat"}`),
             presenceChip(this.stream.presence?.of(issue.id)),
             callChip(this.stream.calls?.liveIn(issue.id)))),
         waiting
           ? waitingChip(issue.waiting_since)
-          : h(`span.status.status-${issue.status}`, {}, issue.status)),
+          : h(`span.status.status-${issue.status}`, {}, t(`status.${issue.status}`))),
       preview,
       h("div.card-foot", {},
-        h("span.card-owner", {}, owner ? [avatar(owner, "agent", "avatar-xs"), owner] : "Unassigned"),
+        h("span.card-owner", {}, owner ? [avatar(owner, "agent", "avatar-xs"), owner] : t("inbox.card.unassigned")),
         h("div.card-actions", {}, open, claim, watch)),
     );
     const away = issue.team_id && this.teamHours?.get(issue.team_id);
     if (away && !away.open_now && OPEN.has(issue.status)) {
       card.querySelector(".card-meta").append(h("span.away-chip", { title: `${away.name}: ${away.hours} (${away.timezone})` },
-        icon("clock"), `${away.name} back ${away.back_at}`));
+        icon("clock"), t("inbox.card.team_back", { team: away.name, at: away.back_at })));
     }
     if (this.unread.some((n) => n.issue_id === issue.id)) {
-      card.querySelector(".card-meta").append(h("span.mention-chip", { title: "You were mentioned" }, icon("at"), "Mentioned"));
+      card.querySelector(".card-meta").append(h("span.mention-chip", { title: t("inbox.card.mentioned_title") }, icon("at"), t("inbox.card.mentioned")));
     }
     const unread = this.unreadOf(issue);
     if (unread) {
-      card.querySelector(".card-meta").append(h("span.unread-chip", { title: "New messages since you last looked" },
-        `${unread} new`, h("span.sr-only", {}, unread === 1 ? " message" : " messages")));
+      card.querySelector(".card-meta").append(h("span.unread-chip", { title: t("inbox.card.unread_title") },
+        t("inbox.card.unread", { count: unread }), h("span.sr-only", {}, ` ${t("inbox.card.unread_sr", { count: unread })}`)));
     }
     card.classList.toggle("card-open", issue.id === this.openId);
     card.classList.toggle("card-fresh", this.fresh.has(issue.id));
@@ -421,7 +424,7 @@ export class Inbox {
   async claim(issue) {
     try {
       await post(`/issues/${issue.id}/claim`);
-      toast(`Claimed #${issue.reference}`);
+      toast(t("toast.claim", { ref: issue.reference }));
       this.refreshSoon();
       this.onOpen(issue.id, "mine"); // claimed to answer it: open it
     } catch (error) {
@@ -432,7 +435,7 @@ export class Inbox {
   async watch(issue, on) {
     try {
       await (on ? put(`/issues/${issue.id}/watch`) : del(`/issues/${issue.id}/watch`));
-      toast(on ? `Watching #${issue.reference}` : `Stopped watching #${issue.reference}`);
+      toast(t(on ? "toast.watching" : "toast.unwatched", { ref: issue.reference }));
       this.refreshSoon();
     } catch (error) {
       toast(error.message, "error");

@@ -3,7 +3,7 @@
 
 import { del, get, patch, post, put } from "./api.js";
 import { Suggestions } from "./bots.js";
-import { ago, avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
+import { avatar, clear, h, icon, tickWaiting, toast, waitingChip } from "./dom.js";
 import { ownerPicker, tagsAndPriority } from "./assign.js";
 import { Composer } from "./composer.js";
 import { CustomerPanel } from "./customer_panel.js";
@@ -12,13 +12,13 @@ import { DeliveryMarks } from "./marks.js";
 import { presenceChip } from "./presence.js";
 import { callChip } from "./calls.js";
 import { Timeline } from "./timeline.js";
+import { relative, t } from "./i18n.js";
 
+// A room's name and hint are the catalogue's issue.room.<id> and issue.room.<id>.hint.
 const ROOMS = [
-  { id: "public", label: "Public", icon: "globe", hint: "With the Customer" },
-  { id: "private", label: "Private", icon: "lock", hint: "Agents only" },
+  { id: "public", icon: "globe" },
+  { id: "private", icon: "lock" },
 ];
-const STATUS_LABEL = { unclaimed: "Unclaimed", claimed: "Claimed", resolved: "Resolved", closed: "Closed", canceled: "Canceled" };
-const CHANNEL_LABEL = { chat: "Chat", sms: "SMS", email: "Email", video: "Video" };
 
 export class IssueView {
   constructor({ issueId, directory, stream, outbox, tools, onClose }) {
@@ -50,7 +50,7 @@ export class IssueView {
     this.customer = await this.directory.customer(issue.customer_id);
     this.rating = await get(`/issues/${this.issueId}/rating`).catch(() => null);
     this.header = h("header.issue-head");
-    this.tabs = h("div.tabs", { role: "tablist", "aria-label": "Rooms" });
+    this.tabs = h("div.tabs", { role: "tablist", "aria-label": t("issue.rooms") });
     this.panels = h("div.panels");
     this.sidebar = this.tools.files ? this.tools.files.panel(this) : null;
     this.customerPanel = new CustomerPanel(this);
@@ -69,7 +69,7 @@ export class IssueView {
     const email = this.directory.channel("email");
     this.rooms.private?.composer.setChannels([
       { channel: "chat", enabled: true },
-      { channel: "email", enabled: Boolean(email?.enabled), reason: email?.enabled ? null : email?.reason || "not set up for this organization" },
+      { channel: "email", enabled: Boolean(email?.enabled), reason: email?.enabled ? null : email?.reason || t("issue.email_not_set_up") },
     ], "chat");
     if (colleagues.length) this.rooms.private.composer.setColleagues(colleagues);
     this.marks = new DeliveryMarks({ issueId: this.issueId, timeline: this.rooms.public.timeline, stream: this.stream });
@@ -154,7 +154,7 @@ export class IssueView {
       type: "button", role: "tab", id: `tab-${room.id}`, "aria-controls": `panel-${room.id}`,
       "aria-selected": "false", tabindex: "-1", dataset: { room: room.id },
       onclick: () => this.select(room.id),
-    }, icon(room.icon), h("span", {}, room.label), h("span.tab-hint", {}, h("span.sr-only", {}, ", "), room.hint), badge, unread);
+    }, icon(room.icon), h("span", {}, t(`issue.room.${room.id}`)), h("span.tab-hint", {}, h("span.sr-only", {}, ", "), t(`issue.room.${room.id}.hint`)), badge, unread);
     tab.addEventListener("keydown", (e) => {
       if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
         e.preventDefault();
@@ -166,14 +166,14 @@ export class IssueView {
       onUnread: (n) => {
         badge.hidden = n === 0;
         badge.textContent = n > 99 ? "99+" : String(n);
-        unread.textContent = n ? `, ${n} unread` : "";
+        unread.textContent = n ? `, ${t("issue.room.unread", { count: n })}` : "";
       },
     });
     if (room.id === "private") timeline.suggestions = new Suggestions(this.issueId);
     timeline.onRetry = (key) => this.outbox.retry(key);
     timeline.onEditNote = (message, body) => patch(`/issues/${this.issueId}/messages/${message.id}`, { body });
     timeline.onDeleteNote = async (message) => {
-      if (!confirm("Delete this log note? Its text stays in the Issue's activity log.")) return;
+      if (!confirm(t("issue.confirm_delete_note"))) return;
       try {
         await del(`/issues/${this.issueId}/messages/${message.id}`);
         timeline.replace({ ...message, body: "", deleted_at: new Date().toISOString(), change_seq: message.change_seq });
@@ -189,7 +189,7 @@ export class IssueView {
     });
     const panel = h(`div.panel.panel-${room.id}`, {
       role: "tabpanel", id: `panel-${room.id}`, "aria-labelledby": `tab-${room.id}`, hidden: true,
-    }, room.id === "private" ? h("div.private-banner", {}, icon("lock"), "Private room: the Customer never sees anything here.") : null,
+    }, room.id === "private" ? h("div.private-banner", {}, icon("lock"), t("issue.private_banner")) : null,
     timeline.el, composer.el);
     this.tabs.append(tab);
     this.panels.append(panel);
@@ -286,11 +286,10 @@ export class IssueView {
     const { author } = message;
     if (author.kind === "agent" && author.id === this.directory.me.id) return;
     const files = message.attachments?.length || 0;
-    const what = message.body || `${files} ${files === 1 ? "file" : "files"}`;
-    const where = message.room === "private" ? "Private room, " : "";
-    const text = message.kind === "event" ? what
-      : message.kind === "note" ? `${where}log note by ${author.name}: ${what}`
-      : `${where}${author.name}: ${what}`;
+    const what = message.body || t("issue.announce.files", { count: files });
+    const said = message.kind === "event" ? what
+      : t(message.kind === "note" ? "issue.announce.note" : "issue.announce.message", { who: author.name, what });
+    const text = message.room === "private" && message.kind !== "event" ? t("issue.announce.private", { text: said }) : said;
     // A new line each time, so two quick messages are both said; the oldest go.
     this.announcer.append(h("p", {}, text));
     while (this.announcer.childElementCount > 3) this.announcer.firstElementChild.remove();
@@ -315,7 +314,7 @@ export class IssueView {
     if (!slot) return;
     const all = [...(this.colleagues || new Map()).values()];
     slot.replaceChildren(...all.map((c) => h(`span.colleague.colleague-${c.state}`, {},
-      h("span.presence-dot", { "aria-hidden": "true" }), `${c.name.split(" ")[0]} is ${c.state}`)));
+      h("span.presence-dot", { "aria-hidden": "true" }), t(`issue.colleague.${c.state}`, { name: c.name.split(" ")[0] }))));
   }
 
   onOtherEvent(frame) {
@@ -371,14 +370,14 @@ export class IssueView {
     const action = (name, label, iconName, style = "btn-ghost") =>
       h(`button.btn.${style}`, { type: "button", dataset: { action: name }, onclick: () => this.act(name) }, icon(iconName), label);
     const actions = [];
-    if (issue.status === "unclaimed") actions.push(action("claim", "Claim", "hand", "btn-primary"));
-    if (issue.status === "claimed") actions.push(action("resolve", "Resolve", "check-circle", "btn-success"));
-    if (issue.status === "resolved") actions.push(action("reopen", "Reopen", "reopen"));
+    if (issue.status === "unclaimed") actions.push(action("claim", t("action.claim"), "hand", "btn-primary"));
+    if (issue.status === "claimed") actions.push(action("resolve", t("action.resolve"), "check-circle", "btn-success"));
+    if (issue.status === "resolved") actions.push(action("reopen", t("action.reopen"), "reopen"));
     actions.push(h("button.btn.btn-ghost", {
       type: "button", dataset: { action: "watch" },
       onclick: () => this.watch(!watching),
-    }, icon(watching ? "eye-off" : "eye"), watching ? "Unwatch" : "Watch"));
-    if (issue.status === "unclaimed" || issue.status === "claimed") actions.push(action("cancel", "Cancel", "ban", "btn-ghost-danger"));
+    }, icon(watching ? "eye-off" : "eye"), watching ? t("action.unwatch") : t("action.watch")));
+    if (issue.status === "unclaimed" || issue.status === "claimed") actions.push(action("cancel", t("action.cancel"), "ban", "btn-ghost-danger"));
     actions.push(this.customerPanel.toggle());
     if (this.tools.files) actions.push(this.tools.files.toggle(this));
     const calls = this.stream.calls;
@@ -387,7 +386,7 @@ export class IssueView {
       const here = calls.liveIn(issue.id).find((c) => c.room === this.active);
       const mine = calls.inCall && calls.inCall.issue_id === issue.id;
       if (here && !mine) {
-        actions.unshift(h("button.btn.btn-primary", { type: "button", dataset: { action: "join-call" }, onclick: () => calls.join(here.id) }, icon("video"), "Join call"));
+        actions.unshift(h("button.btn.btn-primary", { type: "button", dataset: { action: "join-call" }, onclick: () => calls.join(here.id) }, icon("video"), t("issue.join_call")));
       }
     }
     const saved = (changed) => {
@@ -397,13 +396,13 @@ export class IssueView {
     };
 
     clear(this.header,
-      h("button.btn.btn-icon.back", { type: "button", "aria-label": "Back to the inbox", onclick: () => this.onClose() }, icon("back")),
+      h("button.btn.btn-icon.back", { type: "button", "aria-label": t("issue.back"), onclick: () => this.onClose() }, icon("back")),
       h("span.head-avatar", {}, avatar(customer.name, "customer", "avatar-lg")),
       h("h1.issue-title", { id: "issue-title", title: issue.subject }, issue.subject),
-      h("div.head-actions", { role: "group", "aria-label": "Issue actions" }, actions),
+      h("div.head-actions", { role: "group", "aria-label": t("issue.actions") }, actions),
       h("div.head-meta", {},
-        h("span.ref", { title: "Issue reference" }, `#${issue.reference}`),
-        h(`span.status.status-${issue.status}`, { id: "issue-status" }, STATUS_LABEL[issue.status] || issue.status),
+        h("span.ref", { title: t("issue.reference") }, `#${issue.reference}`),
+        h(`span.status.status-${issue.status}`, { id: "issue-status" }, t(`status.${issue.status}`)),
         ratingChip(this.rating),
         issue.waiting_since && (issue.status === "unclaimed" || issue.status === "claimed") ? waitingChip(issue.waiting_since) : null,
         h("span.meta-item", {}, h("strong", {}, customer.name), contact ? h("span.muted", {}, ` · ${contact}`) : null),
@@ -412,22 +411,22 @@ export class IssueView {
         h("span.colleagues"),
         given ? h("span.meta-item.given-contact", {
           id: "issue-given-contact",
-          title: "Typed into the start form by someone nobody verified; the Customer's stored details are unchanged",
-        }, `Given in the form, unverified: ${given}`) : null,
-        h("span.meta-item", {}, icon(issue.source_channel || "chat"), CHANNEL_LABEL[issue.source_channel] || "Chat"),
+          title: t("issue.given_contact.title"),
+        }, t("issue.given_contact", { given })) : null,
+        h("span.meta-item", {}, icon(issue.source_channel || "chat"), t(`channel.${issue.source_channel || "chat"}`)),
         ownerPicker(this, saved),
         tagsAndPriority(this, saved),
-        h("span.meta-item.muted", { title: issue.created_at }, `Opened ${ago(issue.created_at)}`)));
+        h("span.meta-item.muted", { title: issue.created_at }, t("issue.opened", { ago: relative(issue.created_at) }))));
     tickWaiting(this.header, this.directory.org);
     this.showColleagues();
   }
 
   async act(name) {
-    if (name === "cancel" && !confirm(`Cancel Issue #${this.issue.reference}? The Customer's request will be closed without a resolution.`)) return;
+    if (name === "cancel" && !confirm(t("issue.confirm_cancel", { ref: this.issue.reference }))) return;
     try {
       this.issue = await post(`/issues/${this.issueId}/${name}`);
       this.renderHeader();
-      toast({ claim: "Claimed", resolve: "Resolved", reopen: "Reopened", cancel: "Canceled" }[name] + ` #${this.issue.reference}`);
+      toast(t(`toast.${name}`, { ref: this.issue.reference }));
       this.reloadActivity();
     } catch (error) {
       toast(error.message, "error");

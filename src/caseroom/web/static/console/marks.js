@@ -7,20 +7,16 @@
 
 import { get, post } from "./api.js";
 import { h, toast } from "./dom.js";
+import { t } from "./i18n.js";
 
 const REPORT_AFTER_MS = 400;
-const CHANNEL_NAME = { sms: "SMS", email: "Email", chat: "Chat" };
-const DELIVERY_LABEL = {
-  queued: "Sending",
-  sent: "Sent",
-  delivered: "Delivered",
-  read: "Read",
-  failed: "Not sent",
-  bounced: "Bounced",
-};
 const RETRYABLE = new Set(["failed", "bounced"]);
-// A text the carrier took and could not hand over is "undelivered" in SMS terms.
-const SMS_LABEL = { ...DELIVERY_LABEL, bounced: "Undelivered" };
+const KNOWN_STATES = new Set(["queued", "sent", "delivered", "read", "failed", "bounced"]);
+/** A delivery's state in words; a text the carrier took and could not hand over is "undelivered" in SMS terms. */
+function stateLabel(channel, state) {
+  if (channel === "sms" && state === "bounced") return t("marks.state.undelivered");
+  return KNOWN_STATES.has(state) ? t(`marks.state.${state}`) : state;
+}
 
 // One tick for "sent", two for "delivered" and "read"; the word always says which.
 const TICK = '<path d="M4 12.5l4.5 4.5L18 7.5"/>';
@@ -160,35 +156,33 @@ export class DeliveryMarks {
   chatMark(message) {
     const state = this.customer.read >= message.seq ? "read"
       : this.customer.delivered >= message.seq ? "delivered" : "sent";
-    const label = { sent: "Sent", delivered: "Delivered", read: "Read" }[state];
-    const title = { sent: "Sent; not yet on the Customer's device", delivered: "Delivered to the Customer's device",
-      read: "Read by the Customer" }[state];
+    const label = t(`marks.state.${state}`);
+    const title = t(`marks.chat.${state}`);
     return h(`div.msg-mark.mark-${state}`, { title, dataset: { state, signature: `chat:${state}` } },
       glyph(state === "sent" ? TICK : TICKS), h("span.mark-text", {}, label));
   }
 
   deliveryMark(delivery) {
-    const via = CHANNEL_NAME[delivery.channel] || delivery.channel;
+    const via = ["sms", "email", "chat"].includes(delivery.channel) ? t(`channel.${delivery.channel}`) : delivery.channel;
     const state = delivery.state;
     const failed = RETRYABLE.has(state);
     // Queued with a reason: the provider said "not now" and it is tried again.
     const deferred = state === "queued" && Boolean(delivery.error);
-    const labels = delivery.channel === "sms" ? SMS_LABEL : DELIVERY_LABEL;
-    const word = deferred ? "Deferred" : labels[state] || state;
-    const label = failed ? `${labels[state]} by ${via}` : `${word} · ${via}`;
-    const code = delivery.channel === "sms" && delivery.error && delivery.error_code ? ` (code ${delivery.error_code})` : "";
-    const reason = failed ? (delivery.error ? delivery.error + code : delivery.error_code || "no reason given") : deferred ? delivery.error : null;
+    const word = deferred ? t("marks.state.deferred") : stateLabel(delivery.channel, state);
+    const label = failed ? t("marks.failed_by", { state: word, via }) : `${word} · ${via}`;
+    const code = delivery.channel === "sms" && delivery.error && delivery.error_code ? ` ${t("marks.code", { code: delivery.error_code })}` : "";
+    const reason = failed ? (delivery.error ? delivery.error + code : delivery.error_code || t("marks.no_reason")) : deferred ? delivery.error : null;
     const icon = failed ? ALERT : state === "queued" ? CLOCK : state === "sent" ? TICK : TICKS;
     const parts = [glyph(icon), h("span.mark-text", {}, reason ? `${label}: ` : label)];
     if (reason) parts.push(h("span.mark-reason", {}, reason));
     if (failed) {
       parts.push(h("button.link.mark-retry", {
-        type: "button", "aria-label": `Retry sending by ${via}`,
+        type: "button", "aria-label": t("marks.retry_label", { via }),
         onclick: (e) => this.retry(delivery, e.currentTarget),
-      }, "Retry"));
+      }, t("marks.retry")));
     }
     return h(`span.mark-item.mark-${state}`, {
-      title: `${via} to ${delivery.recipient}`,
+      title: t("marks.to", { via, recipient: delivery.recipient }),
       dataset: { state, channel: delivery.channel, signature: `${delivery.id}:${state}:${reason || ""}` },
     }, parts);
   }

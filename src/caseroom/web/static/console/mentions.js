@@ -3,12 +3,13 @@
 
 import { TokenPicker } from "./autocomplete.js";
 import { avatar, h } from "./dom.js";
+import { t } from "./i18n.js";
 
 const MAX = 6;
 
 export class MentionPicker extends TokenPicker {
   constructor(composer) {
-    super(composer, { className: "mention-menu", id: "mention-list", label: "Mention a colleague" });
+    super(composer, { className: "mention-menu", id: "mention-list", label: t("shortcuts.mention") });
   }
 
   /** The "@word" being typed just before the caret, or null. */

@@ -4,6 +4,7 @@
 
 import { post } from "./api.js";
 import { newKey } from "./dom.js";
+import { t } from "./i18n.js";
 
 const RETRY_MIN_MS = 800;
 const RETRY_MAX_MS = 10000;
@@ -68,7 +69,7 @@ export class Outbox extends EventTarget {
     } catch (error) {
       if (error.transient) {
         item.state = "waiting";
-        item.error = error.status === 0 ? "Offline, will retry" : "Server busy, will retry";
+        item.error = error.status === 0 ? t("outbox.offline") : t("outbox.busy");
         const wait = Math.min(RETRY_MIN_MS * 2 ** (item.attempts - 1), RETRY_MAX_MS);
         item.timer = setTimeout(() => this.attempt(item), wait);
       } else {

@@ -3,14 +3,9 @@
 // with every heartbeat, so a state not heard for a while is shown as unknown.
 
 import { h } from "./dom.js";
+import { t } from "./i18n.js";
 
 const STALE_MS = 45_000; // a little over two heartbeats
-const LABEL = { online: "Online", away: "Away", left: "Left" };
-const TITLE = {
-  online: "The Customer has the conversation open",
-  away: "The Customer's page is open but hidden",
-  left: "The Customer closed the conversation",
-};
 
 export class Presence extends EventTarget {
   constructor(stream) {
@@ -35,6 +30,6 @@ export class Presence extends EventTarget {
 /** A small chip for a header or a card; nothing when the presence is unknown. */
 export function presenceChip(state) {
   if (!state) return null;
-  return h(`span.presence.presence-${state}`, { title: TITLE[state] },
-    h("span.presence-dot", { "aria-hidden": "true" }), LABEL[state]);
+  return h(`span.presence.presence-${state}`, { title: t(`presence.${state}.title`) },
+    h("span.presence-dot", { "aria-hidden": "true" }), t(`presence.${state}`));
 }

@@ -3,18 +3,19 @@
 
 import { get } from "./api.js";
 import { ago, h, icon } from "./dom.js";
+import { formatNumber, t } from "./i18n.js";
 
 /** "★ 4/5" with the comment as its title; nothing when the Issue is not rated. */
 export function ratingChip(rating) {
   if (!rating) return null;
-  return h("span.rating-chip", { id: "issue-rating", title: rating.comment || "Rated by the Customer" },
+  return h("span.rating-chip", { id: "issue-rating", title: rating.comment || t("ratings.rated") },
     "★ ", `${rating.score}/5`, rating.comment ? h("span.rating-comment", {}, ` “${rating.comment}”`) : null);
 }
 
 export function reportButton() {
-  const panel = h("div.report", { id: "satisfaction-report", hidden: true, role: "region", "aria-label": "Satisfaction" });
+  const panel = h("div.report", { id: "satisfaction-report", hidden: true, role: "region", "aria-label": t("ratings.title") });
   const button = h("button.btn.btn-icon.btn-ghost.alerts-button", {
-    type: "button", "aria-label": "Satisfaction report", title: "How Customers rated their Issues",
+    type: "button", "aria-label": t("ratings.report"), title: t("ratings.report_title"),
     "aria-expanded": "false", "aria-controls": "satisfaction-report",
     onclick: async () => {
       panel.hidden = !panel.hidden;
@@ -35,8 +36,9 @@ async function fill(panel) {
   }
   const most = Math.max(1, ...Object.values(report.counts));
   panel.replaceChildren(
-    h("h2.report-title", {}, "Satisfaction"),
-    h("p.report-average", {}, report.average === null ? "No ratings yet" : `★ ${report.average.toFixed(1)} from ${report.total} ${report.total === 1 ? "rating" : "ratings"}`),
+    h("h2.report-title", {}, t("ratings.title")),
+    h("p.report-average", {}, report.average === null ? t("ratings.none")
+      : t("ratings.average", { average: formatNumber(report.average, { minimumFractionDigits: 1, maximumFractionDigits: 1 }), count: report.total })),
     h("ul.report-bars", {}, [5, 4, 3, 2, 1].map((s) => h("li", {},
       h("span", {}, `${s}★`), bar((report.counts[s] / most) * 100), h("span", {}, report.counts[s])))),
     h("ul.report-recent", {}, report.recent.filter((r) => r.comment).slice(0, 5).map((r) => h("li", {},

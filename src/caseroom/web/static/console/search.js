@@ -3,17 +3,18 @@
 // owner, channel, tag and order, which combine with each other and the queue.
 
 import { h, icon } from "./dom.js";
+import { t } from "./i18n.js";
 
 const DEBOUNCE_MS = 200;
-const CHANNELS = [["", "Any channel"], ["chat", "Chat"], ["email", "Email"], ["sms", "SMS"], ["video", "Video"]];
-const SORTS = [["", "Best match"], ["last_activity", "Last activity"], ["waiting", "Waiting longest"], ["created", "Newest"]];
+const CHANNELS = ["chat", "email", "sms", "video"];
+const SORTS = ["last_activity", "waiting", "created"];
 
 export class SearchBar {
   constructor({ directory, onChange }) {
     this.onChange = onChange;
     this.input = h("input.search-input", {
-      type: "search", id: "search", placeholder: "Search Issues, Customers, messages…",
-      "aria-label": "Search Issues", "aria-keyshortcuts": "/", autocomplete: "off",
+      type: "search", id: "search", placeholder: t("search.placeholder"),
+      "aria-label": t("search.label"), "aria-keyshortcuts": "/", autocomplete: "off",
     });
     this.input.addEventListener("input", () => this.changedSoon());
     this.input.addEventListener("keydown", (e) => {
@@ -31,15 +32,15 @@ export class SearchBar {
       select.addEventListener("change", () => this.changed());
       return select;
     };
-    this.team = choice("team", "Team", [["", "Any team"], ...directory.teams.map((t) => [t.id, t.name])]);
-    this.agent = choice("agent", "Owner", [["", "Any owner"], ...[...directory.agents.values()].map((a) => [a.id, a.name])]);
-    this.channel = choice("channel", "Channel", CHANNELS);
-    this.sort = choice("sort", "Order", SORTS);
-    this.tag = h("input.filter.filter-tag", { type: "text", placeholder: "Tag", "aria-label": "Tag", maxlength: 64 });
+    this.team = choice("team", t("search.team"), [["", t("search.any_team")], ...directory.teams.map((team) => [team.id, team.name])]);
+    this.agent = choice("agent", t("search.owner"), [["", t("search.any_owner")], ...[...directory.agents.values()].map((a) => [a.id, a.name])]);
+    this.channel = choice("channel", t("search.channel"), [["", t("search.any_channel")], ...CHANNELS.map((c) => [c, t(`channel.${c}`)])]);
+    this.sort = choice("sort", t("search.order"), [["", t("search.sort.best")], ...SORTS.map((s) => [s, t(`search.sort.${s}`)])]);
+    this.tag = h("input.filter.filter-tag", { type: "text", placeholder: t("search.tag"), "aria-label": t("search.tag"), maxlength: 64 });
     this.tag.addEventListener("input", () => this.changedSoon());
     this.filters = h("div.filters", { id: "search-filters", hidden: true }, this.team, this.agent, this.channel, this.tag, this.sort);
     this.filterToggle = h("button.btn.btn-icon.btn-ghost.btn-sm.filter-toggle", {
-      type: "button", "aria-label": "Filters", title: "Filter by team, owner, channel, tag; order",
+      type: "button", "aria-label": t("search.filters"), title: t("search.filters_title"),
       "aria-expanded": "false", "aria-controls": "search-filters",
       onclick: () => {
         this.filters.hidden = !this.filters.hidden;

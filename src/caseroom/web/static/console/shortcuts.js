@@ -1,21 +1,13 @@
 // The `?` overlay: every keyboard shortcut of the console in one list.
 
 import { h } from "./dom.js";
+import { t } from "./i18n.js";
 
+// Keys, alternatives split by "|", and what each does (a catalogue key).
 const SHORTCUTS = [
-  ["/", "Search Issues"],
-  ["?", "Show this list"],
-  ["g", "Go to the inbox cards"],
-  ["↑ ↓ or j k", "Move between cards"],
-  ["Enter", "Open the card (in the composer: send)"],
-  ["c", "Claim the card"],
-  ["w", "Watch or unwatch the card"],
-  ["Esc", "Close a picker, then back to the inbox"],
-  ["← →", "Switch between the Public and Private rooms (on a tab)"],
-  ["Shift+Enter", "New line in the composer"],
-  ["Alt+N", "Log note on or off (public room)"],
-  ["/ in an empty message", "Canned responses"],
-  ["@ in the private room", "Mention a colleague"],
+  ["/", "search"], ["?", "help"], ["g", "cards"], ["↑ ↓|j k", "move"], ["Enter", "open"], ["c", "claim"],
+  ["w", "watch"], ["Esc", "escape"], ["← →", "rooms"], ["Shift+Enter", "newline"], ["Alt+N", "note"],
+  ["/", "canned", "shortcuts.where.empty_message"], ["@", "mention", "shortcuts.where.private_room"],
 ];
 
 export function showShortcuts() {
@@ -25,10 +17,11 @@ export function showShortcuts() {
     dialog.remove();
   };
   const dialog = h("dialog.shortcuts", { id: "shortcuts", "aria-labelledby": "shortcuts-title" },
-    h("h2", { id: "shortcuts-title" }, "Keyboard shortcuts"),
-    h("dl", {}, SHORTCUTS.map(([keys, what]) => h("div.shortcut-row", {},
-      h("dt", {}, keys.split(" or ").map((k, i) => [i ? " or " : "", h("kbd", {}, k)]).flat()), h("dd", {}, what)))),
-    h("button.btn.btn-primary", { type: "button", onclick: close }, "Close"));
+    h("h2", { id: "shortcuts-title" }, t("shortcuts.title")),
+    h("dl", {}, SHORTCUTS.map(([keys, what, where]) => h("div.shortcut-row", {},
+      h("dt", {}, keys.split("|").map((k, i) => [i ? ` ${t("shortcuts.or")} ` : "", h("kbd", {}, k)]).flat(), where ? ` ${t(where)}` : ""),
+      h("dd", {}, t(`shortcuts.${what}`))))),
+    h("button.btn.btn-primary", { type: "button", onclick: close }, t("common.close")));
   dialog.addEventListener("close", () => dialog.remove());
   document.body.append(dialog);
   dialog.showModal();

@@ -2,30 +2,31 @@
 
 import { ApiError, post } from "./api.js";
 import { h, icon } from "./dom.js";
+import { t } from "./i18n.js";
 
 export function signInView(onSignedIn) {
   const error = h("p.form-error", { id: "signin-error", role: "alert" });
   const email = h("input", {
     id: "signin-email", type: "email", name: "email", autocomplete: "username", required: true,
-    placeholder: "you@company.com",
+    placeholder: t("signin.email_placeholder"),
   });
   const password = h("input", {
     id: "signin-password", type: "password", name: "password", autocomplete: "current-password",
     required: true,
   });
   const organization = h("input", {
-    id: "signin-org", name: "organization", autocomplete: "organization", placeholder: "e.g. demo",
+    id: "signin-org", name: "organization", autocomplete: "organization", placeholder: t("signin.org_placeholder"),
   });
   const orgField = h("div.field", { hidden: true },
-    h("label", { for: "signin-org" }, "Organization"), organization);
-  const submit = h("button.btn.btn-primary.btn-block", { type: "submit" }, "Sign in");
+    h("label", { for: "signin-org" }, t("signin.organization")), organization);
+  const submit = h("button.btn.btn-primary.btn-block", { type: "submit" }, t("signin.submit"));
 
   const form = h("form.signin-card", { "aria-describedby": "signin-error", novalidate: true },
     h("div.brand.brand-large", {}, h("span.brand-mark", {}, icon("chat")), h("span", {}, "caseroom")),
-    h("h1", {}, "Sign in to the console"),
-    h("p.muted", {}, "Every request is an Issue. Pick one up and start helping."),
-    h("div.field", {}, h("label", { for: "signin-email" }, "Work email"), email),
-    h("div.field", {}, h("label", { for: "signin-password" }, "Password"), password),
+    h("h1", {}, t("signin.title")),
+    h("p.muted", {}, t("signin.tagline")),
+    h("div.field", {}, h("label", { for: "signin-email" }, t("signin.email")), email),
+    h("div.field", {}, h("label", { for: "signin-password" }, t("signin.password")), password),
     orgField,
     error,
     submit,
@@ -35,11 +36,11 @@ export function signInView(onSignedIn) {
     event.preventDefault();
     error.textContent = "";
     if (!email.value || !password.value) {
-      error.textContent = "Enter your email and password.";
+      error.textContent = t("signin.missing");
       return;
     }
     submit.disabled = true;
-    submit.textContent = "Signing in…";
+    submit.textContent = t("signin.signing_in");
     try {
       await post("/auth/login", {
         email: email.value.trim(),
@@ -52,14 +53,14 @@ export function signInView(onSignedIn) {
         orgField.hidden = false;
         organization.focus();
       }
-      error.textContent = e.status === 401 ? "Wrong email or password." : e.message;
+      error.textContent = e.status === 401 ? t("signin.wrong") : e.message;
       submit.disabled = false;
-      submit.textContent = "Sign in";
+      submit.textContent = t("signin.submit");
     }
   });
 
   const page = h("main.signin", {}, form,
-    h("p.signin-foot.muted", {}, "Self-hosted support desk · ", h("a", { href: "/docs" }, "API docs")));
+    h("p.signin-foot.muted", {}, t("signin.foot"), " · ", h("a", { href: "/docs" }, t("signin.api_docs"))));
   queueMicrotask(() => email.focus());
   return page;
 }

@@ -4,6 +4,7 @@
 import { get } from "./api.js";
 import { dayLabel, h } from "./dom.js";
 import { Entries } from "./entries.js";
+import { formatList, t } from "./i18n.js";
 
 const PAGE = 40;
 const GROUP_WITHIN_MS = 5 * 60 * 1000;
@@ -42,8 +43,8 @@ export class Timeline {
   }
 
   build() {
-    const label = this.room === "public" ? "Public room: conversation with the Customer" : "Private room: agents only";
-    this.top = h("div.timeline-top", {}, h("span.loader", {}, "Loading…"));
+    const label = t(`timeline.label.${this.room}`);
+    this.top = h("div.timeline-top", {}, h("span.loader", {}, t("common.loading")));
     this.list = h("div.timeline-list");
     // Only the words are live, and they change only when who is typing does.
     this.typingText = h("span.typing-text", { "aria-live": "polite" });
@@ -201,11 +202,10 @@ export class Timeline {
 
   renderTyping() {
     const now = Date.now();
-    for (const [id, t] of this.typists) if (t.until < now) this.typists.delete(id);
-    const names = [...this.typists.values()].map((t) => t.name.split(" ")[0]);
+    for (const [id, typist] of this.typists) if (typist.until < now) this.typists.delete(id);
+    const names = [...this.typists.values()].map((typist) => typist.name.split(" ")[0]);
     if (!names.length) clearInterval(this.typingTimer);
-    const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-    const text = names.length ? `${who} ${names.length === 1 ? "is" : "are"} typing…` : "";
+    const text = names.length ? t("timeline.typing", { count: names.length, who: formatList(names) }) : "";
     this.typingEl.firstChild.hidden = !text;
     if (this.typingText.textContent !== text) this.typingText.textContent = text;
   }
@@ -255,8 +255,8 @@ export class Timeline {
     if (!nodes.length) nodes.push(this.entries.emptyEl());
     this.list.replaceChildren(...nodes);
     this.top.replaceChildren(this.hasMore
-      ? h("span.loader", {}, "Loading earlier messages…")
-      : h("span.beginning", {}, this.room === "public" ? "Beginning of the conversation" : "Beginning of the private room"));
+      ? h("span.loader", {}, t("timeline.loading_earlier"))
+      : h("span.beginning", {}, t(`timeline.beginning.${this.room}`)));
     this.onRendered?.(); // decorations (delivery marks) before the scroll position is kept
     if (stick) this.scroller.scrollTop = this.scroller.scrollHeight;
     else if (keepBottomDistance) this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;

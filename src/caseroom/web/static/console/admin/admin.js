@@ -13,19 +13,21 @@ import { sentMailSection } from "./sent_mail.js";
 import { teamsSection } from "./teams.js";
 import { tokensSection } from "./tokens.js";
 import { widgetSection } from "./widget.js";
+import { t } from "../i18n.js";
 
+// A section's tab reads the catalogue's admin.section.<id>.
 const SECTIONS = [
-  { id: "agents", label: "Agents", icon: "mine", build: agentsSection },
-  { id: "teams", label: "Teams", icon: "inbox", build: teamsSection },
-  { id: "canned", label: "Canned responses", icon: "bolt", build: cannedSection },
-  { id: "widget", label: "Chat widget", icon: "chat", build: widgetSection },
-  { id: "channels", label: "Channels", icon: "globe", build: channelsSection },
-  { id: "redaction", label: "Redaction", icon: "eye", build: redactionSection },
-  { id: "knowledge", label: "Knowledge", icon: "file", build: knowledgeSection },
-  { id: "bots", label: "Bots and webhooks", icon: "bot", build: botsSection },
-  { id: "tokens", label: "API tokens", icon: "lock", build: tokensSection },
-  { id: "audit", label: "Audit log", icon: "clock", build: auditSection },
-  { id: "sent-mail", label: "Sent mail", icon: "email", build: sentMailSection },
+  { id: "agents", icon: "mine", build: agentsSection },
+  { id: "teams", icon: "inbox", build: teamsSection },
+  { id: "canned", icon: "bolt", build: cannedSection },
+  { id: "widget", icon: "chat", build: widgetSection },
+  { id: "channels", icon: "globe", build: channelsSection },
+  { id: "redaction", icon: "eye", build: redactionSection },
+  { id: "knowledge", icon: "file", build: knowledgeSection },
+  { id: "bots", icon: "bot", build: botsSection },
+  { id: "tokens", icon: "lock", build: tokensSection },
+  { id: "audit", icon: "clock", build: auditSection },
+  { id: "sent-mail", icon: "email", build: sentMailSection },
 ];
 
 let styled = false;
@@ -39,8 +41,8 @@ function loadStyles() {
 export function adminNav() {
   loadStyles();
   const link = h("a.queue-link", { href: "#/admin/agents", id: "admin-link" },
-    icon("spark"), h("span.queue-label", {}, "Admin"));
-  return h("nav.admin-nav", { "aria-label": "Administration" }, link);
+    icon("spark"), h("span.queue-label", {}, t("app.role.admin")));
+  return h("nav.admin-nav", { "aria-label": t("admin.title") }, link);
 }
 
 export class AdminView {
@@ -48,17 +50,17 @@ export class AdminView {
     loadStyles();
     this.directory = directory;
     this.tabs = new Map();
-    const list = h("div.admin-tabs", { role: "tablist", "aria-label": "Admin sections" });
+    const list = h("div.admin-tabs", { role: "tablist", "aria-label": t("admin.sections") });
     for (const section of SECTIONS) {
       const tab = h("a.admin-tab", { href: `#/admin/${section.id}`, role: "tab", id: `admin-tab-${section.id}` },
-        icon(section.icon), section.label);
+        icon(section.icon), t(`admin.section.${section.id}`));
       this.tabs.set(section.id, tab);
       list.append(tab);
     }
     this.body = h("section.admin-body", { role: "tabpanel", tabindex: "-1" });
-    this.el = h("section.admin", { id: "admin", "aria-label": "Administration" },
-      h("header.admin-head", {}, h("h1.pane-title", {}, "Administration"),
-        h("p.muted", {}, `Set up ${directory.org.name}: who works here, in which teams, and with what.`)),
+    this.el = h("section.admin", { id: "admin", "aria-label": t("admin.title") },
+      h("header.admin-head", {}, h("h1.pane-title", {}, t("admin.title")),
+        h("p.muted", {}, t("admin.intro", { org: directory.org.name }))),
       list, this.body);
     this.current = null;
   }
@@ -69,11 +71,11 @@ export class AdminView {
     if (this.current === section.id) return;
     this.current = section.id;
     this.body.setAttribute("aria-labelledby", `admin-tab-${section.id}`);
-    clear(this.body, h("p.muted.admin-loading", {}, "Loading…"));
+    clear(this.body, h("p.muted.admin-loading", {}, t("common.loading")));
     try {
       clear(this.body, await section.build({ directory: this.directory }));
     } catch (error) {
-      clear(this.body, h("div.empty", {}, icon("alert"), h("p", {}, error.status === 403 ? "Only admins may open this." : error.message)));
+      clear(this.body, h("div.empty", {}, icon("alert"), h("p", {}, error.status === 403 ? t("admin.forbidden") : error.message)));
     }
   }
 }
