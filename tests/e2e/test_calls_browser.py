@@ -64,6 +64,19 @@ async def receives_media(page: Page) -> None:
     )
 
 
+async def an_answered_call(agent: Page, customer: Page) -> None:
+    """The agent calls from the public room, the Customer accepts, and each receives
+    the other's media."""
+    await agent.get_by_role("button", name="Video call").click()
+    await (
+        customer.get_by_role("dialog", name="Video call")
+        .get_by_role("button", name="Accept")
+        .click()
+    )
+    await receives_media(agent)
+    await receives_media(customer)
+
+
 class Link:
     """Stands between a page and the server's websocket, and can cut it."""
 
@@ -217,14 +230,7 @@ async def test_a_customer_who_answers_while_the_agents_camera_opens_is_seen_and_
     await agent.goto(f"{web_server.url}/console#/unclaimed/{issue_id}")
     await expect(agent.locator("#panel-public")).to_have_attribute("data-live", "true")
 
-    await agent.get_by_role("button", name="Video call").click()
-    await (
-        customer.get_by_role("dialog", name="Video call")
-        .get_by_role("button", name="Accept")
-        .click()
-    )
-    await receives_media(agent)
-    await receives_media(customer)
+    await an_answered_call(agent, customer)
     for page in (agent, customer):
         offerers = await page.evaluate(
             "[...window.caseroomCall.peers.values()].map((p) => p.offerer)"
@@ -261,14 +267,7 @@ async def test_media_flows_through_turn_with_minted_credentials_and_survives_a_c
         for page in (agent, customer):  # no host candidates: only the relay
             await page.evaluate("window.caseroomCall.iceTransportPolicy = 'relay'")
 
-        await agent.get_by_role("button", name="Video call").click()
-        await (
-            customer.get_by_role("dialog", name="Video call")
-            .get_by_role("button", name="Accept")
-            .click()
-        )
-        await receives_media(agent)
-        await receives_media(customer)
+        await an_answered_call(agent, customer)
         assert (await stats(agent))["relayed"] == [True]
         assert (await stats(customer))["relayed"] == [True]
 
