@@ -69,6 +69,7 @@ from caseroom.web.frame_gate import FrameGate
 from caseroom.web.limits import AbuseLimits
 from caseroom.web.observability import Metrics, install_observability
 from caseroom.web.page_headers import StrictTransportSecurity
+from caseroom.web.principal_cache import PrincipalCache
 from caseroom.web.problems import BodySizeLimit, install_problem_handlers
 from caseroom.web.routes_audit import router as audit_router
 from caseroom.web.setup_gate import SetupGate
@@ -169,6 +170,7 @@ def create_app(
         sender=sender,
         links=links,
         frames=FrameGate.from_settings(settings),
+        principals=PrincipalCache(settings.auth_cache_seconds),
     )
     setup_gate = SetupGate()
     demo_sms = DemoSmsProvider(settings.sms_timeout_seconds)  # served only when turned on

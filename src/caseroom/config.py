@@ -34,6 +34,14 @@ class Settings(BaseSettings):
 
     # Sessions and cookies
     session_ttl_hours: int = 24 * 14
+    auth_cache_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="how long a process keeps an authenticated token in memory; any change "
+        "made through caseroom (revoked, deactivated, new role) applies on the next request "
+        "in every process; one made by hand in the database, within this time; 0: read the "
+        "credential on every request",
+    )
     customer_token_ttl_days: int = 90
     cookie_secure: bool = False
     hsts_seconds: int = Field(

@@ -736,3 +736,13 @@ ratings = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 Index("ix_ratings_org", ratings.c.org_id, ratings.c.created_at)
+
+# One row: a counter that moves on with every committed write to the tables a
+# principal is read from (storage/principal_epoch.py), so that processes keeping
+# principals in memory know at once that theirs may be out of date.
+principal_epoch = Table(
+    "principal_epoch",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("epoch", BigInteger, nullable=False),
+)

@@ -49,6 +49,7 @@ from caseroom.storage.mail import CapturedMailRepository, MessageEmailRepository
 from caseroom.storage.messages import MessageRepository
 from caseroom.storage.notifications import NotificationRepository
 from caseroom.storage.people import PeopleRepository
+from caseroom.storage.principal_epoch import ADVANCE, epoch_reader, forget_mark, watch, written
 from caseroom.storage.ratings import RatingRepository
 from caseroom.storage.redaction import RedactionPatternRepository
 from caseroom.storage.retention import RetentionRepository
@@ -178,6 +179,8 @@ class Database:
         self._plan_outbox = plan_outbox
         self._secret_box = secret_box
         self._publish_ephemeral = publish_ephemeral or publish
+        watch(engine.sync_engine)
+        self._epoch = epoch_reader(engine)
 
     def _connect(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
         return _inline_connection(self.engine) if self._inline else self.engine.connect()
@@ -255,10 +258,14 @@ class Database:
                         raise
                 if self._plan_outbox is not None and uow.staged_events:
                     await self._plan_outbox(uow, uow.staged_events)
+                if written(conn.info):
+                    await conn.execute(ADVANCE)  # last: it commits with the change
                 await uow.commit()
             except BaseException:
                 await uow.rollback()
                 raise
+            finally:
+                forget_mark(conn.info)
             return _Committed(results, uow.committed_events(), uow.jobs.enqueued)
 
     async def _after_commit(self, done: _Committed) -> None:
@@ -268,6 +275,11 @@ class Database:
             await asyncio.shield(self._publish(done.events))
         if done.jobs and self._jobs_enqueued is not None:
             self._jobs_enqueued()
+
+    async def principal_epoch(self) -> int | None:
+        """The committed principal epoch (see principal_epoch.py): equal to an
+        earlier reading, no principal has changed since; None if unreadable."""
+        return await self._epoch.read()
 
     async def read(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """Run read-only `work` (on SQLite this does not take the write lock)."""

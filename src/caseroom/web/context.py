@@ -14,6 +14,7 @@ from caseroom.services.sending import Sender
 from caseroom.storage.blobs import BlobStore
 from caseroom.storage.uow import Database
 from caseroom.web.frame_gate import FrameGate
+from caseroom.web.principal_cache import PrincipalCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class AppContext:
     sender: Sender
     links: FileLinks
     frames: FrameGate
+    principals: PrincipalCache
 
 
 def get_context(connection: HTTPConnection) -> AppContext:

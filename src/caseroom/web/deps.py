@@ -14,7 +14,6 @@ from starlette.requests import HTTPConnection
 from caseroom.domain.errors import Forbidden, NotAuthenticated
 from caseroom.domain.model import AgentPrincipal, Principal
 from caseroom.services import auth
-from caseroom.storage.uow import UnitOfWork
 from caseroom.web.context import AppContext, get_context
 
 SESSION_COOKIE = "caseroom_session"
@@ -52,11 +51,16 @@ def check_csrf(request: Request) -> None:
 
 
 async def resolve_principal(context: AppContext, token: str) -> Principal:
-    async def work(uow: UnitOfWork) -> Principal:
-        principal, _ = await auth.authenticate(uow, token)
-        return principal
-
-    return await context.db.read(work)
+    cache = context.principals
+    key = auth.token_hash(token)
+    # Read first: a change committed after this is caught by the next request.
+    epoch = await context.db.principal_epoch() if cache.enabled else None
+    cached = cache.get(key, epoch)
+    if cached is not None:
+        return cached
+    principal, credential = await context.db.read(lambda uow: auth.authenticate(uow, token))
+    cache.put(key, principal, credential.expires_at, epoch)
+    return principal
 
 
 # Declared so that the OpenAPI document lists both ways to authenticate on every

@@ -1,0 +1,111 @@
+"""The principal epoch: a counter that says "who some credential stands for may
+have changed".
+
+A process may keep authenticated principals in memory (`web/principal_cache.py`).
+It must stop trusting them the moment a transaction that could change one
+commits, in any process: a token revoked or issued, an agent deactivated or
+given another role or team, a Customer's details or grants, a bot. Rather than
+trust every use case to say so, every INSERT, UPDATE or DELETE on the tables a
+principal is read from marks its connection; `Database` then moves the epoch on
+as the transaction's last statement, so it commits with the change or not at
+all. Each request reads the epoch, one row, before it uses what it kept."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Protocol
+
+from sqlalchemy import event, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.dml import UpdateBase
+
+from caseroom.storage import tables
+
+PRINCIPAL_TABLES = frozenset(
+    table.name
+    for table in (
+        tables.organizations,
+        tables.agents,
+        tables.team_members,
+        tables.customers,
+        tables.credentials,
+        tables.customer_grants,
+        tables.bots,
+    )
+)
+_MARK = "caseroom_principals_written"
+_EPOCH = tables.principal_epoch
+ADVANCE = update(_EPOCH).where(_EPOCH.c.id == 1).values(epoch=_EPOCH.c.epoch + 1)
+_READ = "SELECT epoch FROM principal_epoch WHERE id = 1"  # the raw SQLite read
+
+
+def watch(engine: Engine) -> None:
+    """Mark connections of `engine` that write to a principal's tables (once per engine)."""
+    if not event.contains(engine, "before_execute", _mark_principal_writes):
+        event.listen(engine, "before_execute", _mark_principal_writes)
+
+
+def _mark_principal_writes(conn: Connection, clause: Any, *_: Any) -> None:
+    if isinstance(clause, UpdateBase):
+        table = getattr(clause, "table", None)
+        if getattr(table, "name", None) in PRINCIPAL_TABLES:
+            conn.info[_MARK] = True
+
+
+def written(info: dict[Any, Any]) -> bool:
+    """Whether the open transaction wrote to a principal's tables."""
+    return bool(info.get(_MARK))
+
+
+def forget_mark(info: dict[Any, Any]) -> None:
+    """The transaction ended: the connection goes back to the pool unmarked."""
+    info.pop(_MARK, None)
+
+
+class EpochReader(Protocol):
+    async def read(self) -> int | None:
+        """The committed epoch; None if it cannot be read (then nothing kept is used)."""
+
+
+def epoch_reader(engine: AsyncEngine) -> EpochReader:
+    if engine.dialect.name == "sqlite":
+        return _SQLiteEpoch(str(engine.url.database))
+    return _PooledEpoch(engine)
+
+
+class _SQLiteEpoch:
+    """A connection of its own, outside any transaction, read in the loop's thread:
+    a one-row read on a local file takes microseconds, far less than a pooled
+    connection's checkout."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._conn: sqlite3.Connection | None = None
+
+    async def read(self) -> int | None:
+        try:
+            if self._conn is None:
+                conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA query_only=1")
+                self._conn = conn
+            row = self._conn.execute(_READ).fetchone()
+        except sqlite3.Error:
+            self._conn = None
+            return None
+        return int(row[0]) if row else None
+
+
+class _PooledEpoch:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._query = select(_EPOCH.c.epoch).where(_EPOCH.c.id == 1)
+
+    async def read(self) -> int | None:
+        try:
+            async with self._engine.connect() as conn:
+                epoch = (await conn.execute(self._query)).scalar()
+                await conn.rollback()
+        except Exception:  # an unreachable database: authenticate the long way
+            return None
+        return int(epoch) if epoch is not None else None
