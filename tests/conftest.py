@@ -4,6 +4,7 @@ publisher, and an in-process API client."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,10 +15,22 @@ import pytest
 from caseroom.app import create_app
 from caseroom.config import Settings
 from caseroom.domain.events import Event
+from caseroom.services import auth
 from caseroom.storage.database import create_engine
 from caseroom.storage.migrate import upgrade
 from caseroom.storage.uow import Database
 from tests.components import require_postgres, unique
+
+# Passwords hashed at Argon2id's lowest cost, here and in the servers the tests
+# start (they inherit this environment): tests make agents by the hundred, and a
+# hash carries its own parameters, so verifying works the same at any cost.
+CHEAP_PASSWORD_COST = {"TIME_COST": "1", "MEMORY_KIB": "64"}
+for _name, _value in CHEAP_PASSWORD_COST.items():
+    os.environ.setdefault(f"CASEROOM_PASSWORD_HASH_{_name}", _value)
+auth.use_password_cost(
+    int(os.environ["CASEROOM_PASSWORD_HASH_TIME_COST"]),
+    int(os.environ["CASEROOM_PASSWORD_HASH_MEMORY_KIB"]),
+)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from caseroom.jobs.retention import daily as retention_daily
 from caseroom.jobs.worker import JobWorker
 from caseroom.realtime.backends import broker_from_url
 from caseroom.realtime.hub import Hub
-from caseroom.services import setup
+from caseroom.services import auth, setup
 from caseroom.services.bot_calls import BotPolicy
 from caseroom.services.email_inbound import MailIntake
 from caseroom.services.email_landing import IntakeLimits
@@ -112,6 +112,7 @@ def create_app(
     """The app. `outbounds` are the channel adapters deliveries leave through;
     `clock` is the time the welcome bot reads team hours at (tests fix it)."""
     settings = settings or Settings()
+    auth.use_password_cost(settings.password_hash_time_cost, settings.password_hash_memory_kib)
     engine = create_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -196,7 +197,7 @@ def create_app(
             await worker.stop()
             await demo_sms.close()
             await hub.stop()
-            await engine.dispose()
+            await db.close()
 
     app = FastAPI(
         title="caseroom",

@@ -11,6 +11,7 @@ from caseroom import admin_cli
 from caseroom.channels.sms import demo as sms_demo
 from caseroom.config import Settings
 from caseroom.logs import configure_logging
+from caseroom.services import auth
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = _settings(args)
     configure_logging(settings)
+    auth.use_password_cost(settings.password_hash_time_cost, settings.password_hash_memory_kib)
     if args.command in admin_cli.COMMANDS:
         return admin_cli.run(args, settings)
     if args.command == "sms-demo":

@@ -48,6 +48,14 @@ class Settings(BaseSettings):
         default=180 * 24 * 3600, ge=0, description="HSTS max-age on responses over TLS; 0: none"
     )
     password_min_chars: int = 10
+    # Argon2id, RFC 9106's second recommended set by default: raise them on a big
+    # server, lower them only where memory is short (each sign-in takes this much).
+    password_hash_time_cost: int = Field(
+        default=3, ge=1, description="Argon2id passes over memory per password hash"
+    )
+    password_hash_memory_kib: int = Field(
+        default=64 * 1024, ge=64, description="Argon2id memory per password hash, in KiB"
+    )
     invite_ttl_hours: int = 72  # how long an invitation link sets a password
 
     # Web widget: identity tokens host apps sign for their signed-in Customers

@@ -10,12 +10,13 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 from sqlalchemy import update
 
 from caseroom.app import create_app
 from caseroom.config import Settings
 from caseroom.storage import tables
-from caseroom.storage.uow import Database
+from caseroom.storage.uow import Database, UnitOfWork
 from tests.builders import PASSWORD, Org, key, make_org, start_chat
 
 LONG = 600.0  # seconds: far longer than any test waits
@@ -124,3 +125,34 @@ async def test_a_change_made_through_another_process_applies_on_the_next_request
         )
         assert gone.status_code == 200, gone.text
         assert await status_of_me(other, ben) == 401
+
+
+async def test_the_epoch_moves_with_principal_writes_only_and_only_when_they_commit(
+    db: Database,
+) -> None:
+    """A console's heartbeat (an agent's last-seen time) changes no principal and
+    must not make every process forget its tokens; a rolled-back revocation moves
+    nothing; a committed one moves the epoch once."""
+    org = await make_org(db)
+    before = await db.principal_epoch()
+    assert before is not None
+
+    async def heartbeat(uow: UnitOfWork) -> None:
+        await uow.availability.seen(org.org.id, org.ana.id, datetime.now(UTC))
+
+    await db.run(heartbeat)
+    assert await db.principal_epoch() == before
+
+    async def revoke_then_fail(uow: UnitOfWork) -> None:
+        await uow.people.revoke_credentials(org.org.id, org.ana.id, ("api",), datetime.now(UTC))
+        raise RuntimeError("changed my mind")
+
+    with pytest.raises(RuntimeError):
+        await db.run(revoke_then_fail)
+    assert await db.principal_epoch() == before
+
+    async def revoke(uow: UnitOfWork) -> None:
+        await uow.people.revoke_credentials(org.org.id, org.ana.id, ("api",), datetime.now(UTC))
+
+    await db.run(revoke)
+    assert await db.principal_epoch() == before + 1

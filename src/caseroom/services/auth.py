@@ -33,6 +33,17 @@ _hasher = PasswordHasher()
 # Verified against when no agent matches, so a wrong email costs the same time.
 _DUMMY_HASH = _hasher.hash("caseroom-timing-equalizer")
 
+
+def use_password_cost(time_cost: int, memory_kib: int) -> None:
+    """Hash new passwords with these Argon2id parameters (process-wide; a stored
+    hash names its own, so passwords hashed before still verify)."""
+    global _hasher, _DUMMY_HASH
+    if (_hasher.time_cost, _hasher.memory_cost) == (time_cost, memory_kib):
+        return
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+    _DUMMY_HASH = _hasher.hash("caseroom-timing-equalizer")
+
+
 SESSION, API, CUSTOMER, BOT = "session", "api", "customer", "bot"
 _PREFIX = {SESSION: "crs", API: "cra", CUSTOMER: "crc", BOT: "crb", "invite": "cri"}
 # Credentials that stand for a principal (an invitation only sets a password).

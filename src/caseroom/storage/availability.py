@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.storage import tables as t
+from caseroom.storage.principal_epoch import PRINCIPAL_NEUTRAL
 
 _a = t.agents.c
 
@@ -19,7 +20,10 @@ class AvailabilityRepository:
 
     async def seen(self, org_id: str, agent_id: str, now: datetime) -> None:
         await self._conn.execute(
-            update(t.agents).where(_a.org_id == org_id, _a.id == agent_id).values(last_seen_at=now)
+            update(t.agents)
+            .where(_a.org_id == org_id, _a.id == agent_id)
+            .values(last_seen_at=now)
+            .execution_options(**PRINCIPAL_NEUTRAL)
         )
 
     async def anyone_since(self, org_id: str, since: datetime) -> bool:

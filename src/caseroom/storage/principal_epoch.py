@@ -35,6 +35,9 @@ PRINCIPAL_TABLES = frozenset(
     )
 )
 _MARK = "caseroom_principals_written"
+# Set on a statement that writes to one of those tables but changes no principal
+# (an agent's last-seen time, written on every heartbeat of their console).
+PRINCIPAL_NEUTRAL = {"caseroom_principal_neutral": True}
 _EPOCH = tables.principal_epoch
 ADVANCE = update(_EPOCH).where(_EPOCH.c.id == 1).values(epoch=_EPOCH.c.epoch + 1)
 _READ = "SELECT epoch FROM principal_epoch WHERE id = 1"  # the raw SQLite read
@@ -49,7 +52,11 @@ def watch(engine: Engine) -> None:
 def _mark_principal_writes(conn: Connection, clause: Any, *_: Any) -> None:
     if isinstance(clause, UpdateBase):
         table = getattr(clause, "table", None)
-        if getattr(table, "name", None) in PRINCIPAL_TABLES:
+        if getattr(
+            table, "name", None
+        ) in PRINCIPAL_TABLES and not clause.get_execution_options().get(
+            "caseroom_principal_neutral"
+        ):
             conn.info[_MARK] = True
 
 
@@ -66,6 +73,8 @@ def forget_mark(info: dict[Any, Any]) -> None:
 class EpochReader(Protocol):
     async def read(self) -> int | None:
         """The committed epoch; None if it cannot be read (then nothing kept is used)."""
+
+    def close(self) -> None: ...
 
 
 def epoch_reader(engine: AsyncEngine) -> EpochReader:
@@ -89,11 +98,16 @@ class _SQLiteEpoch:
                 conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
                 conn.execute("PRAGMA query_only=1")
                 self._conn = conn
-            row = self._conn.execute(_READ).fetchone()
+            rows = self._conn.execute(_READ).fetchall()  # all: no statement left open
         except sqlite3.Error:
             self._conn = None
             return None
-        return int(row[0]) if row else None
+        return int(rows[0][0]) if rows else None
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
 
 
 class _PooledEpoch:
@@ -109,3 +123,6 @@ class _PooledEpoch:
         except Exception:  # an unreachable database: authenticate the long way
             return None
         return int(epoch) if epoch is not None else None
+
+    def close(self) -> None:
+        """Its connections are the engine's, closed with it."""

@@ -276,6 +276,11 @@ class Database:
         if done.jobs and self._jobs_enqueued is not None:
             self._jobs_enqueued()
 
+    async def close(self) -> None:
+        """Close every connection: the epoch reader's, then the engine's."""
+        self._epoch.close()
+        await self.engine.dispose()
+
     async def principal_epoch(self) -> int | None:
         """The committed principal epoch (see principal_epoch.py): equal to an
         earlier reading, no principal has changed since; None if unreadable."""
