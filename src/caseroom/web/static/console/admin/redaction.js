@@ -10,7 +10,7 @@ export async function redactionSection() {
   const rows = h("tbody");
   const reload = async () => render(await get("/redaction-patterns"));
   const render = (list) => clear(rows, list.map((p) => h("tr", { dataset: { patternId: p.id } },
-    h("th", { scope: "row" }, p.name),
+    h("th", { scope: "row" }, p.builtin ? t("admin.redaction.builtin_name") : p.name),
     h("td", {}, p.builtin ? h("span.muted", {}, t("admin.redaction.builtin")) : h("code", {}, p.pattern)),
     h("td", {}, p.builtin ? null : h("div.row-actions", {}, h("button.btn.btn-sm.btn-ghost-danger", { type: "button", onclick: async () => {
       if (!confirm(t("admin.redaction.remove_confirm", { name: p.name }))) return;
