@@ -69,10 +69,10 @@ async def test_a_start_naming_no_page_is_an_api_start_and_another_page_is_refuse
     plain = await start(client, org)
     assert (await as_agent(client, org, plain["issue"]["id"]))["surface"] == "api"
     for claimed in ("sms", "email", "console", ""):
+        body = {"name": "Noa", "email": "noa@customer.example", "message": "Hi"}
         refused = await client.post(
-            f"/api/v1/organizations/{org.slug}/conversations",
-            json={"name": "Noa", "email": "noa@customer.example", "message": "Hi", "surface": claimed},
-        )  # fmt: skip
+            f"/api/v1/organizations/{org.slug}/conversations", json={**body, "surface": claimed}
+        )
         assert refused.status_code == 422, refused.text
         assert refused.headers["content-type"].startswith("application/problem+json")
 
