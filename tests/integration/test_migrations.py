@@ -131,11 +131,11 @@ def _write_release_0004_data(conn: sa.Connection, now: datetime) -> None:
 
 
 async def test_migrate_fills_in_the_surface_of_earlier_texts_and_mails(empty_url: str) -> None:
-    await asyncio.to_thread(command.upgrade, alembic_config(empty_url), "0016_agent_locale")
+    await asyncio.to_thread(command.upgrade, alembic_config(empty_url), "0017_principal_epoch")
     engine = create_engine(empty_url)
     now = datetime.now(UTC).replace(tzinfo=None)
     async with engine.begin() as conn:
-        await conn.run_sync(_write_release_0016_issues, now)
+        await conn.run_sync(_write_issues_before_surfaces, now)
 
     await asyncio.to_thread(caseroom_migrate, empty_url)
     async with engine.connect() as conn:
@@ -146,8 +146,8 @@ async def test_migrate_fills_in_the_surface_of_earlier_texts_and_mails(empty_url
     await engine.dispose()
 
 
-def _write_release_0016_issues(conn: sa.Connection, now: datetime) -> None:
-    """An Issue from each channel, in the schema of 0016 (reflected)."""
+def _write_issues_before_surfaces(conn: sa.Connection, now: datetime) -> None:
+    """An Issue from each channel, in the schema before surfaces (reflected)."""
     tables = sa.MetaData()
     tables.reflect(conn)
     conn.execute(

@@ -1,7 +1,7 @@
 """where the Customer started an Issue (widget, embed, connect, sms, email, api)
 
-Revision ID: 0017_issue_surface
-Revises: 0016_agent_locale
+Revision ID: 0018_issue_surface
+Revises: 0017_principal_epoch
 Create Date: 2026-12-02 18:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017_issue_surface"
-down_revision = "0016_agent_locale"
+revision = "0018_issue_surface"
+down_revision = "0017_principal_epoch"
 branch_labels = None
 depends_on = None
 
