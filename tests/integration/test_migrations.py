@@ -128,3 +128,43 @@ def _write_release_0004_data(conn: sa.Connection, now: datetime) -> None:
             room="public", format="pdf", filename="t.pdf", content_type="application/pdf",
             sha256="0" * 64, version=1, size=1, resolved_at=now, created_at=now,
         )  # fmt: skip
+
+
+async def test_migrate_fills_in_the_surface_of_earlier_texts_and_mails(empty_url: str) -> None:
+    await asyncio.to_thread(command.upgrade, alembic_config(empty_url), "0017_principal_epoch")
+    engine = create_engine(empty_url)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    async with engine.begin() as conn:
+        await conn.run_sync(_write_issues_before_surfaces, now)
+
+    await asyncio.to_thread(caseroom_migrate, empty_url)
+    async with engine.connect() as conn:
+        rows = await conn.execute(sa.text("SELECT source_channel, surface FROM issues"))
+        surfaces = dict(rows.all())
+    # Which chat page an earlier web chat came from was never recorded.
+    assert surfaces == {"sms": "sms", "email": "email", "chat": None}
+    await engine.dispose()
+
+
+def _write_issues_before_surfaces(conn: sa.Connection, now: datetime) -> None:
+    """An Issue from each channel, in the schema before surfaces (reflected)."""
+    tables = sa.MetaData()
+    tables.reflect(conn)
+    conn.execute(
+        sa.insert(tables.tables["organizations"]).values(
+            id="o1", slug="old", name="Old", created_at=now
+        )
+    )
+    conn.execute(
+        sa.insert(tables.tables["customers"]).values(
+            id="c1", org_id="o1", name="Casey", created_at=now
+        )
+    )
+    for n, channel in enumerate(("sms", "email", "chat")):
+        conn.execute(
+            sa.insert(tables.tables["issues"]).values(
+                id=f"i{n}", org_id="o1", reference=f"OLD00{n}", subject="Help",
+                status="unclaimed", customer_id="c1", source_channel=channel, tags=[],
+                created_at=now, updated_at=now, public_seq=0, private_seq=0,
+            )
+        )  # fmt: skip

@@ -143,6 +143,7 @@ def issue_payload(issue: Issue) -> dict[str, Any]:
         "given_contact": issue.given_contact.as_dict() if issue.given_contact else None,
         "reply_channel": issue.reply_channel.value,
         "priority": issue.priority,
+        "surface": issue.surface.value if issue.surface else None,
         "last_seq": {"public": issue.public_seq, "private": issue.private_seq},
     }
 

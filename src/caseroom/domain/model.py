@@ -47,6 +47,27 @@ class Channel(StrEnum):
     SYSTEM = "system"
 
 
+class Surface(StrEnum):
+    """Where the Customer started an Issue: a label for agents, never a permission
+    (the chat pages say which of them they are; nothing is granted by it)."""
+
+    WIDGET = "widget"  # the launcher on the organization's site (/widget/{slug})
+    EMBED = "embed"  # the chat inside the organization's app (/embed/{slug})
+    CONNECT = "connect"  # the full-screen phone page (/connect/{slug})
+    SMS = "sms"
+    EMAIL = "email"
+    API = "api"  # a start through the API that names no page
+
+
+# The surfaces a chat page may name when it starts a conversation.
+CHAT_SURFACES = (Surface.WIDGET, Surface.EMBED, Surface.CONNECT)
+
+
+def surface_of_channel(channel: Channel) -> Surface:
+    """The surface of an Issue a channel opens by itself (a text, a mail)."""
+    return {Channel.SMS: Surface.SMS, Channel.EMAIL: Surface.EMAIL}.get(channel, Surface.API)
+
+
 class Queue(StrEnum):
     UNCLAIMED = "unclaimed"
     MINE = "mine"
@@ -141,6 +162,8 @@ class Issue:
     reply_channel: Channel = Channel.CHAT
     reply_address: str | None = None
     priority: str | None = None  # low | high | urgent; None is normal
+    # Where the Customer started it; None for Issues from before it was recorded.
+    surface: Surface | None = None
 
     def last_seq(self, room: Room) -> int:
         return self.public_seq if room is Room.PUBLIC else self.private_seq

@@ -12,6 +12,7 @@ from datetime import timedelta
 from caseroom.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import (
+    CHAT_SURFACES,
     Channel,
     ConversationStart,
     Customer,
@@ -20,6 +21,7 @@ from caseroom.domain.model import (
     Issue,
     Principal,
     Room,
+    Surface,
 )
 from caseroom.domain.text import clean_text, normalize_email, normalize_phone
 from caseroom.services.auth import IssuedToken, issue_customer_token
@@ -54,6 +56,15 @@ class Started:
 
 def _subject_of(subject: str | None, body: str) -> str:
     return clean_text(subject or body.splitlines()[0], field="subject", max_chars=300)[:120]
+
+
+def check_chat_surface(surface: Surface | None) -> Surface:
+    """The chat page a start names (a label only), or API when it names none."""
+    if surface is None:
+        return Surface.API
+    if surface not in CHAT_SURFACES:
+        raise InvalidInput("surface is widget, embed or connect", field="surface")
+    return surface
 
 
 def check_contact(contact: Contact) -> Contact:
@@ -137,6 +148,7 @@ async def start_conversation(
     retry_secret: str | None = None,
     token_ttl: timedelta,
     max_chars: int,
+    surface: Surface | None = None,
 ) -> Started:
     """Open an Issue for whoever filled in the form. Nobody vouched for them, so
     they get a token for this Issue alone and change nothing stored about the
@@ -148,6 +160,7 @@ async def start_conversation(
     contact = check_contact(dataclasses.replace(contact, phone=phone))
     body = clean_text(message, field="message", max_chars=max_chars)
     title = _subject_of(subject, body)
+    started_on = check_chat_surface(surface)
     if idempotency_key:
         earlier = await uow.starts.get(org.id, idempotency_key)
         if earlier is not None:
@@ -156,7 +169,13 @@ async def start_conversation(
     customer = matched.customer
     now = utcnow()
     issue = await open_issue(
-        uow, customer, subject=title, channel=Channel.CHAT, now=now, given_contact=matched.given
+        uow,
+        customer,
+        subject=title,
+        channel=Channel.CHAT,
+        now=now,
+        given_contact=matched.given,
+        surface=started_on,
     )
     token = await issue_customer_token(uow, customer, issue.id, token_ttl)
     principal = CustomerPrincipal(org.id, customer, frozenset({issue.id}), token.credential.id)
@@ -234,14 +253,18 @@ async def open_another_conversation(
     message: str,
     idempotency_key: str | None,
     max_chars: int,
+    surface: Surface | None = None,
 ) -> Opened:
     """A Customer who holds a token starts a new Issue. A token that grants only
-    some Issues is granted the new one too; its older history stays closed."""
+    some Issues is granted the new one too; its older history stays closed. A
+    token for every Issue comes only from the embed's signed identity, so such a
+    start is the embed's whatever the page says."""
     if not isinstance(principal, CustomerPrincipal):
         raise Forbidden("only customers start conversations this way; agents open Issues")
     if principal.issue_ids is not None and principal.credential_id is None:
         raise Forbidden("this customer token cannot start conversations")
     body = clean_text(message, field="message", max_chars=max_chars)
+    started_on = Surface.EMBED if principal.issue_ids is None else check_chat_surface(surface)
     new = NewMessage(room=Room.PUBLIC, body=body, idempotency_key=idempotency_key)
     if idempotency_key:
         original = await uow.messages.by_idempotency_key(
@@ -254,7 +277,12 @@ async def open_another_conversation(
             return Opened(issue, sent)
     title = _subject_of(subject, body)
     issue = await open_issue(
-        uow, principal.customer, subject=title, channel=Channel.CHAT, now=utcnow()
+        uow,
+        principal.customer,
+        subject=title,
+        channel=Channel.CHAT,
+        now=utcnow(),
+        surface=started_on,
     )
     if principal.issue_ids is not None and principal.credential_id is not None:
         await uow.credentials.grant_issue(principal.org_id, principal.credential_id, issue.id)

@@ -26,6 +26,9 @@ class Profile:
     customer: Customer
     verified: bool  # signed in through the embed: the host app vouched for them
     wrote_from: tuple[str, ...]  # channels, and "embed" when verified
+    # Where they started their Issues, newest first: widget, embed, connect, sms,
+    # email, api; an Issue from before surfaces were recorded gives its channel.
+    surfaces: tuple[str, ...]
     issues: list[Issue]
     notes: list[CustomerNote]
 
@@ -46,8 +49,11 @@ async def customer_profile(principal: Principal, uow: UnitOfWork, customer_id: s
         {i.source_channel.value for i in issues} | {i.reply_channel.value for i in issues}
     )
     wrote_from = (("embed",) if verified else ()) + tuple(channels)
+    surfaces = tuple(
+        dict.fromkeys(i.surface.value if i.surface else i.source_channel.value for i in issues)
+    )
     notes = await uow.customer_notes.for_customer(customer.org_id, customer.id)
-    return Profile(customer, verified, wrote_from, issues, notes)
+    return Profile(customer, verified, wrote_from, surfaces, issues, notes)
 
 
 async def update_contacts(

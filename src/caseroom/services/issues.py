@@ -18,6 +18,8 @@ from caseroom.domain.model import (
     IssueStatus,
     Principal,
     Queue,
+    Surface,
+    surface_of_channel,
 )
 from caseroom.domain.reference import new_reference
 from caseroom.domain.status import Action, check_transition
@@ -66,8 +68,10 @@ async def open_issue(
     linked_issue_id: str | None = None,
     given_contact: GivenContact | None = None,
     reply_address: str | None = None,
+    surface: Surface | None = None,
 ) -> Issue:
-    """Create an unclaimed Issue with a fresh reference, log and announce it."""
+    """Create an unclaimed Issue with a fresh reference, log and announce it.
+    `surface` says where the Customer started it; a text or a mail needs none."""
     reference = new_reference()
     while await uow.issues.reference_taken(customer.org_id, reference):
         reference = new_reference()
@@ -87,6 +91,7 @@ async def open_issue(
         if channel in (Channel.CHAT, Channel.EMAIL, Channel.SMS)
         else Channel.CHAT,
         reply_address=reply_address,
+        surface=surface or surface_of_channel(channel),
     )
     await uow.issues.add(issue)
     detail = {"linked_issue_id": linked_issue_id} if linked_issue_id else {}

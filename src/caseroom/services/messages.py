@@ -262,6 +262,7 @@ async def _ready_for_customer(
             team_id=issue.team_id,
             linked_issue_id=issue.id,
             now=now,
+            surface=issue.surface,
         )
         if principal.credential_id and principal.issue_ids is not None:
             await uow.credentials.grant_issue(issue.org_id, principal.credential_id, successor.id)

@@ -74,6 +74,7 @@ class IssueRepository:
                 given_contact=issue.given_contact.as_dict() if issue.given_contact else None,
                 reply_channel=issue.reply_channel.value,
                 reply_address=issue.reply_address,
+                surface=issue.surface.value if issue.surface else None,
             )
         )
         await SearchIndex(self._conn).add_issue(issue)

@@ -18,6 +18,7 @@ from caseroom.domain.model import (
     Organization,
     Role,
     Room,
+    Surface,
     Team,
 )
 
@@ -67,6 +68,7 @@ def to_issue(row: Any, watcher_ids: tuple[str, ...] = ()) -> Issue:
         reply_channel=Channel(row.reply_channel),
         reply_address=row.reply_address,
         priority=row.priority,
+        surface=Surface(row.surface) if row.surface else None,
     )
 
 

@@ -156,6 +156,8 @@ issues = Table(
     Column("reply_channel", String(16), nullable=False, default="chat", server_default="chat"),
     Column("reply_address", String(320)),
     Column("priority", String(8)),  # low | normal | high | urgent; None is normal
+    # Where the Customer started it (widget, embed, connect, sms, email, api).
+    Column("surface", String(16)),
     UniqueConstraint("org_id", "reference"),
 )
 Index("ix_issues_queue", issues.c.org_id, issues.c.status, issues.c.team_id, issues.c.id)

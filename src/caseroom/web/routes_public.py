@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Response, status
 
-from caseroom.domain.model import CustomerPrincipal
+from caseroom.domain.model import CustomerPrincipal, Surface
 from caseroom.services import conversations
 from caseroom.storage.uow import UnitOfWork
 from caseroom.web.deps import Context
@@ -39,6 +39,7 @@ async def start_conversation(
             retry_secret=body.retry_secret,
             token_ttl=timedelta(days=settings.customer_token_ttl_days),
             max_chars=settings.max_message_chars,
+            surface=Surface(body.surface) if body.surface else None,
         )
 
     started = await context.db.run(work)

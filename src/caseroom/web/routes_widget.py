@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, Response, status
 from fastapi.responses import FileResponse
 
-from caseroom.domain.model import CustomerPrincipal
+from caseroom.domain.model import CustomerPrincipal, Surface
 from caseroom.domain.widget import WidgetChanges, WidgetSettings
 from caseroom.services import conversations, identity, widget
 from caseroom.storage.uow import UnitOfWork
@@ -127,6 +127,7 @@ async def open_conversation(
             message=body.message,
             idempotency_key=body.idempotency_key,
             max_chars=context.settings.max_message_chars,
+            surface=Surface(body.surface) if body.surface else None,
         )
 
     opened = await context.db.run(work)

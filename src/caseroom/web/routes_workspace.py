@@ -31,6 +31,7 @@ class EarlierIssue(BaseModel):
     subject: str
     status: str
     created_at: datetime
+    surface: str | None = Field(description="where the Customer started it (see IssueOut)")
 
 
 class CustomerNoteOut(BaseModel):
@@ -48,6 +49,10 @@ class CustomerProfileOut(BaseModel):
     customer: CustomerOut
     verified: bool = Field(description="signed in through the embed (the host app vouched)")
     wrote_from: list[str] = Field(description="embed, and the channels of their Issues")
+    surfaces: list[str] = Field(
+        description="where they started their Issues, newest first: widget, embed, connect, "
+        "sms, email or api (an Issue from before this was recorded gives its channel)"
+    )
     issues: list[EarlierIssue] = Field(description="newest first")
     notes: list[CustomerNoteOut] = Field(description="agents' notes, newest first")
 
@@ -84,6 +89,7 @@ async def get_profile(
         customer=CustomerOut.of(profile.customer),
         verified=profile.verified,
         wrote_from=list(profile.wrote_from),
+        surfaces=list(profile.surfaces),
         issues=[
             EarlierIssue(
                 id=i.id,
@@ -91,6 +97,7 @@ async def get_profile(
                 subject=i.subject,
                 status=i.status.value,
                 created_at=i.created_at,
+                surface=i.surface.value if i.surface else None,
             )
             for i in profile.issues
         ],

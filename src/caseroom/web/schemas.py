@@ -34,6 +34,10 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=100_000)
 
 
+# The chat pages a conversation may say it starts from (domain.model.CHAT_SURFACES).
+ChatSurface = Literal["widget", "embed", "connect"]
+
+
 # -- requests -----------------------------------------------------------------
 
 
@@ -60,6 +64,12 @@ class ConversationStart(Strict):
         max_length=128,
         description="a random secret the client keeps with the idempotency key: a retry "
         "of this start is answered only when it carries the same secret",
+    )
+    surface: ChatSurface | None = Field(
+        default=None,
+        description="the chat page the start comes from (widget, embed or connect), "
+        "shown to agents as where the Customer wrote from; a label, not a permission. "
+        "Without it the Issue's surface is api",
     )
 
 
@@ -316,6 +326,11 @@ class IssueOut(BaseModel):
         "differ from the Customer's (agents only; never copied into the Customer)",
     )
     priority: str | None = Field(default=None, description="low, high or urgent; none is normal")
+    surface: str | None = Field(
+        default=None,
+        description="where the Customer started it: widget, embed, connect, sms, email or "
+        "api (null: started before this was recorded)",
+    )
     match: MatchOut | None = Field(default=None, description="a search's best match")
 
     @classmethod

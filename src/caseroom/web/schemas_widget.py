@@ -15,7 +15,7 @@ from caseroom.domain.widget import (
     text_color_on,
 )
 from caseroom.services.widget import PublicWidget
-from caseroom.web.schemas import IssueOut, MessageOut, Strict
+from caseroom.web.schemas import ChatSurface, IssueOut, MessageOut, Strict
 
 
 class WidgetLookOut(BaseModel):
@@ -102,6 +102,11 @@ class ConversationOpen(Strict):
     subject: str | None = Field(default=None, max_length=300)
     message: str
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=128)
+    surface: ChatSurface | None = Field(
+        default=None,
+        description="the chat page it comes from (widget, embed or connect); a token from "
+        "a signed identity always starts from the embed",
+    )
 
 
 class ConversationOpened(BaseModel):

@@ -9,7 +9,10 @@ import { t } from "./i18n.js";
 const OPEN_KEY = "caseroom.console.customer-open";
 // Beside the timeline when there is room; over it (closed until asked for) when not.
 const WIDE = window.matchMedia("(min-width: 1181px)");
-const WROTE_FROM = new Set(["embed", "chat", "email", "sms", "video", "bot"]);
+// Where an Issue started (its surface), or for an Issue from before that was
+// recorded, its channel.
+const WROTE_FROM = new Set(["widget", "embed", "connect", "api", "chat", "email", "sms", "video", "bot"]);
+const wroteFrom = (from) => (WROTE_FROM.has(from) ? t(`customer.from.${from}`) : from);
 
 export class CustomerPanel {
   constructor(view) {
@@ -53,7 +56,8 @@ export class CustomerPanel {
   }
 
   render() {
-    const { customer, verified, wrote_from: from, issues, notes } = this.profile;
+    const { customer, verified, surfaces, issues, notes } = this.profile;
+    const here = this.view.issue.surface || this.view.issue.source_channel;
     const row = (label, value) => h("div.cp-row", {}, h("dt", {}, label), h("dd", {}, value || h("span.muted", {}, "—")));
     const edit = h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: () => this.editForm() }, t("entries.note.edit"));
     this.body.replaceChildren(
@@ -66,7 +70,8 @@ export class CustomerPanel {
         edit),
       h("dl.cp-details", {},
         row(t("channel.email"), customer.email), row(t("customer.phone"), customer.phone), row(t("customer.external_id"), customer.external_id),
-        row(t("customer.wrote_from"), from.map((f) => (WROTE_FROM.has(f) ? t(`customer.from.${f}`) : f)).join(", "))),
+        row(t("customer.this_issue_from"), here ? wroteFrom(here) : null),
+        row(t("customer.wrote_from"), surfaces.map(wroteFrom).join(", "))),
       h("section.cp-section", { "aria-labelledby": "cp-issues" },
         h("h3", { id: "cp-issues" }, t("customer.issues"), h("span.count-soft", {}, issues.length)),
         h("ul.cp-issues", {}, issues.map((i) => h("li", {},

@@ -195,7 +195,7 @@ function makeConversation(store, session) {
     },
     onLost: lost,
     canRead: chatOnScreen,
-  });
+  }, mode);
 }
 
 function lost(reason, error) {

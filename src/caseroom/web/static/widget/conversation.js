@@ -24,9 +24,12 @@ export class Conversation {
    * hooks: onChange(), onTyping(name|null), onStatus(status), onConnection(state),
    *        onIncoming(message, { live }), onLost(reason), onCallFrame(frame) -> handled,
    *        onStreamReady() (each time the stream is up, after a reconnect too)
+   * surface: which page this is (widget, embed, connect), told with each start so
+   *          agents see where the Customer wrote from.
    */
-  constructor(slug, store, session, hooks) {
+  constructor(slug, store, session, hooks, surface) {
     this.slug = slug;
+    this.surface = surface;
     this.store = store;
     this.session = { pending: [], ...session };
     this.hooks = hooks;
@@ -259,7 +262,7 @@ export class Conversation {
   }
 
   open(item) {
-    const body = { message: item.body, idempotency_key: item.key };
+    const body = { message: item.body, idempotency_key: item.key, surface: this.surface };
     if (this.token) return api.openAnother(this.token, body);
     // Only this browser can prove a retried start is its own: the key alone
     // never hands out a conversation, the secret kept beside it does.

@@ -3,15 +3,16 @@
 
 import { get, patch, post } from "../api.js";
 import { avatar, clear, h, toast } from "../dom.js";
+import { t } from "../i18n.js";
 import { attempt, checklist, field, secretBox, sectionHead, select, table } from "./ui.js";
 
-const ROLES = [["agent", "Agent"], ["admin", "Admin"]];
+const roles = () => [["agent", t("app.role.agent")], ["admin", t("app.role.admin")]];
 
 export async function agentsSection({ directory }) {
   const el = h("div.admin-section", { id: "admin-agents" });
   const [agents, teams] = await Promise.all([get("/admin/agents"), get("/admin/teams")]);
-  const teamItems = teams.map((t) => [t.id, t.name]);
-  const teamName = new Map(teams.map((t) => [t.id, t.name]));
+  const teamItems = teams.map((team) => [team.id, team.name]);
+  const teamName = new Map(teams.map((team) => [team.id, team.name]));
   const shown = h("div.admin-callout-slot");
   const rows = h("tbody");
 
@@ -21,39 +22,39 @@ export async function agentsSection({ directory }) {
   const reload = async () => render(await get("/admin/agents"));
 
   const agentRow = (agent) => {
-    const status = !agent.active ? ["Deactivated", "off"] : agent.invited ? ["Invited", "pending"] : ["Active", "on"];
+    const status = !agent.active ? [t("admin.agents.deactivated"), "off"] : agent.invited ? [t("admin.agents.invited"), "pending"] : [t("admin.agents.active"), "on"];
     const actions = h("div.row-actions");
     const me = agent.id === directory.me.id;
-    actions.append(h("button.btn.btn-sm", { type: "button", onclick: () => edit(agent, row) }, "Edit"));
+    actions.append(h("button.btn.btn-sm", { type: "button", onclick: () => edit(agent, row) }, t("admin.edit")));
     if (agent.active && agent.invited) {
       actions.append(h("button.btn.btn-sm", { type: "button", onclick: async () => {
         const invited = await post(`/admin/agents/${agent.id}/invite`);
-        clear(shown, secretBox(`New invitation link for ${agent.name}`, invited.invite_url, "Earlier links stop working. It works once."));
-      } }, "New link"));
+        clear(shown, secretBox(t("admin.agents.new_link_title", { name: agent.name }), invited.invite_url, t("admin.agents.new_link_note")));
+      } }, t("admin.agents.new_link")));
     }
     if (agent.active && !me) {
       actions.append(h("button.btn.btn-sm.btn-ghost-danger", { type: "button", onclick: async () => {
-        if (!confirm(`Deactivate ${agent.name}? They are signed out at once and their open Issues go back to the team queue.`)) return;
+        if (!confirm(t("admin.agents.deactivate_confirm", { name: agent.name }))) return;
         try {
           const done = await post(`/admin/agents/${agent.id}/deactivate`);
-          toast(`${agent.name} is deactivated; ${done.released_issue_ids.length} open Issue(s) back in the queue`);
+          toast(t("admin.agents.deactivated_toast", { name: agent.name, count: done.released_issue_ids.length }));
           await reload();
         } catch (error) {
           toast(error.message, "error");
         }
-      } }, "Deactivate"));
+      } }, t("admin.agents.deactivate")));
     } else if (!agent.active) {
       actions.append(h("button.btn.btn-sm", { type: "button", onclick: async () => {
         await post(`/admin/agents/${agent.id}/reactivate`);
-        toast(`${agent.name} can sign in again`);
+        toast(t("admin.agents.reactivated_toast", { name: agent.name }));
         await reload();
-      } }, "Reactivate"));
+      } }, t("admin.agents.reactivate")));
     }
     const row = h("tr", { dataset: { agentId: agent.id } },
       h("td", {}, h("div.person", {}, avatar(agent.name, "agent", "avatar-sm"),
-        h("div", {}, h("strong", {}, agent.name, me ? h("span.muted", {}, " (you)") : null), h("div.muted", {}, agent.email)))),
-      h("td", {}, agent.role === "admin" ? "Admin" : "Agent"),
-      h("td", {}, agent.team_ids.map((id) => teamName.get(id)).filter(Boolean).join(", ") || h("span.muted", {}, "No team")),
+        h("div", {}, h("strong", {}, agent.name, me ? h("span.muted", {}, ` ${t("admin.agents.you")}`) : null), h("div.muted", {}, agent.email)))),
+      h("td", {}, agent.role === "admin" ? t("app.role.admin") : t("app.role.agent")),
+      h("td", {}, agent.team_ids.map((id) => teamName.get(id)).filter(Boolean).join(", ") || h("span.muted", {}, t("admin.agents.no_team"))),
       h("td", {}, h(`span.state.state-${status[1]}`, {}, status[0])),
       h("td", {}, actions));
     return row;
@@ -61,14 +62,14 @@ export async function agentsSection({ directory }) {
 
   const edit = (agent, row) => {
     if (row.nextElementSibling?.classList.contains("edit-row")) return row.nextElementSibling.querySelector("input")?.focus();
-    const name = field("Name", { value: agent.name, required: true });
-    const role = field("Role", {}, select(ROLES, agent.role));
-    const picked = checklist("Teams", teamItems, agent.team_ids);
+    const name = field(t("admin.name"), { value: agent.name, required: true });
+    const role = field(t("admin.agents.role"), {}, select(roles(), agent.role));
+    const picked = checklist(t("admin.section.teams"), teamItems, agent.team_ids);
     const error = h("p.form-error", { role: "alert" });
     const form = h("form.inline-form", {}, name.el, role.el, picked.el, error,
       h("div.form-actions", {},
-        h("button.btn.btn-primary.btn-sm", { type: "submit" }, "Save"),
-        h("button.btn.btn-sm", { type: "button", onclick: () => editRow.remove() }, "Cancel")));
+        h("button.btn.btn-primary.btn-sm", { type: "submit" }, t("common.save")),
+        h("button.btn.btn-sm", { type: "button", onclick: () => editRow.remove() }, t("common.cancel"))));
     const editRow = h("tr.edit-row", {}, h("td", { colspan: "5" }, form));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -76,7 +77,7 @@ export async function agentsSection({ directory }) {
         name: name.input.value, role: role.input.value, team_ids: picked.values(),
       }), { name: name.input });
       if (saved) {
-        toast(`Saved ${saved.name}`);
+        toast(t("admin.saved", { name: saved.name }));
         await reload();
       }
     });
@@ -85,15 +86,15 @@ export async function agentsSection({ directory }) {
   };
 
   // Inviting: the link is shown once, here.
-  const email = field("Work email", { type: "email", required: true, placeholder: "name@company.com", autocomplete: "off" });
-  const name = field("Name", { required: true, autocomplete: "off" });
-  const role = field("Role", {}, select(ROLES, "agent"));
-  const picked = checklist("Teams", teamItems, teams.length === 1 ? [teams[0].id] : []);
+  const email = field(t("admin.agents.work_email"), { type: "email", required: true, placeholder: t("admin.agents.email_placeholder"), autocomplete: "off" });
+  const name = field(t("admin.name"), { required: true, autocomplete: "off" });
+  const role = field(t("admin.agents.role"), {}, select(roles(), "agent"));
+  const picked = checklist(t("admin.section.teams"), teamItems, teams.length === 1 ? [teams[0].id] : []);
   const error = h("p.form-error", { role: "alert" });
-  const invite = h("form.admin-form", { id: "invite-form", "aria-label": "Invite an agent" },
-    h("h3", {}, "Invite an agent"),
+  const invite = h("form.admin-form", { id: "invite-form", "aria-label": t("admin.agents.invite_title") },
+    h("h3", {}, t("admin.agents.invite_title")),
     h("div.form-row", {}, email.el, name.el, role.el), picked.el, error,
-    h("div.form-actions", {}, h("button.btn.btn-primary", { type: "submit" }, "Invite")));
+    h("div.form-actions", {}, h("button.btn.btn-primary", { type: "submit" }, t("admin.agents.invite"))));
   invite.addEventListener("submit", async (event) => {
     event.preventDefault();
     const invited = await attempt(error, () => post("/admin/agents", {
@@ -101,16 +102,16 @@ export async function agentsSection({ directory }) {
     }), { email: email.input, name: name.input });
     if (!invited) return;
     invite.reset();
-    clear(shown, secretBox(`Invitation link for ${invited.agent.name}`, invited.invite_url,
-      "Send it to them: it sets their password, works once, and is shown only now."));
+    clear(shown, secretBox(t("admin.agents.link_title", { name: invited.agent.name }), invited.invite_url,
+      t("admin.agents.link_note")));
     await reload();
   });
 
   render(agents);
   el.append(
-    sectionHead("Agents", "Everyone who works in the console. Deactivated agents keep their history but cannot sign in."),
+    sectionHead(t("admin.section.agents"), t("admin.agents.intro")),
     shown,
-    table(["Agent", "Role", "Teams", "Status", ""], rows, "Agents"),
+    table([t("app.role.agent"), t("admin.agents.role"), t("admin.section.teams"), t("admin.agents.status"), ""], rows, t("admin.section.agents")),
     invite);
   return el;
 }

@@ -2,22 +2,23 @@
 
 import { del, get, post, put } from "../api.js";
 import { clear, h, toast } from "../dom.js";
+import { t } from "../i18n.js";
 import { attempt, field, sectionHead, table } from "./ui.js";
 
 const VARIABLES = "{{customer.first_name}}, {{customer.name}}, {{agent.first_name}}, {{agent.name}}, {{issue.reference}}, {{organization.name}}";
 
 function cannedForm(canned, onSave, onCancel) {
-  const title = field("Title", { value: canned?.title || "", required: true });
-  const shortcut = field("Shortcut", { value: canned?.shortcut || "", placeholder: "e.g. hi", "data-hint": "Type /shortcut in the picker." });
-  const body = field("Text", { "data-hint": `Variables: ${VARIABLES}; a fallback after |, like {{customer.first_name|there}}.` },
+  const title = field(t("admin.title_field"), { value: canned?.title || "", required: true });
+  const shortcut = field(t("admin.canned.shortcut"), { value: canned?.shortcut || "", placeholder: t("admin.canned.shortcut_placeholder"), "data-hint": t("admin.canned.shortcut_hint") });
+  const body = field(t("admin.canned.text"), { "data-hint": t("admin.canned.text_hint", { variables: VARIABLES }) },
     h("textarea", { rows: "4", required: true }));
   body.input.value = canned?.body || "";
   const error = h("p.form-error", { role: "alert" });
-  const form = h(canned ? "form.inline-form" : "form.admin-form", { "aria-label": canned ? `Edit ${canned.title}` : "New canned response" },
-    canned ? null : h("h3", {}, "New canned response"),
+  const form = h(canned ? "form.inline-form" : "form.admin-form", { "aria-label": canned ? t("admin.edit_named", { name: canned.title }) : t("admin.canned.new") },
+    canned ? null : h("h3", {}, t("admin.canned.new")),
     h("div.form-row", {}, title.el, shortcut.el), body.el, error,
-    h("div.form-actions", {}, h("button.btn.btn-primary", { type: "submit", class: canned ? "btn-sm" : "" }, canned ? "Save" : "Add response"),
-      onCancel ? h("button.btn.btn-sm", { type: "button", onclick: onCancel }, "Cancel") : null));
+    h("div.form-actions", {}, h("button.btn.btn-primary", { type: "submit", class: canned ? "btn-sm" : "" }, canned ? t("common.save") : t("admin.canned.add")),
+      onCancel ? h("button.btn.btn-sm", { type: "button", onclick: onCancel }, t("common.cancel")) : null));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = { title: title.input.value, shortcut: shortcut.input.value || null, body: body.input.value };
@@ -47,33 +48,33 @@ export async function cannedSection() {
           if (row.nextElementSibling?.classList.contains("edit-row")) return;
           const editor = cannedForm(canned, async (data) => {
             const saved = await put(`/canned-responses/${canned.id}`, data);
-            toast(`Saved ${saved.title}`);
+            toast(t("admin.saved", { name: saved.title }));
             await reload();
             return saved;
           }, () => editRow.remove());
           const editRow = h("tr.edit-row", {}, h("td", { colspan: "4" }, editor.form));
           row.after(editRow);
           editor.focus();
-        } }, "Edit"),
+        } }, t("admin.edit")),
         h("button.btn.btn-sm.btn-ghost-danger", { type: "button", onclick: async () => {
-          if (!confirm(`Delete “${canned.title}” for everyone?`)) return;
+          if (!confirm(t("admin.canned.delete_confirm", { title: canned.title }))) return;
           await del(`/canned-responses/${canned.id}`);
-          toast(`Deleted ${canned.title}`);
+          toast(t("admin.deleted", { name: canned.title }));
           await reload();
-        } }, "Delete"))));
+        } }, t("admin.delete")))));
     return row;
-  }) : h("tr", {}, h("td.muted", { colspan: "4" }, "No canned responses yet: add the answers your team gives most.")));
+  }) : h("tr", {}, h("td.muted", { colspan: "4" }, t("admin.canned.none"))));
 
   render(await load());
   const create = cannedForm(null, async (data) => {
     const made = await post("/canned-responses", { ...data, personal: false });
-    toast(`Added ${made.title}`);
+    toast(t("admin.added", { name: made.title }));
     await reload();
     return made;
   });
   el.append(
-    sectionHead("Canned responses", "The organization's replies, offered to every agent in the composer. Agents keep personal ones of their own."),
-    table(["Title", "Shortcut", "Text", ""], rows, "Canned responses"),
+    sectionHead(t("admin.section.canned"), t("admin.canned.intro")),
+    table([t("admin.title_field"), t("admin.canned.shortcut"), t("admin.canned.text"), ""], rows, t("admin.section.canned")),
     create.form);
   return el;
 }

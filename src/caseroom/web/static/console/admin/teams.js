@@ -2,6 +2,7 @@
 
 import { get, patch, post } from "../api.js";
 import { clear, h, toast } from "../dom.js";
+import { t } from "../i18n.js";
 import { attempt, checklist, field, sectionHead, table } from "./ui.js";
 
 function zoneList() {
@@ -12,20 +13,20 @@ function zoneList() {
 }
 
 function teamForm(team, agents, onSave, onCancel) {
-  const name = field("Name", { value: team?.name || "", required: true });
-  const hours = field("Hours of operation", {
-    value: team?.hours || "", placeholder: "Mon-Fri 09:00-17:00", "data-hint": "Days and times; several parts with commas. Empty: no hours.",
+  const name = field(t("admin.name"), { value: team?.name || "", required: true });
+  const hours = field(t("admin.teams.hours_label"), {
+    value: team?.hours || "", placeholder: "Mon-Fri 09:00-17:00", "data-hint": t("admin.teams.hours_hint"),
   });
-  const zone = field("Time zone", {
+  const zone = field(t("admin.teams.timezone"), {
     value: team?.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC", list: "admin-timezones", required: true,
   });
-  const members = checklist("Members", agents.filter((a) => a.active).map((a) => [a.id, a.name]), team?.member_ids || []);
+  const members = checklist(t("admin.teams.members"), agents.filter((a) => a.active).map((a) => [a.id, a.name]), team?.member_ids || []);
   const error = h("p.form-error", { role: "alert" });
-  const form = h(team ? "form.inline-form" : "form.admin-form", { "aria-label": team ? `Edit ${team.name}` : "New team" },
-    team ? null : h("h3", {}, "New team"),
+  const form = h(team ? "form.inline-form" : "form.admin-form", { "aria-label": team ? t("admin.edit_named", { name: team.name }) : t("admin.teams.new") },
+    team ? null : h("h3", {}, t("admin.teams.new")),
     h("div.form-row", {}, name.el, hours.el, zone.el), members.el, error,
-    h("div.form-actions", {}, h("button.btn.btn-primary", { type: "submit", class: team ? "btn-sm" : "" }, team ? "Save" : "Create team"),
-      onCancel ? h("button.btn.btn-sm", { type: "button", onclick: onCancel }, "Cancel") : null));
+    h("div.form-actions", {}, h("button.btn.btn-primary", { type: "submit", class: team ? "btn-sm" : "" }, team ? t("common.save") : t("admin.teams.create")),
+      onCancel ? h("button.btn.btn-sm", { type: "button", onclick: onCancel }, t("common.cancel")) : null));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = { name: name.input.value, hours: hours.input.value, timezone: zone.input.value, member_ids: members.values() };
@@ -45,35 +46,35 @@ export async function teamsSection() {
   const render = (list) => clear(rows, list.map((team) => {
     const row = h("tr", { dataset: { teamId: team.id } },
       h("th", { scope: "row" }, team.name),
-      h("td", {}, team.hours || h("span.muted", {}, "Not set")),
+      h("td", {}, team.hours || h("span.muted", {}, t("admin.teams.not_set"))),
       h("td", {}, team.timezone),
-      h("td", {}, team.member_ids.map((id) => agentName.get(id)).filter(Boolean).join(", ") || h("span.muted", {}, "Nobody")),
+      h("td", {}, team.member_ids.map((id) => agentName.get(id)).filter(Boolean).join(", ") || h("span.muted", {}, t("admin.teams.nobody"))),
       h("td", {}, h("div.row-actions", {}, h("button.btn.btn-sm", { type: "button", onclick: () => {
         if (row.nextElementSibling?.classList.contains("edit-row")) return;
         const editor = teamForm(team, agents, async (body) => {
           const saved = await patch(`/admin/teams/${team.id}`, body);
-          toast(`Saved ${saved.name}`);
+          toast(t("admin.saved", { name: saved.name }));
           await reload();
           return saved;
         }, () => editRow.remove());
         const editRow = h("tr.edit-row", {}, h("td", { colspan: "5" }, editor.form));
         row.after(editRow);
         editor.focus();
-      } }, "Edit"))));
+      } }, t("admin.edit")))));
     return row;
   }));
 
   render(teams);
   const create = teamForm(null, agents, async (body) => {
     const made = await post("/admin/teams", body);
-    toast(`Created ${made.name}`);
+    toast(t("admin.created", { name: made.name }));
     await reload();
     return made;
   });
   el.append(
-    sectionHead("Teams", "Issues wait in their team's queue. Outside its hours the welcome bot says when the team is back."),
+    sectionHead(t("admin.section.teams"), t("admin.teams.intro")),
     zoneList(),
-    table(["Team", "Hours", "Time zone", "Members", ""], rows, "Teams"),
+    table([t("admin.teams.team"), t("admin.teams.hours"), t("admin.teams.timezone"), t("admin.teams.members"), ""], rows, t("admin.section.teams")),
     create.form);
   return el;
 }

@@ -2,6 +2,7 @@
 
 import { ApiError } from "../api.js";
 import { h, icon, toast } from "../dom.js";
+import { t } from "../i18n.js";
 
 let fieldCount = 0;
 
@@ -30,7 +31,7 @@ export function checklist(legend, items, chosen = []) {
     return { box, el: h("label.check", {}, box, label) };
   });
   const el = h("fieldset.checklist", {}, h("legend", {}, legend),
-    boxes.length ? boxes.map((b) => b.el) : h("span.muted", {}, "None yet"));
+    boxes.length ? boxes.map((b) => b.el) : h("span.muted", {}, t("admin.none_yet")));
   return { el, values: () => boxes.filter((b) => b.box.checked).map((b) => b.box.value) };
 }
 
@@ -38,7 +39,7 @@ export function table(columns, rows, caption) {
   return h("table.admin-table", {},
     h("caption.sr-only", {}, caption),
     // A column without a visible title (the row's buttons) still names itself.
-    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c || h("span.sr-only", {}, "Actions"))))),
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c || h("span.sr-only", {}, t("admin.actions")))))),
     rows instanceof HTMLTableSectionElement ? rows : h("tbody", {}, rows));
 }
 
@@ -61,15 +62,15 @@ export function secretBox(title, secret, note) {
   const copy = h("button.btn.btn-sm", { type: "button", onclick: async () => {
     try {
       await navigator.clipboard.writeText(secret);
-      toast("Copied");
+      toast(t("admin.copied"));
     } catch {
       const range = document.createRange();
       range.selectNodeContents(value);
       getSelection().removeAllRanges();
       getSelection().addRange(range);
-      toast("Selected: press Ctrl+C to copy");
+      toast(t("admin.copy_selected"));
     }
-  } }, "Copy");
+  } }, t("admin.copy"));
   return h("div.secret-box", { role: "status" }, icon("lock"),
     h("div.secret-text", {}, h("strong", {}, title), value, h("small.muted", {}, note)), copy);
 }

@@ -3,6 +3,7 @@
 
 import { get, patch } from "../api.js";
 import { h, icon, toast } from "../dom.js";
+import { t } from "../i18n.js";
 import { attempt, field, sectionHead, secretBox, select } from "./ui.js";
 
 /** White or ink, whichever reads better on `color` (as the server picks it). */
@@ -22,9 +23,9 @@ function preview() {
   const head = h("div.preview-head", {}, title);
   const launcher = h("span.preview-launcher", { "aria-hidden": "true" }, icon("chat"));
   const panel = h("div.preview-panel", {}, head, h("div.preview-body", {}, greeting,
-    h("span.preview-field", {}, "Your name"), h("span.preview-field", {}, "Email or phone"),
-    h("span.preview-button", {}, "Start chat")));
-  const stage = h("div.preview-stage", { role: "img", "aria-label": "Preview of the chat widget" }, panel, launcher);
+    h("span.preview-field", {}, t("admin.widget.preview.name")), h("span.preview-field", {}, t("admin.widget.preview.contact")),
+    h("span.preview-button", {}, t("admin.widget.preview.start"))));
+  const stage = h("div.preview-stage", { role: "img", "aria-label": t("admin.widget.preview") }, panel, launcher);
   const show = ({ color, title: text, greeting: hello, position }) => {
     const valid = /^#[0-9a-f]{6}$/i.test(color) ? color : "#2563eb";
     for (const el of [head, launcher]) {
@@ -33,7 +34,7 @@ function preview() {
     }
     panel.querySelector(".preview-button").style.setProperty("background", valid);
     panel.querySelector(".preview-button").style.setProperty("color", textOn(valid.toLowerCase()));
-    title.textContent = text || "Chat with us";
+    title.textContent = text || t("admin.widget.preview.title");
     greeting.textContent = hello;
     stage.classList.toggle("left", position === "left");
   };
@@ -43,21 +44,21 @@ function preview() {
 function snippets(slug) {
   const origin = location.origin;
   const site = `<script src="${origin}/widget.js" data-org="${slug}" async></script>`;
-  const app = `<iframe src="${origin}/embed/${slug}" title="Chat" allow="camera; microphone; clipboard-write"></iframe>`;
+  const app = `<iframe src="${origin}/embed/${slug}" title="${t("admin.widget.frame_title")}" allow="camera; microphone; clipboard-write"></iframe>`;
   return h("div.snippets", {},
-    secretBox("For a web site: before </body>", site, "It adds the launcher and opens the chat in a panel."),
-    secretBox("For an app: an embedded chat", app, `Sign your Customers in with #identity_token=… (see the identity secret). A phone page of its own: ${origin}/connect/${slug}`));
+    secretBox(t("admin.widget.snippet.site"), site, t("admin.widget.snippet.site_note")),
+    secretBox(t("admin.widget.snippet.app"), app, t("admin.widget.snippet.app_note", { connect: `${origin}/connect/${slug}` })));
 }
 
 export async function widgetSection({ directory }) {
   const current = await get("/settings/widget");
-  const color = field("Brand colour", { value: current.color, "data-hint": "#rrggbb: the launcher, the header and buttons", pattern: "#[0-9a-fA-F]{6}" });
-  const picker = h("input.color-swatch", { type: "color", value: current.color, "aria-label": "Pick the brand colour" });
-  const position = field("Launcher position", {}, select([["right", "Bottom right"], ["left", "Bottom left"]], current.position));
-  const title = field("Title", { value: current.title, maxlength: "80" });
-  const greeting = field("Greeting", { "data-hint": "The first thing a visitor reads." }, h("textarea", { rows: "3", maxlength: "300" }));
+  const color = field(t("admin.widget.color"), { value: current.color, "data-hint": t("admin.widget.color_hint"), pattern: "#[0-9a-fA-F]{6}" });
+  const picker = h("input.color-swatch", { type: "color", value: current.color, "aria-label": t("admin.widget.color_pick") });
+  const position = field(t("admin.widget.position"), {}, select([["right", t("admin.widget.position.right")], ["left", t("admin.widget.position.left")]], current.position));
+  const title = field(t("admin.title_field"), { value: current.title, maxlength: "80" });
+  const greeting = field(t("admin.greeting"), { "data-hint": t("admin.widget.greeting_hint") }, h("textarea", { rows: "3", maxlength: "300" }));
   greeting.input.value = current.greeting;
-  const sites = field("Sites that may show the chat", { "data-hint": "One origin per line, like https://shop.example.com. Leave empty to allow any site." },
+  const sites = field(t("admin.widget.sites"), { "data-hint": t("admin.widget.sites_hint") },
     h("textarea", { rows: "3", spellcheck: "false" }));
   sites.input.value = current.allowed_sites.join("\n");
   const error = h("p.form-error", { role: "alert" });
@@ -78,10 +79,10 @@ export async function widgetSection({ directory }) {
   for (const input of [position.input, title.input, greeting.input]) input.addEventListener("input", redraw);
   redraw();
 
-  const form = h("form.admin-form.widget-form", { "aria-label": "Chat widget" },
+  const form = h("form.admin-form.widget-form", { "aria-label": t("admin.section.widget") },
     h("div.widget-edit", {},
       h("div.widget-fields", {}, h("div.color-row", {}, color.el, picker), position.el, title.el, greeting.el, sites.el, error,
-        h("div.form-actions", {}, h("button.btn.btn-primary", { type: "submit" }, "Save widget"))),
+        h("div.form-actions", {}, h("button.btn.btn-primary", { type: "submit" }, t("admin.widget.save")))),
       look.el));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -89,10 +90,10 @@ export async function widgetSection({ directory }) {
       { color: color.input, position: position.input, title: title.input, greeting: greeting.input, allowed_sites: sites.input });
     if (saved) {
       sites.input.value = saved.allowed_sites.join("\n");
-      toast("Saved the widget");
+      toast(t("admin.widget.saved"));
     }
   });
   return h("div.admin-section", { id: "admin-widget" },
-    sectionHead("Chat widget", "How the chat looks on your site, what it says first, and where it may appear."),
+    sectionHead(t("admin.section.widget"), t("admin.widget.intro")),
     form, snippets(directory.org.slug));
 }
