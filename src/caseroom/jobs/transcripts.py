@@ -27,7 +27,12 @@ from caseroom.domain.transcript import (
 )
 from caseroom.jobs.worker import Complete, Handler
 from caseroom.rendering.transcript_html import html_end, html_entries, html_start
-from caseroom.rendering.transcript_pdf import PageCounter, PdfTranscript, TranscriptChanged
+from caseroom.rendering.transcript_pdf import (
+    Measure,
+    PageCounter,
+    PdfTranscript,
+    TranscriptChanged,
+)
 from caseroom.services import transcript_filing as filing
 from caseroom.services.transcripts import READ_PAGE, Resolution, RoomPass, RoomSource
 from caseroom.storage.blobs import BlobStore
@@ -43,20 +48,21 @@ async def _read_through(db: Database, reading: RoomPass, take: Take | None = Non
             await asyncio.to_thread(take, page)
 
 
-async def _render_room(
+async def render_room(
     db: Database, source: RoomSource, font_dir: Path, workdir: Path
 ) -> tuple[TranscriptHead, dict[TranscriptFormat, Path]]:
     """Both documents of one room, as files in `workdir`."""
     heading = source.reading()
     await _read_through(db, heading)
     head = source.head(heading)
-    counter = await asyncio.to_thread(PageCounter, head, font_dir)
+    measure = await asyncio.to_thread(Measure, head, font_dir)
+    counter = PageCounter(measure)
     await _read_through(db, source.reading(), counter.add)
     total = counter.finish()
     if counter.entries != head.count:
         raise TranscriptChanged("the room changed between two reads")
     chunks = Path(tempfile.mkdtemp(dir=workdir))
-    pdf = await asyncio.to_thread(PdfTranscript, head, font_dir, total, chunks)
+    pdf = await asyncio.to_thread(PdfTranscript, measure, total, chunks)
     paths = {fmt: workdir / f"{chunks.name}.{fmt.value}" for fmt in TranscriptFormat}
     with paths[TranscriptFormat.HTML].open("w", encoding="utf-8") as html:
         html.write(html_start(head))
@@ -77,7 +83,7 @@ async def _render(
 ) -> list[filing.RenderedFile]:
     with tempfile.TemporaryDirectory(prefix="caseroom-transcripts-") as work:
         rendered = [
-            (resolution_id, *await _render_room(db, source, font_dir, Path(work)))
+            (resolution_id, *await render_room(db, source, font_dir, Path(work)))
             for resolution_id, source in gathered.documents
         ]
         files = []

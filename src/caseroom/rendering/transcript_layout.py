@@ -93,7 +93,7 @@ class Lines:
                 if char_width is None:
                     char_width = chars[char] = self._char_width(char, style, size)
                 found += char_width
-            if len(words) < 50_000:  # bounded: a transcript repeats its words
+            if len(words) < 5_000:  # bounded: most of a transcript's words are common ones
                 words[text] = found
         return found
 
@@ -199,7 +199,9 @@ class Paginator:
                 if note:
                     self._marks.append(Fill(x, y, width, block.line, NOTE_FILL))
                 if text:
-                    self._marks.append(Text(x, y + drop, text, block.style, block.size, block.color))
+                    self._marks.append(
+                        Text(x, y + drop, text, block.style, block.size, block.color)
+                    )
                 y += block.line
         if not event:
             self._marks.append(Fill(page.left, top, _BAR, y - top, accent))

@@ -164,17 +164,28 @@ def _header(pdf: _Document) -> None:
         pdf.multi_cell(pdf.epw, 6, EMPTY_ROOM)
 
 
-class _Layout:
-    """A transcript's entries laid out into pages, measured in its fonts."""
+class Measure:
+    """A transcript's fonts and line breaking, and where its entries start below
+    the header: loaded once (parsing the fonts is the costly part) and shared by
+    both passes."""
 
     def __init__(self, head: TranscriptHead, font_dir: Path) -> None:
         self.head = head
         self.font_dir = font_dir
-        measure = _Document(head, font_dir)
-        measure.add_page()
-        _header(measure)
-        lines = Lines(measure.char_width, measure.text_of)
-        self.paginator = Paginator(lines, measure.geometry, measure.get_y())
+        doc = _Document(head, font_dir)
+        doc.add_page()
+        _header(doc)
+        self.lines = Lines(doc.char_width, doc.text_of)
+        self.geometry = doc.geometry
+        self.start_y = doc.get_y()
+
+
+class _Layout:
+    """A transcript's entries laid out into pages."""
+
+    def __init__(self, measure: Measure) -> None:
+        self.measure = measure
+        self.paginator = Paginator(measure.lines, measure.geometry, measure.start_y)
         self.entries = 0
 
     def add(self, entries: Iterable[Entry]) -> None:
@@ -200,29 +211,28 @@ class PdfTranscript(_Layout):
     `workdir`; `finish` joins them. `total` is what PageCounter said."""
 
     def __init__(
-        self,
-        head: TranscriptHead,
-        font_dir: Path,
-        total: int,
-        workdir: Path,
-        chunk_pages: int = CHUNK_PAGES,
+        self, measure: Measure, total: int, workdir: Path, chunk_pages: int = CHUNK_PAGES
     ) -> None:
-        super().__init__(head, font_dir)
+        super().__init__(measure)
         self.total = total
         self.workdir = workdir
         self.chunk_pages = chunk_pages
         self.chunks: list[Path] = []
         self.drawn = 0
-        self.doc: _Document | None = _Document(head, font_dir, 1, total)
+        self.doc: _Document | None = self._document()
         self.doc.add_page()
         _header(self.doc)
         self.header_page_open = True
+
+    def _document(self) -> _Document:
+        measure = self.measure
+        return _Document(measure.head, measure.font_dir, self.drawn + 1, self.total)
 
     def page(self, marks: list[Mark]) -> None:
         if self.drawn == self.total:
             raise TranscriptChanged("more pages than counted")
         if self.doc is None:
-            self.doc = _Document(self.head, self.font_dir, self.drawn + 1, self.total)
+            self.doc = self._document()
         if self.header_page_open:
             self.header_page_open = False
         else:
@@ -252,22 +262,42 @@ class PdfTranscript(_Layout):
 
 def join_pdfs(parts: list[Path], out: BinaryIO) -> None:
     """The pages of `parts`, in order, as one PDF with the first part's document
-    information (title, author, creator, dates)."""
+    information (title, author, creator, dates). Parts are opened one at a time:
+    the streams of each part's pages are copied (still compressed) before it is
+    closed, so what is held is the joined file's objects, not every part's."""
     if len(parts) == 1:
         with parts[0].open("rb") as only:
             shutil.copyfileobj(only, out)
         return
-    sources = [pikepdf.Pdf.open(part) for part in parts]
-    try:
-        with pikepdf.Pdf.new() as joined:
-            for source in sources:
+    with pikepdf.Pdf.new() as joined:
+        copied = 0
+        for index, part in enumerate(parts):
+            with pikepdf.Pdf.open(part) as source:
                 joined.pages.extend(source.pages)
-            for key, value in sources[0].docinfo.items():
-                joined.docinfo[key] = value
-            joined.save(out)
-    finally:
-        for source in sources:
-            source.close()
+                if index == 0:
+                    for key, value in source.docinfo.items():
+                        joined.docinfo[key] = str(value)  # a string of this file's own
+                copied = _take_streams(joined, copied)
+        joined.save(out)
+
+
+def _take_streams(pdf: pikepdf.Pdf, start: int) -> int:
+    """Give the streams among `pdf`'s objects from `start` on their data in memory
+    (qpdf would otherwise read it from the file they were copied from at saving);
+    returns where the next part's objects start."""
+    objects = pdf.objects
+    for index in range(start, len(objects)):
+        found = objects[index]
+        if isinstance(found, pikepdf.Stream):
+            codec, parms = found.get("/Filter"), found.get("/DecodeParms")
+            found.write(
+                found.read_raw_bytes(),
+                filter=codec if isinstance(codec, pikepdf.Name | pikepdf.Array) else None,
+                decode_parms=parms
+                if isinstance(parms, pikepdf.Dictionary | pikepdf.Array)
+                else None,
+            )
+    return len(objects)
 
 
 def stream_pdf(
@@ -279,13 +309,14 @@ def stream_pdf(
 ) -> None:
     """The transcript whose entries `entries()` gives (called twice, for the two
     passes) written to `out`."""
-    counter = PageCounter(head, font_dir)
+    measure = Measure(head, font_dir)
+    counter = PageCounter(measure)
     counter.add(entries())
-    total = counter.finish()
+    total, counted = counter.finish(), counter.entries
     with tempfile.TemporaryDirectory(prefix="caseroom-pdf-") as workdir:
-        pdf = PdfTranscript(head, font_dir, total, Path(workdir), chunk_pages)
+        pdf = PdfTranscript(measure, total, Path(workdir), chunk_pages)
         pdf.add(entries())
-        pdf.finish(out, entries=counter.entries)
+        pdf.finish(out, entries=counted)
 
 
 def render_pdf(transcript: Transcript, font_dir: Path) -> bytes:
