@@ -1,5 +1,6 @@
 """A transcript as one self-contained HTML page (inline CSS, no scripts, no links
-out), readable in a browser and printable."""
+out), readable in a browser and printable; written as its entries come, so a long
+room is never held at once."""
 
 from __future__ import annotations
 

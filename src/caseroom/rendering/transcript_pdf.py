@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 # Both in Debian's fonts-dejavu-core. No italic face there: emphasis is weight and color.
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 CHUNK_PAGES = 250  # pages fpdf2 holds at once (each chunk embeds its own font subset)
-_RULE_INK = (54, 64, 75)
+_SUBJECT_INK = (54, 64, 75)
 
 
 class TranscriptChanged(RuntimeError):
@@ -130,7 +130,7 @@ def _header(pdf: _Document) -> None:
     pdf.cell(width, 5, pdf.text_of(h.organization), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.font("B", 17)
     pdf.multi_cell(width, 8, pdf.text_of(h.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.font("", 12, _RULE_INK)
+    pdf.font("", 12, _SUBJECT_INK)
     pdf.multi_cell(width, 6, pdf.text_of(h.subject), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     rows = [
