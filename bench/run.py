@@ -38,7 +38,7 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bench import knowledge, mail, reads, seed, sms
+from bench import knowledge, mail, reads, seed, sms, transcript_pdf
 from bench import search as search_bench
 from bench.procs import Process, cores, free_port, raise_open_files_limit
 from bench.report import render, write
@@ -171,6 +171,10 @@ class Bench:
             self.results["reads"] = asyncio.run(reads.measure(server.http_url, big, s.reads))
         font_dir = Settings().transcript_font_dir
         self.results["reads"]["transcript"] = asyncio.run(reads.transcript(url, big, font_dir))
+        print("-- reads: the transcript renderer alone, 10,000 and 100,000 entries", flush=True)
+        self.results["reads"]["transcript_renderer"] = [
+            transcript_pdf.in_subprocess(entries) for entries in (10_000, 100_000)
+        ]
 
     def sms(self) -> None:
         """One process on SQLite: a burst of signed inbound texts into one Issue."""

@@ -4,8 +4,8 @@ Customer's copy leaves out, is decided here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -84,6 +84,38 @@ class TranscriptEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class TranscriptHead:
+    """Everything a transcript says besides its entries, and how many there are:
+    what a renderer needs before it reads the entries, which may come a page at a
+    time from a room too long to hold at once."""
+
+    organization: str
+    reference: str
+    subject: str
+    customer: str
+    agents: tuple[str, ...]
+    room: Room
+    audience: Audience
+    created_at: datetime
+    resolved_at: datetime | None
+    generated_at: datetime
+    version: int | None
+    count: int
+
+    @property
+    def title(self) -> str:
+        if self.audience is Audience.CUSTOMER:
+            return f"{self.reference} · Conversation transcript"
+        room = "Public room" if self.room is Room.PUBLIC else "Private room"
+        return f"{self.reference} · {room} transcript"
+
+    def filename(self, fmt: TranscriptFormat) -> str:
+        version = f"-v{self.version}" if self.version is not None else ""
+        audience = "-customer-copy" if self.audience is Audience.CUSTOMER else ""
+        return f"{self.reference}-{self.room.value}{audience}-transcript{version}.{fmt.value}"
+
+
+@dataclass(frozen=True, slots=True)
 class Transcript:
     organization: str
     reference: str
@@ -98,17 +130,22 @@ class Transcript:
     version: int | None
     entries: tuple[TranscriptEntry, ...]
 
+    @classmethod
+    def of(cls, head: TranscriptHead, entries: Iterable[TranscriptEntry]) -> Transcript:
+        said = {f.name: getattr(head, f.name) for f in fields(head) if f.name != "count"}
+        return cls(**said, entries=tuple(entries))
+
+    @property
+    def head(self) -> TranscriptHead:
+        said = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "entries"}
+        return TranscriptHead(**said, count=len(self.entries))
+
     @property
     def title(self) -> str:
-        if self.audience is Audience.CUSTOMER:
-            return f"{self.reference} · Conversation transcript"
-        room = "Public room" if self.room is Room.PUBLIC else "Private room"
-        return f"{self.reference} · {room} transcript"
+        return self.head.title
 
     def filename(self, fmt: TranscriptFormat) -> str:
-        version = f"-v{self.version}" if self.version is not None else ""
-        audience = "-customer-copy" if self.audience is Audience.CUSTOMER else ""
-        return f"{self.reference}-{self.room.value}{audience}-transcript{version}.{fmt.value}"
+        return self.head.filename(fmt)
 
 
 def transcript_kinds(audience: Audience, room: Room) -> frozenset[MessageKind]:
@@ -175,6 +212,43 @@ def customer_label(customer: Customer) -> str:
     return f"{customer.name} <{contact}>" if contact else customer.name
 
 
+def shown_messages(messages: Iterable[Message], room: Room, audience: Audience) -> list[Message]:
+    """Of `messages`, those a transcript of `room` for `audience` shows."""
+    kinds = transcript_kinds(audience, room)
+    return [m for m in messages if m.kind in kinds and m.room is room and m.deleted_at is None]
+
+
+def agents_taking_part(
+    owner_id: str | None, author_ids: Iterable[str], agents: Iterable[Agent]
+) -> tuple[str, ...]:
+    """The names of the Issue's owner and of the agents who wrote in the room
+    (`author_ids` in the room's order), each once."""
+    names = {a.id: a.name for a in agents}
+    taking_part = [owner_id] if owner_id else []
+    taking_part += author_ids
+    return tuple(dict.fromkeys(names[a] for a in taking_part if a in names))
+
+
+def agent_authors(messages: Iterable[Message]) -> list[str]:
+    return [m.author_id for m in messages if m.author_kind is AuthorKind.AGENT and m.author_id]
+
+
+def message_entry(
+    message: Message, redact: Callable[[str], str], emails: Mapping[str, EmailLine] | None
+) -> TranscriptEntry:
+    return TranscriptEntry(
+        time=message.created_at,
+        seq=message.seq,
+        author=message.author_name,
+        author_kind=message.author_kind,
+        channel=message.channel.value,
+        kind=message.kind,
+        body=redact(show_mentions(message.body)),
+        files=tuple(a.filename for a in message.attachments),
+        email=(emails or {}).get(message.id),
+    )
+
+
 def build_transcript(
     *,
     organization: Organization,
@@ -194,57 +268,63 @@ def build_transcript(
     """The transcript of `room` for `audience`, from `messages` in sequence order.
     Kinds the audience may not read are dropped here, whatever the caller passed.
     The agents' record also holds the lifecycle events of `history`, in time order."""
-    kinds = transcript_kinds(audience, room)
-    shown = [m for m in messages if m.kind in kinds and m.room is room and m.deleted_at is None]
+    shown = shown_messages(messages, room, audience)
     shown.sort(key=lambda m: m.seq)
+    agents = list(agents)
     names = {a.id: a.name for a in agents}
-    taking_part = [issue.owner_agent_id] if issue.owner_agent_id else []
-    taking_part += [m.author_id for m in shown if m.author_kind is AuthorKind.AGENT and m.author_id]
-    agent_names = tuple(dict.fromkeys(names[a] for a in taking_part if a in names))
     return Transcript(
         organization=organization.name,
         reference=issue.reference,
         subject=redact(issue.subject),
         customer=customer_label(customer),
-        agents=agent_names,
+        agents=agents_taking_part(issue.owner_agent_id, agent_authors(shown), agents),
         room=room,
         audience=audience,
         created_at=issue.created_at,
         resolved_at=resolved_at,
         generated_at=generated_at,
         version=version,
-        entries=_in_order(
-            [
-                TranscriptEntry(
-                    time=m.created_at,
-                    seq=m.seq,
-                    author=m.author_name,
-                    author_kind=m.author_kind,
-                    channel=m.channel.value,
-                    kind=m.kind,
-                    body=redact(show_mentions(m.body)),
-                    files=tuple(a.filename for a in m.attachments),
-                    email=(emails or {}).get(m.id),
-                )
-                for m in shown
-            ],
-            lifecycle_entries(history, names, customer.name) if audience is Audience.AGENTS else [],
+        entries=tuple(
+            in_order(
+                (message_entry(m, redact, emails) for m in shown),
+                lifecycle_entries(history, names, customer.name)
+                if audience is Audience.AGENTS
+                else [],
+            )
         ),
     )
 
 
-def _in_order(
-    messages: list[TranscriptEntry], events: list[TranscriptEntry]
-) -> tuple[TranscriptEntry, ...]:
+class EventsInOrder:
+    """Places lifecycle events among a room's messages, a message at a time: each
+    event goes before the first message written after it."""
+
+    def __init__(self, events: Iterable[TranscriptEntry]) -> None:
+        self._pending = sorted(events, key=lambda e: e.time)
+        self._taken = 0
+
+    def around(self, message: TranscriptEntry) -> list[TranscriptEntry]:
+        """The events due before `message`, then `message`."""
+        start = self._taken
+        while self._taken < len(self._pending) and self._pending[self._taken].time <= message.time:
+            self._taken += 1
+        return [*self._pending[start : self._taken], message]
+
+    def rest(self) -> list[TranscriptEntry]:
+        """The events after the last message."""
+        rest, self._taken = self._pending[self._taken :], len(self._pending)
+        return rest
+
+
+def in_order(
+    messages: Iterable[TranscriptEntry], events: Iterable[TranscriptEntry]
+) -> Iterator[TranscriptEntry]:
     """Messages keep their sequence order; each event goes before the first
     message written after it."""
-    merged: list[TranscriptEntry] = []
-    pending = sorted(events, key=lambda e: e.time)
+    merge = EventsInOrder(events)
     for message in messages:
-        while pending and pending[0].time <= message.time:
-            merged.append(pending.pop(0))
-        merged.append(message)
-    return tuple(merged + pending)
+        yield from merge.around(message)
+    yield from merge.rest()
 
 
 # Activity entries that keep a note's earlier text, and the detail field holding it.

@@ -1,13 +1,23 @@
 """A transcript as one self-contained HTML page (inline CSS, no scripts, no links
-out), readable in a browser and printable."""
+out), readable in a browser and printable; written as its entries come, so a long
+room is never held at once."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable
 from datetime import datetime
 from html import escape
+from typing import TextIO
 
 from caseroom.domain.model import MessageKind
-from caseroom.domain.transcript import EMPTY_ROOM, Audience, Transcript, TranscriptEntry
+from caseroom.domain.transcript import (
+    EMPTY_ROOM,
+    Audience,
+    Transcript,
+    TranscriptEntry,
+    TranscriptHead,
+)
 
 _CSS = """
 body { font: 14px/1.45 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d232b;
@@ -57,37 +67,58 @@ def _entry(entry: TranscriptEntry) -> str:
     )
 
 
-def render_html(transcript: Transcript) -> bytes:
-    t = transcript
-    version = f"Version {t.version} · " if t.version is not None else ""
-    if t.audience is Audience.CUSTOMER:
+def html_start(head: TranscriptHead) -> str:
+    """The page up to its first entry."""
+    h = head
+    if h.audience is Audience.CUSTOMER:
         notice = "Copy for the customer: the conversation as the customer saw it."
     else:
         notice = "Internal record: notes are shown highlighted and are never sent to the customer."
-    agents = escape(", ".join(t.agents)) or "none"
-    entries = "\n".join(_entry(e) for e in t.entries) or f"<li>{escape(EMPTY_ROOM)}</li>"
-    page = f"""<!doctype html>
+    agents = escape(", ".join(h.agents)) or "none"
+    empty = f"<li>{escape(EMPTY_ROOM)}</li>\n" if h.count == 0 else ""
+    return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(t.title)}</title><style>{_CSS}</style></head>
+<title>{escape(h.title)}</title><style>{_CSS}</style></head>
 <body><header>
-<div class="org">{escape(t.organization)}</div>
-<h1>{escape(t.title)}</h1>
-<p class="subject">{escape(t.subject)}</p>
+<div class="org">{escape(h.organization)}</div>
+<h1>{escape(h.title)}</h1>
+<p class="subject">{escape(h.subject)}</p>
 <dl>
-<dt>Reference</dt><dd>{escape(t.reference)}</dd>
-<dt>Customer</dt><dd>{escape(t.customer)}</dd>
+<dt>Reference</dt><dd>{escape(h.reference)}</dd>
+<dt>Customer</dt><dd>{escape(h.customer)}</dd>
 <dt>Agents</dt><dd>{agents}</dd>
-<dt>Created</dt><dd>{_when(t.created_at)}</dd>
-<dt>Resolved</dt><dd>{_when(t.resolved_at)}</dd>
-<dt>Messages</dt><dd>{len(t.entries)}</dd>
+<dt>Created</dt><dd>{_when(h.created_at)}</dd>
+<dt>Resolved</dt><dd>{_when(h.resolved_at)}</dd>
+<dt>Messages</dt><dd>{h.count}</dd>
 </dl>
 <p class="notice">{escape(notice)}</p>
 </header>
 <ol>
-{entries}
-</ol>
-<footer>{version}Generated {_when(t.generated_at)} by caseroom.</footer>
+{empty}"""
+
+
+def html_entries(entries: Iterable[TranscriptEntry]) -> str:
+    return "".join(f"{_entry(e)}\n" for e in entries)
+
+
+def html_end(head: TranscriptHead) -> str:
+    version = f"Version {head.version} · " if head.version is not None else ""
+    return f"""</ol>
+<footer>{version}Generated {_when(head.generated_at)} by caseroom.</footer>
 </body></html>
 """
-    return page.encode("utf-8")
+
+
+def stream_html(head: TranscriptHead, entries: Iterable[TranscriptEntry], out: TextIO) -> None:
+    """The page written to `out` as `entries` come."""
+    out.write(html_start(head))
+    for entry in entries:
+        out.write(html_entries((entry,)))
+    out.write(html_end(head))
+
+
+def render_html(transcript: Transcript) -> bytes:
+    out = io.StringIO()
+    stream_html(transcript.head, transcript.entries, out)
+    return out.getvalue().encode("utf-8")

@@ -23,10 +23,16 @@ from caseroom.domain.ids import new_id
 from caseroom.domain.model import Issue, Message, Room
 from caseroom.domain.records import TranscriptFile
 from caseroom.domain.redaction import REDACTION_ACTION
-from caseroom.domain.transcript import Transcript, TranscriptFormat
+from caseroom.domain.transcript import TranscriptFormat
 from caseroom.services.blobs import release_blobs
 from caseroom.services.common import record, utcnow
-from caseroom.services.transcripts import Resolution, filed_transcript, transcript_payload
+from caseroom.services.transcripts import (
+    READ_PAGE,
+    Resolution,
+    RoomSource,
+    filed_transcript,
+    transcript_payload,
+)
 from caseroom.storage.uow import UnitOfWork
 
 RERENDER_JOB = "transcripts.rerender"
@@ -36,10 +42,11 @@ Target = tuple[str, Room]  # a filed version of one room: (resolution id, room)
 
 @dataclass(frozen=True, slots=True)
 class Gathered:
-    """Transcripts to render, each with its resolution's id, and how many
-    redactions the Issue had had before they were read."""
+    """Transcripts to render (each room's source, to read a page at a time), each
+    with its resolution's id, and how many redactions the Issue had had before
+    anything was read."""
 
-    documents: list[tuple[str, Transcript]]
+    documents: list[tuple[str, RoomSource]]
     redactions: int
 
 
@@ -94,7 +101,7 @@ async def _locked_issue(uow: UnitOfWork, org_id: str, issue_id: str) -> Issue:
 
 
 async def gather_for_filing(
-    uow: UnitOfWork, org_id: str, resolution: Resolution
+    uow: UnitOfWork, org_id: str, resolution: Resolution, read_page: int = READ_PAGE
 ) -> Gathered | None:
     """The two transcripts (public, private) of a resolution, or None if they were
     filed already (a retried job)."""
@@ -105,7 +112,7 @@ async def gather_for_filing(
     if issue is None:
         raise NotFound("no such Issue")
     documents = [
-        (resolution.resolution_id, await filed_transcript(uow, issue, room, resolution))
+        (resolution.resolution_id, await filed_transcript(uow, issue, room, resolution, read_page))
         for room in (Room.PUBLIC, Room.PRIVATE)
     ]
     return Gathered(documents, redactions)
@@ -189,7 +196,9 @@ async def schedule_rerender(
     await uow.jobs.enqueue(RERENDER_JOB, rerender.to_payload(), org_id=issue.org_id, now=now)
 
 
-async def gather_for_rerender(uow: UnitOfWork, org_id: str, rerender: Rerender) -> Gathered:
+async def gather_for_rerender(
+    uow: UnitOfWork, org_id: str, rerender: Rerender, read_page: int = READ_PAGE
+) -> Gathered:
     """Each target version's transcript, built as its resolution left the room (same
     version, same cut-off) from the messages as they read now, redactions included."""
     redactions = await redactions_so_far(uow, org_id, rerender.issue_id)
@@ -201,7 +210,8 @@ async def gather_for_rerender(uow: UnitOfWork, org_id: str, rerender: Rerender) 
         filed = await uow.transcripts.for_resolution(org_id, issue.id, resolution_id)
         resolution = Resolution.of_filed(filed) if filed else None
         if resolution is not None and room in resolution.last_seq:
-            documents.append((resolution_id, await filed_transcript(uow, issue, room, resolution)))
+            source = await filed_transcript(uow, issue, room, resolution, read_page)
+            documents.append((resolution_id, source))
     return Gathered(documents, redactions)
 
 

@@ -11,22 +11,40 @@ from datetime import datetime
 from typing import Any
 
 from caseroom.domain.errors import NotFound
-from caseroom.domain.model import AgentPrincipal, Issue, Message, Principal, Room
+from caseroom.domain.model import (
+    Activity,
+    Agent,
+    AgentPrincipal,
+    Customer,
+    Issue,
+    Message,
+    Organization,
+    Principal,
+    Room,
+)
 from caseroom.domain.records import TranscriptFile
 from caseroom.domain.redaction import redact_text
 from caseroom.domain.transcript import (
     Audience,
     EmailLine,
+    EventsInOrder,
     Transcript,
+    TranscriptEntry,
+    TranscriptHead,
+    agent_authors,
+    agents_taking_part,
     as_they_stood,
-    build_transcript,
+    customer_label,
+    lifecycle_entries,
+    message_entry,
+    shown_messages,
     transcript_kinds,
 )
 from caseroom.services.common import access_issue, utcnow
 from caseroom.storage.uow import UnitOfWork
 
 TRANSCRIPTS_JOB = "transcripts"
-_PAGE = 500
+READ_PAGE = 500  # messages per read when going through a room
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,85 +124,175 @@ async def load_redactor(uow: UnitOfWork, org_id: str) -> Callable[[str], str]:
     return redact
 
 
-async def _room_messages(
-    uow: UnitOfWork, issue: Issue, room: Room, audience: Audience, upto: int | None
-) -> list[Message]:
-    kinds = transcript_kinds(audience, room)
-    found: list[Message] = []
-    after = 0
-    while kinds:
-        page = await uow.messages.page(
-            issue.org_id, issue.id, room, kinds, after=after, limit=_PAGE
+@dataclass(frozen=True, slots=True)
+class RoomSource:
+    """What a room's transcript is made from, read once (the Issue as the
+    resolution left it, its organization, Customer, agents, activity log and
+    redaction patterns); the messages are read by a `RoomPass`, a page at a time,
+    as often as a renderer needs them. A long room is never held at once."""
+
+    issue: Issue
+    organization: Organization
+    customer: Customer
+    agents: tuple[Agent, ...]
+    room: Room
+    audience: Audience
+    resolution: Resolution | None
+    history: tuple[Activity, ...]  # the whole log: notes' earlier texts are in it
+    redact: Callable[[str], str]
+    generated_at: datetime
+    read_page: int
+
+    @property
+    def upto(self) -> int | None:
+        return self.resolution.last_seq[self.room] if self.resolution else None
+
+    def reading(self) -> RoomPass:
+        return RoomPass(self)
+
+    def events(self) -> list[TranscriptEntry]:
+        """The lifecycle events the transcript shows (the agents' record only)."""
+        if self.audience is not Audience.AGENTS:
+            return []
+        cut = self.resolution.resolved_at if self.resolution else None
+        history = [e for e in self.history if cut is None or (e.created_at and e.created_at <= cut)]
+        names = {a.id: a.name for a in self.agents}
+        return lifecycle_entries(history, names, self.customer.name)
+
+    def head(self, read: RoomPass) -> TranscriptHead:
+        """The transcript's head, from a whole pass over the room."""
+        issue = self.issue
+        return TranscriptHead(
+            organization=self.organization.name,
+            reference=issue.reference,
+            subject=self.redact(issue.subject),
+            customer=customer_label(self.customer),
+            agents=agents_taking_part(issue.owner_agent_id, read.agent_authors, self.agents),
+            room=self.room,
+            audience=self.audience,
+            created_at=issue.created_at,
+            resolved_at=self.resolution.resolved_at if self.resolution else issue.resolved_at,
+            generated_at=self.generated_at,
+            version=self.resolution.version if self.resolution else None,
+            count=read.count,
         )
-        found += [m for m in page.messages if upto is None or m.seq <= upto]
-        if not page.has_more or not page.messages:
-            break
-        after = page.messages[-1].seq
-        if upto is not None and after >= upto:
-            break
-    return found
+
+
+class RoomPass:
+    """One pass over a room's transcript entries in order, `read_page` messages per
+    read (each read may be its own transaction)."""
+
+    def __init__(self, source: RoomSource) -> None:
+        self._source = source
+        self._kinds = transcript_kinds(source.audience, source.room)
+        self._after = 0
+        self._done = False
+        self._events = EventsInOrder(source.events())
+        self.count = 0  # entries handed out so far
+        self._authors: dict[str, None] = {}
+
+    @property
+    def agent_authors(self) -> list[str]:
+        """The agents who wrote in the room so far, in order of their first entry."""
+        return list(self._authors)
+
+    async def next_page(self, uow: UnitOfWork) -> list[TranscriptEntry] | None:
+        """The next entries, or None once the room has been read to its end."""
+        if self._done:
+            return None
+        source, issue, upto = self._source, self._source.issue, self._source.upto
+        messages: list[Message] = []
+        if self._kinds:
+            page = await uow.messages.page(
+                issue.org_id, issue.id, source.room, self._kinds, after=self._after,
+                limit=source.read_page,
+            )  # fmt: skip
+            messages = [m for m in page.messages if upto is None or m.seq <= upto]
+            if page.messages:
+                self._after = page.messages[-1].seq
+            more = page.has_more and bool(page.messages)
+            self._done = not more or (upto is not None and self._after >= upto)
+        else:
+            self._done = True
+        if source.resolution is not None:
+            messages = await _as_resolved(uow, issue, messages, source)
+        shown = shown_messages(messages, source.room, source.audience)
+        self._authors.update(dict.fromkeys(agent_authors(shown)))
+        emails = await _email_lines(uow, issue.org_id, [m.id for m in shown])
+        entries = [
+            entry
+            for m in shown
+            for entry in self._events.around(message_entry(m, source.redact, emails))
+        ]
+        if self._done:
+            entries += self._events.rest()
+        self.count += len(entries)
+        return entries
 
 
 async def _as_resolved(
-    uow: UnitOfWork, issue: Issue, messages: list[Message], resolution: Resolution
-) -> tuple[Issue, list[Message]]:
-    """The Issue and `messages` as they stood when `resolution` committed: notes
-    edited or deleted since read as they did then, and the owner is the agent
-    who owned the Issue then (its resolution's log entry says who)."""
-    history = await uow.activity.for_issue(issue.org_id, issue.id)
-    resolve = next((e for e in history if e.id == resolution.resolution_id), None)
-    owner = resolve.detail.get("owner_agent_id") if resolve else None
-    if isinstance(owner, str):
-        issue = replace(issue, owner_agent_id=owner)
-    stood = as_they_stood(messages, history, resolution.resolved_at)
+    uow: UnitOfWork, issue: Issue, messages: list[Message], source: RoomSource
+) -> list[Message]:
+    """`messages` as they stood when the source's resolution committed: notes
+    edited or deleted since read as they did then."""
+    assert source.resolution is not None
+    stood = as_they_stood(messages, source.history, source.resolution.resolved_at)
     # A note deleted since shows again, with the files it carried.
     restored = [
         m.id for m, now in zip(stood, messages, strict=True) if now.deleted_at != m.deleted_at
     ]
     files = await uow.attachments.for_messages(issue.org_id, restored, with_deleted=True)
-    return issue, [
-        replace(m, attachments=tuple(files[m.id])) if m.id in files else m for m in stood
-    ]
+    return [replace(m, attachments=tuple(files[m.id])) if m.id in files else m for m in stood]
 
 
-async def _build(
+async def room_source(
     uow: UnitOfWork,
     issue: Issue,
     room: Room,
     audience: Audience,
     resolution: Resolution | None,
-) -> Transcript:
-    """The transcript of `room` as `resolution` left it, or as it stands now."""
+    read_page: int = READ_PAGE,
+) -> RoomSource:
+    """The source of `room`'s transcript as `resolution` left it (the owner then is
+    the agent its log entry names), or as it stands now."""
     organization = await uow.organizations.get(issue.org_id)
     customer = await uow.customers.get(issue.org_id, issue.customer_id)
     if organization is None or customer is None:
         raise NotFound("no such Issue")
-    upto = resolution.last_seq[room] if resolution else None
-    messages = await _room_messages(uow, issue, room, audience, upto)
-    if resolution is not None:
-        issue, messages = await _as_resolved(uow, issue, messages, resolution)
     history = await uow.activity.for_issue(issue.org_id, issue.id)
     if resolution is not None:
-        history = [e for e in history if e.created_at and e.created_at <= resolution.resolved_at]
-    return build_transcript(
-        organization=organization,
+        resolve = next((e for e in history if e.id == resolution.resolution_id), None)
+        owner = resolve.detail.get("owner_agent_id") if resolve else None
+        if isinstance(owner, str):
+            issue = replace(issue, owner_agent_id=owner)
+    return RoomSource(
         issue=issue,
+        organization=organization,
         customer=customer,
-        agents=await uow.agents.list(issue.org_id),
+        agents=tuple(await uow.agents.list(issue.org_id)),
         room=room,
         audience=audience,
-        messages=messages,
-        resolved_at=resolution.resolved_at if resolution else issue.resolved_at,
-        generated_at=utcnow(),
-        version=resolution.version if resolution else None,
+        resolution=resolution,
+        history=tuple(history),
         redact=await load_redactor(uow, issue.org_id),
-        emails=await _email_lines(uow, issue.org_id, [m.id for m in messages]),
-        history=history,
+        generated_at=utcnow(),
+        read_page=read_page,
     )
+
+
+async def _whole(uow: UnitOfWork, source: RoomSource) -> Transcript:
+    """The whole transcript, read in one transaction (a room one reads on demand)."""
+    reading = source.reading()
+    entries: list[TranscriptEntry] = []
+    while (page := await reading.next_page(uow)) is not None:
+        entries += page
+    return Transcript.of(source.head(reading), entries)
 
 
 async def _email_lines(uow: UnitOfWork, org_id: str, ids: list[str]) -> dict[str, EmailLine]:
     """Who each email of the room was from and to: mail we sent, and mail received."""
+    if not ids:
+        return {}
     sent = await uow.message_emails.for_messages(org_id, ids)
     received = await uow.inbound_mails.for_messages(org_id, ids)
     return {
@@ -194,12 +302,12 @@ async def _email_lines(uow: UnitOfWork, org_id: str, ids: list[str]) -> dict[str
 
 
 async def filed_transcript(
-    uow: UnitOfWork, issue: Issue, room: Room, resolution: Resolution
-) -> Transcript:
+    uow: UnitOfWork, issue: Issue, room: Room, resolution: Resolution, read_page: int = READ_PAGE
+) -> RoomSource:
     """The record of `room` that `resolution` files: every kind of message up to
     the resolution's cut-off, as they stood then, with the organization's redaction
-    patterns applied. The first filing and every re-rendering build it here."""
-    return await _build(uow, issue, room, Audience.AGENTS, resolution)
+    patterns applied. The first filing and every re-rendering read it from here."""
+    return await room_source(uow, issue, room, Audience.AGENTS, resolution, read_page)
 
 
 def transcript_payload(file: TranscriptFile) -> dict[str, Any]:
@@ -247,4 +355,4 @@ async def customer_copy(principal: Principal, uow: UnitOfWork, issue_id: str) ->
     """The public room as the Customer sees it, as it stands now: no notes, nothing
     of the private room. Agents may fetch it too, to see what the Customer gets."""
     issue = await access_issue(principal, uow, issue_id)
-    return await _build(uow, issue, Room.PUBLIC, Audience.CUSTOMER, None)
+    return await _whole(uow, await room_source(uow, issue, Room.PUBLIC, Audience.CUSTOMER, None))

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _ORG = re.compile(r"^[0-9a-z]{1,32}$")
@@ -52,8 +52,9 @@ class BlobStore(Protocol):
     async def discard(self, staged: StagedBlob) -> None:
         """Drop a staged blob's temporary file (a no-op once it was kept)."""
 
-    async def put(self, org_id: str, data: bytes) -> tuple[str, int]:
-        """Store `data` durably; returns (sha256, size)."""
+    async def put(self, org_id: str, data: bytes | BinaryIO) -> tuple[str, int]:
+        """Store `data` (bytes, or a file read from where it stands to its end)
+        durably; returns (sha256, size)."""
 
     async def exists(self, org_id: str, sha256: str) -> bool: ...
 
@@ -96,10 +97,14 @@ class LocalBlobStore:
     async def discard(self, staged: StagedBlob) -> None:
         await asyncio.to_thread(staged.temp_path.unlink, missing_ok=True)
 
-    async def put(self, org_id: str, data: bytes) -> tuple[str, int]:
+    async def put(self, org_id: str, data: bytes | BinaryIO) -> tuple[str, int]:
         writer = self.writer(org_id, 0)
         try:
-            await writer.write(data)
+            if isinstance(data, bytes):
+                await writer.write(data)
+            else:
+                while chunk := await asyncio.to_thread(data.read, READ_CHUNK):
+                    await writer.write(chunk)
             staged = await writer.finish()
         except BaseException:
             await writer.abort()
