@@ -1,5 +1,5 @@
-"""The search index (written alongside every change it mirrors) and the query that
-finds Issues by their words and filters, on SQLite FTS5 and PostgreSQL alike."""
+"""The query that finds Issues by their words and filters, on SQLite FTS5 and
+PostgreSQL alike (the index it reads is written by storage/search_index.py)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    Integer,
     Select,
     and_,
+    any_,
     case,
     column,
-    delete,
     exists,
     false,
     func,
-    insert,
+    literal,
     literal_column,
     or_,
     select,
     table,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import (
-    Issue,
     IssueStatus,
-    Message,
     MessageKind,
     NotificationKind,
     Queue,
     Room,
 )
-from caseroom.domain.search import Sort, index_terms, phone_digits
+from caseroom.domain.search import Sort
 from caseroom.domain.status import OPEN_STATUSES
 from caseroom.domain.visibility import SearchReach
 from caseroom.storage import tables as t
@@ -42,6 +41,7 @@ from caseroom.storage import tables as t
 _e = t.search_entries.c
 _c = t.issues.c
 _fts = table("search_fts", column("rowid"), column("rank"))
+_TSV: ColumnElement[Any] = literal_column("search_entries.tsv")
 _EVERYTHING = frozenset((room, kind) for room in Room for kind in MessageKind)
 
 
@@ -61,82 +61,30 @@ class Criteria:
 
 
 @dataclass(frozen=True, slots=True)
+class Candidates:
+    """The newest entries matching some words, newest first, and the Issues they
+    belong to: every match, or (`more`) those of the newest matching Issues."""
+
+    entry_ids: list[int]
+    issue_ids: list[str]
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FoundIds:
+    """One page of matching Issues, best first, and the matches it was ranked
+    among; `ranked_among` is set when those were only the newest so many Issues."""
+
+    ids: list[str]
+    among: Candidates | None = None
+    ranked_among: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class BestEntry:
     issue_id: str
     message_id: str | None
     room: str | None
-
-
-class SearchIndex:
-    """Keeps search_entries in step; each call runs in the caller's transaction."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def add_message(self, message: Message) -> None:
-        terms = index_terms(message.body)
-        if terms and message.deleted_at is None:
-            await self._conn.execute(
-                insert(t.search_entries).values(
-                    org_id=message.org_id,
-                    issue_id=message.issue_id,
-                    message_id=message.id,
-                    room=message.room.value,
-                    kind=message.kind.value,
-                    terms=terms,
-                )
-            )
-
-    async def replace_message(self, message: Message) -> None:
-        """After an edit, a deletion or a redaction: the index holds only what the
-        message says now (a redacted secret leaves the index with the change)."""
-        await self._conn.execute(
-            delete(t.search_entries).where(_e.org_id == message.org_id, _e.message_id == message.id)
-        )
-        await self.add_message(message)
-
-    async def add_issue(self, issue: Issue) -> None:
-        await self._conn.execute(
-            insert(t.search_entries).values(
-                org_id=issue.org_id,
-                issue_id=issue.id,
-                terms=await self._header_terms(
-                    issue.org_id, issue.reference, issue.subject, issue.customer_id
-                ),
-            )
-        )
-
-    async def update_issue(self, issue: Issue) -> None:
-        terms = await self._header_terms(
-            issue.org_id, issue.reference, issue.subject, issue.customer_id
-        )
-        await self._conn.execute(
-            update(t.search_entries)
-            .where(_e.org_id == issue.org_id, _e.issue_id == issue.id, _e.message_id.is_(None))
-            .values(terms=terms)
-        )
-
-    async def update_customer(self, org_id: str, customer_id: str) -> None:
-        """After the Customer's contact details changed: every Issue of theirs."""
-        query = select(_c.id, _c.reference, _c.subject).where(
-            _c.org_id == org_id, _c.customer_id == customer_id
-        )
-        for issue_id, reference, subject in (await self._conn.execute(query)).all():
-            terms = await self._header_terms(org_id, reference, subject, customer_id)
-            await self._conn.execute(
-                update(t.search_entries)
-                .where(_e.org_id == org_id, _e.issue_id == issue_id, _e.message_id.is_(None))
-                .values(terms=terms)
-            )
-
-    async def _header_terms(
-        self, org_id: str, reference: str, subject: str, customer_id: str
-    ) -> str:
-        cu = t.customers.c
-        query = select(cu.name, cu.email, cu.phone).where(cu.org_id == org_id, cu.id == customer_id)
-        row = (await self._conn.execute(query)).first()
-        name, email, phone = (row.name, row.email, row.phone) if row else ("", None, None)
-        return index_terms(reference, subject, name, email, phone, phone_digits(phone))
 
 
 class IssueFinder:
@@ -147,27 +95,103 @@ class IssueFinder:
         self._postgres = conn.dialect.name == "postgresql"
 
     async def find(
-        self, reach: SearchReach, criteria: Criteria, *, offset: int, limit: int
+        self,
+        reach: SearchReach,
+        criteria: Criteria,
+        *,
+        offset: int,
+        limit: int,
+        candidates: int | None = None,
+    ) -> FoundIds:
+        """Ids of one page of matching Issues, best first. With `candidates`, words
+        that match more Issues than that rank among the newest `candidates` of them
+        only (scoring every match of a common word is what made it slow), unless
+        the filters leave less than a page of those: then among every match."""
+        if not criteria.words or candidates is None:
+            return FoundIds(await self._page(reach, criteria, offset, limit, None))
+        among = await self._candidates(reach, criteria.words, candidates)
+        ids = await self._page(reach, criteria, offset, limit, among)
+        if not among.more:  # every match was a candidate: the ranking is exact
+            return FoundIds(ids, among)
+        full = len(ids) == limit
+        if full or (offset > 0 and await self._fills_a_page(reach, criteria, limit, among)):
+            return FoundIds(ids, among, candidates)
+        return FoundIds(await self._page(reach, criteria, offset, limit, None))
+
+    async def _page(
+        self,
+        reach: SearchReach,
+        criteria: Criteria,
+        offset: int,
+        limit: int,
+        among: Candidates | None,
     ) -> list[str]:
-        """Ids of one page of matching Issues, best first."""
-        query = select(_c.id).where(*self._issue_filters(reach, criteria))
+        query, score = self._found(reach, criteria, among)
         order: list[Any] = []
-        if criteria.words:
-            matched = self._matches(reach, criteria.words, group=True).subquery()
-            query = query.join(matched, matched.c.issue_id == _c.id)
-            if criteria.sort is None:
-                order.append(matched.c.score.desc())
+        if score is not None and criteria.sort is None:
+            order.append(score.desc())
         order.extend(_ORDER[criteria.sort or Sort.LAST_ACTIVITY])
         query = query.order_by(*order).offset(offset).limit(limit)
         return list((await self._conn.execute(query)).scalars())
 
+    async def _fills_a_page(
+        self, reach: SearchReach, criteria: Criteria, limit: int, among: Candidates
+    ) -> bool:
+        """Whether the filters leave at least a page of the candidates (then the
+        first page was ranked among them, and so are the later ones)."""
+        query = self._found(reach, criteria, among)[0].limit(limit)
+        return len((await self._conn.execute(query)).all()) == limit
+
+    def _found(
+        self, reach: SearchReach, criteria: Criteria, among: Candidates | None
+    ) -> tuple[Select[Any], ColumnElement[Any] | None]:
+        """The ids of the Issues the reach may find, unordered, and with words the
+        score of each."""
+        query = select(_c.id).where(*self._issue_filters(reach, criteria))
+        if not criteria.words:
+            return query, None
+        if among is not None:  # a few known Issues: looked up by id
+            query = query.where(_c.id.in_(among.issue_ids))
+        matched = self._matches(reach, criteria.words, group=True, among=among).subquery()
+        return query.join(matched, matched.c.issue_id == _c.id), matched.c.score
+
+    async def _candidates(self, reach: SearchReach, words: tuple[str, ...], cap: int) -> Candidates:
+        """The matching entries of the newest `cap` matching Issues, read newest
+        first in batches (both indexes give that order without scoring), up to a
+        bound on the entries read, so that one huge Issue cannot stall a search."""
+        entry_ids: list[int] = []
+        issue_ids: dict[str, None] = {}
+        batch, most = cap * 4, cap * 20
+        while True:
+            before = entry_ids[-1] if entry_ids else None
+            query = self._newest_matches(reach, words, before=before).limit(batch)
+            rows = (await self._conn.execute(query)).all()
+            for entry_id, issue_id in rows:
+                if issue_id not in issue_ids:
+                    if len(issue_ids) == cap:
+                        return Candidates(entry_ids, list(issue_ids), more=True)
+                    issue_ids[issue_id] = None
+                entry_ids.append(entry_id)
+            if len(rows) < batch:
+                return Candidates(entry_ids, list(issue_ids), more=False)
+            if len(entry_ids) >= most:
+                return Candidates(entry_ids, list(issue_ids), more=True)
+
     async def best_entries(
-        self, reach: SearchReach, words: tuple[str, ...], issue_ids: list[str]
+        self,
+        reach: SearchReach,
+        words: tuple[str, ...],
+        issue_ids: list[str],
+        *,
+        among: Candidates | None = None,
     ) -> dict[str, BestEntry]:
-        """For each Issue, the entry that matched best (to show and highlight)."""
+        """For each Issue, the entry that matched best (to show and highlight),
+        among the candidates if the Issues were ranked among those."""
         if not issue_ids or not words:
             return {}
-        query = self._matches(reach, words, group=False).where(_e.issue_id.in_(issue_ids))
+        query = self._matches(reach, words, group=False, among=among).where(
+            _e.issue_id.in_(issue_ids)
+        )
         best: dict[str, BestEntry] = {}
         for row in (await self._conn.execute(query)).all():
             if row.issue_id not in best:
@@ -195,30 +219,54 @@ class IssueFinder:
         rows = (await self._conn.execute(query)).all()
         return {row.id: (row.name, row.email, row.phone) for row in rows}
 
-    def _matches(self, reach: SearchReach, words: tuple[str, ...], *, group: bool) -> Select[Any]:
-        """Entries matching every word (as a prefix) that the reach may see, scored
-        (higher is better); grouped per Issue, or every entry best first."""
+    def _newest_matches(
+        self, reach: SearchReach, words: tuple[str, ...], *, before: int | None
+    ) -> Select[Any]:
+        """(id, issue id) of the entries matching every word that the reach may
+        see, newest first, unscored; older than `before` if given."""
+        filters = [self._match(words), *self._entry_filters(reach)]
         if self._postgres:
-            tsquery = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
-            tsv: ColumnElement[Any] = literal_column("search_entries.tsv")
-            score: ColumnElement[Any] = func.ts_rank(tsv, tsquery)
+            entry_id: ColumnElement[Any] = _e.id
             source: Any = t.search_entries
-            match = tsv.op("@@")(tsquery)
+        else:  # FTS5 walks its rowids backwards itself
+            entry_id = _fts.c.rowid
+            source = t.search_entries.join(_fts, _fts.c.rowid == _e.id)
+        if before is not None:
+            filters.append(entry_id < before)
+        return (
+            select(entry_id, _e.issue_id)
+            .select_from(source)
+            .where(*filters)
+            .order_by(entry_id.desc())
+        )
+
+    def _matches(
+        self,
+        reach: SearchReach,
+        words: tuple[str, ...],
+        *,
+        group: bool,
+        among: Candidates | None,
+    ) -> Select[Any]:
+        """Entries matching every word (as a prefix) that the reach may see, only
+        the candidates if given, scored (higher is better); grouped per Issue, or
+        every entry best first."""
+        filters = self._entry_filters(reach)
+        if self._postgres:
+            score: ColumnElement[Any] = func.ts_rank(_TSV, self._tsquery(words))
+            source: Any = t.search_entries
+            if among is None:
+                filters.append(self._match(words))
+            else:  # known matches, by id: no second pass over the full-text index
+                filters.append(_e.id == any_(literal(among.entry_ids, ARRAY(Integer))))
         else:
-            fts_query = " ".join(f'"{w}"*' for w in words)
             score = -_fts.c.rank
             source = t.search_entries.join(_fts, _fts.c.rowid == _e.id)
-            match = literal_column("search_fts").op("MATCH")(fts_query)
-        # On SQLite the organization is compared through an expression no index
-        # serves, so that the planner starts from the full-text match (a handful of
-        # rows) rather than from every entry of the organization, matching each.
-        org: ColumnElement[Any] = _e.org_id if self._postgres else _e.org_id.op("||")("")
-        seen = [_e.room.is_(None)] + [
-            and_(_e.room == room.value, _e.kind == kind.value) for room, kind in reach.rooms_kinds
-        ]
-        filters = [match, org == reach.org_id]
-        if reach.rooms_kinds != _EVERYTHING:  # agents see every entry: no filter
-            filters.append(or_(*seen))
+            filters.append(self._match(words))
+            if among is not None and among.entry_ids:
+                # The candidates are the newest matches: a range FTS5 keeps to itself
+                # (naming rowids one by one would make it rescore each).
+                filters.append(_fts.c.rowid >= among.entry_ids[-1])
         if group:
             best = func.max(score).label("score")
             return (
@@ -231,6 +279,31 @@ class IssueFinder:
             .where(*filters)
             .order_by(score.desc(), _e.id.desc())
         )
+
+    def _tsquery(self, words: tuple[str, ...]) -> ColumnElement[Any]:
+        return func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+
+    def _match(self, words: tuple[str, ...]) -> ColumnElement[bool]:
+        """Entries holding every word, as a prefix."""
+        if self._postgres:
+            return _TSV.op("@@")(self._tsquery(words))
+        fts_query = " ".join(f'"{w}"*' for w in words)
+        return literal_column("search_fts").op("MATCH")(fts_query)
+
+    def _entry_filters(self, reach: SearchReach) -> list[ColumnElement[bool]]:
+        """Entries of the organization that the reach may see."""
+        # On SQLite the organization is compared through an expression no index
+        # serves, so that the planner starts from the full-text match (a handful of
+        # rows) rather than from every entry of the organization, matching each.
+        org: ColumnElement[Any] = _e.org_id if self._postgres else _e.org_id.op("||")("")
+        filters = [org == reach.org_id]
+        if reach.rooms_kinds != _EVERYTHING:  # agents see every entry: no filter
+            seen = [_e.room.is_(None)] + [
+                and_(_e.room == room.value, _e.kind == kind.value)
+                for room, kind in reach.rooms_kinds
+            ]
+            filters.append(or_(*seen))
+        return filters
 
     def _issue_filters(self, reach: SearchReach, c: Criteria) -> list[ColumnElement[bool]]:
         filters: list[ColumnElement[bool]] = [_c.org_id == reach.org_id]
