@@ -150,7 +150,10 @@ class IssueFinder:
         query = select(_c.id).where(*self._issue_filters(reach, criteria))
         if not criteria.words:
             return query, None
-        if among is not None:  # a few known Issues: looked up by id
+        if among is not None and self._postgres:
+            # A few known Issues, looked up by id rather than all of the view read
+            # and hashed. (SQLite starts from the matches by itself; told the ids,
+            # it would look each entry up in FTS5 by rowid, rescoring each time.)
             query = query.where(_c.id.in_(among.issue_ids))
         matched = self._matches(reach, criteria.words, group=True, among=among).subquery()
         return query.join(matched, matched.c.issue_id == _c.id), matched.c.score
@@ -297,6 +300,9 @@ class IssueFinder:
         # rows) rather than from every entry of the organization, matching each.
         org: ColumnElement[Any] = _e.org_id if self._postgres else _e.org_id.op("||")("")
         filters = [org == reach.org_id]
+        if reach.customer_id is not None:  # their own Issues' entries only
+            own = self._customer_filters(reach)
+            filters.append(_e.issue_id.in_(select(_c.id).where(_c.org_id == reach.org_id, *own)))
         if reach.rooms_kinds != _EVERYTHING:  # agents see every entry: no filter
             seen = [_e.room.is_(None)] + [
                 and_(_e.room == room.value, _e.kind == kind.value)
@@ -308,9 +314,7 @@ class IssueFinder:
     def _issue_filters(self, reach: SearchReach, c: Criteria) -> list[ColumnElement[bool]]:
         filters: list[ColumnElement[bool]] = [_c.org_id == reach.org_id]
         if reach.customer_id is not None:
-            filters.append(_c.customer_id == reach.customer_id)
-            if reach.issue_ids is not None:
-                filters.append(_c.id.in_(sorted(reach.issue_ids)) if reach.issue_ids else false())
+            filters.extend(self._customer_filters(reach))
         else:
             filters.extend(self._queue_filters(reach.org_id, c))
         if c.team_id is not None:
@@ -321,6 +325,13 @@ class IssueFinder:
             filters.append(_c.source_channel == c.channel)
         if c.tag is not None:
             filters.append(self._has_tag(c.tag))
+        return filters
+
+    def _customer_filters(self, reach: SearchReach) -> list[ColumnElement[bool]]:
+        """A Customer's own Issues, those their token grants if it names some."""
+        filters = [_c.customer_id == reach.customer_id]
+        if reach.issue_ids is not None:
+            filters.append(_c.id.in_(sorted(reach.issue_ids)) if reach.issue_ids else false())
         return filters
 
     def _queue_filters(self, org_id: str, c: Criteria) -> list[ColumnElement[bool]]:
