@@ -53,7 +53,9 @@ async def find_issues(
     found = await uow.issues.many(principal.org_id, ids)
     if not criteria.words:
         return Found([Hit(issue) for issue in found])
-    best = await uow.search.best_entries(reach, criteria.words, ids, among=page.among)
+    best = page.best
+    if best is None:
+        best = await uow.search.best_entries(reach, criteria.words, ids)
     bodies = await uow.search.message_bodies(
         principal.org_id, [e.message_id for e in best.values() if e.message_id]
     )

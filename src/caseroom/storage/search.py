@@ -71,20 +71,21 @@ class Candidates:
 
 
 @dataclass(frozen=True, slots=True)
-class FoundIds:
-    """One page of matching Issues, best first, and the matches it was ranked
-    among; `ranked_among` is set when those were only the newest so many Issues."""
-
-    ids: list[str]
-    among: Candidates | None = None
-    ranked_among: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class BestEntry:
     issue_id: str
     message_id: str | None
     room: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FoundIds:
+    """One page of matching Issues, best first; with words ranked among
+    candidates, the entry that matched best in each, and `ranked_among` when the
+    candidates were only the newest so many of the matching Issues."""
+
+    ids: list[str]
+    best: dict[str, BestEntry] | None = None
+    ranked_among: int | None = None
 
 
 class IssueFinder:
@@ -108,55 +109,35 @@ class IssueFinder:
         only (scoring every match of a common word is what made it slow), unless
         the filters leave less than a page of those: then among every match."""
         if not criteria.words or candidates is None:
-            return FoundIds(await self._page(reach, criteria, offset, limit, None))
+            return FoundIds(await self._page(reach, criteria, offset, limit))
         among = await self._candidates(reach, criteria.words, candidates)
-        ids = await self._page(reach, criteria, offset, limit, among)
-        if not among.more:  # every match was a candidate: the ranking is exact
-            return FoundIds(ids, among)
-        full = len(ids) == limit
-        if full or (offset > 0 and await self._fills_a_page(reach, criteria, limit, among)):
-            return FoundIds(ids, among, candidates)
-        return FoundIds(await self._page(reach, criteria, offset, limit, None))
+        scores, best = await self._scores(reach, criteria.words, among)
+        ranked = await self._rank(reach, criteria, scores)
+        if among.more and len(ranked) < limit:
+            return FoundIds(await self._page(reach, criteria, offset, limit))
+        ids = ranked[offset : offset + limit]
+        return FoundIds(ids, {i: best[i] for i in ids}, candidates if among.more else None)
 
     async def _page(
-        self,
-        reach: SearchReach,
-        criteria: Criteria,
-        offset: int,
-        limit: int,
-        among: Candidates | None,
+        self, reach: SearchReach, criteria: Criteria, offset: int, limit: int
     ) -> list[str]:
-        query, score = self._found(reach, criteria, among)
+        """One page of every Issue the criteria find, in one query. The matches
+        are joined to the Issues before grouping, so that a view of few Issues
+        can be read first and only its entries matched and scored."""
+        query = select(_c.id).where(*self._issue_filters(reach, criteria))
         order: list[Any] = []
-        if score is not None and criteria.sort is None:
-            order.append(score.desc())
+        if criteria.words:
+            source, score = self._scored_source(criteria.words)
+            query = (
+                query.select_from(source.join(t.issues, _c.id == _e.issue_id))
+                .where(self._match(criteria.words), *self._entry_filters(reach))
+                .group_by(_c.id)
+            )
+            if criteria.sort is None:
+                order.append(func.max(score).desc())
         order.extend(_ORDER[criteria.sort or Sort.LAST_ACTIVITY])
         query = query.order_by(*order).offset(offset).limit(limit)
         return list((await self._conn.execute(query)).scalars())
-
-    async def _fills_a_page(
-        self, reach: SearchReach, criteria: Criteria, limit: int, among: Candidates
-    ) -> bool:
-        """Whether the filters leave at least a page of the candidates (then the
-        first page was ranked among them, and so are the later ones)."""
-        query = self._found(reach, criteria, among)[0].limit(limit)
-        return len((await self._conn.execute(query)).all()) == limit
-
-    def _found(
-        self, reach: SearchReach, criteria: Criteria, among: Candidates | None
-    ) -> tuple[Select[Any], ColumnElement[Any] | None]:
-        """The ids of the Issues the reach may find, unordered, and with words the
-        score of each."""
-        query = select(_c.id).where(*self._issue_filters(reach, criteria))
-        if not criteria.words:
-            return query, None
-        if among is not None and self._postgres:
-            # A few known Issues, looked up by id rather than all of the view read
-            # and hashed. (SQLite starts from the matches by itself; told the ids,
-            # it would look each entry up in FTS5 by rowid, rescoring each time.)
-            query = query.where(_c.id.in_(among.issue_ids))
-        matched = self._matches(reach, criteria.words, group=True, among=among).subquery()
-        return query.join(matched, matched.c.issue_id == _c.id), matched.c.score
 
     async def _candidates(self, reach: SearchReach, words: tuple[str, ...], cap: int) -> Candidates:
         """The matching entries of the newest `cap` matching Issues, read newest
@@ -180,21 +161,42 @@ class IssueFinder:
             if len(entry_ids) >= most:
                 return Candidates(entry_ids, list(issue_ids), more=True)
 
+    async def _scores(
+        self, reach: SearchReach, words: tuple[str, ...], among: Candidates
+    ) -> tuple[dict[str, float], dict[str, BestEntry]]:
+        """Each candidate Issue's score (its best entry's) and that entry, from
+        one pass over the candidate entries."""
+        scores: dict[str, float] = {}
+        best: dict[str, BestEntry] = {}
+        query = self._matches(reach, words, among=among)
+        for row in (await self._conn.execute(query)).all():  # best first
+            if row.issue_id not in best:
+                scores[row.issue_id] = row.score
+                best[row.issue_id] = BestEntry(row.issue_id, row.message_id, row.room)
+        return scores, best
+
+    async def _rank(
+        self, reach: SearchReach, criteria: Criteria, scores: dict[str, float]
+    ) -> list[str]:
+        """The scored Issues the filters leave, in the criteria's order: best
+        first, then the latest activity; or the sort asked for."""
+        if not scores:
+            return []
+        filters = [*self._issue_filters(reach, criteria), _c.id.in_(list(scores))]
+        if criteria.sort is not None:
+            query = select(_c.id).where(*filters).order_by(*_ORDER[criteria.sort])
+            return list((await self._conn.execute(query)).scalars())
+        rows = (await self._conn.execute(select(_c.id, _ACTIVITY).where(*filters))).all()
+        ranked = sorted(rows, key=lambda row: (scores[row[0]], row[1], row[0]), reverse=True)
+        return [row[0] for row in ranked]
+
     async def best_entries(
-        self,
-        reach: SearchReach,
-        words: tuple[str, ...],
-        issue_ids: list[str],
-        *,
-        among: Candidates | None = None,
+        self, reach: SearchReach, words: tuple[str, ...], issue_ids: list[str]
     ) -> dict[str, BestEntry]:
-        """For each Issue, the entry that matched best (to show and highlight),
-        among the candidates if the Issues were ranked among those."""
+        """For each Issue, the entry that matched best (to show and highlight)."""
         if not issue_ids or not words:
             return {}
-        query = self._matches(reach, words, group=False, among=among).where(
-            _e.issue_id.in_(issue_ids)
-        )
+        query = self._matches(reach, words, among=None).where(_e.issue_id.in_(issue_ids))
         best: dict[str, BestEntry] = {}
         for row in (await self._conn.execute(query)).all():
             if row.issue_id not in best:
@@ -248,33 +250,23 @@ class IssueFinder:
         reach: SearchReach,
         words: tuple[str, ...],
         *,
-        group: bool,
         among: Candidates | None,
     ) -> Select[Any]:
         """Entries matching every word (as a prefix) that the reach may see, only
-        the candidates if given, scored (higher is better); grouped per Issue, or
-        every entry best first."""
+        the candidates if given, scored (higher is better), best first."""
         filters = self._entry_filters(reach)
+        source, score = self._scored_source(words)
         if self._postgres:
-            score: ColumnElement[Any] = func.ts_rank(_TSV, self._tsquery(words))
-            source: Any = t.search_entries
             if among is None:
                 filters.append(self._match(words))
             else:  # known matches, by id: no second pass over the full-text index
                 filters.append(_e.id == any_(literal(among.entry_ids, ARRAY(Integer))))
         else:
-            score = -_fts.c.rank
-            source = t.search_entries.join(_fts, _fts.c.rowid == _e.id)
             filters.append(self._match(words))
             if among is not None and among.entry_ids:
                 # The candidates are the newest matches: a range FTS5 keeps to itself
                 # (naming rowids one by one would make it rescore each).
                 filters.append(_fts.c.rowid >= among.entry_ids[-1])
-        if group:
-            best = func.max(score).label("score")
-            return (
-                select(_e.issue_id, best).select_from(source).where(*filters).group_by(_e.issue_id)
-            )
         columns = (_e.issue_id, _e.message_id, _e.room, score.label("score"))
         return (
             select(*columns)
@@ -282,6 +274,12 @@ class IssueFinder:
             .where(*filters)
             .order_by(score.desc(), _e.id.desc())
         )
+
+    def _scored_source(self, words: tuple[str, ...]) -> tuple[Any, ColumnElement[Any]]:
+        """The entries to select from, and the score of one (higher is better)."""
+        if self._postgres:
+            return t.search_entries, func.ts_rank(_TSV, self._tsquery(words))
+        return t.search_entries.join(_fts, _fts.c.rowid == _e.id), -_fts.c.rank
 
     def _tsquery(self, words: tuple[str, ...]) -> ColumnElement[Any]:
         return func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
@@ -373,8 +371,9 @@ class IssueFinder:
         return exists(select(each.c.value).where(each.c.value == tag))
 
 
+_ACTIVITY = func.coalesce(_c.last_message_at, _c.created_at)
 _ORDER: dict[Sort, list[Any]] = {
-    Sort.LAST_ACTIVITY: [func.coalesce(_c.last_message_at, _c.created_at).desc(), _c.id.desc()],
+    Sort.LAST_ACTIVITY: [_ACTIVITY.desc(), _c.id.desc()],
     # Longest waiting first; Issues nobody waits on after them.
     Sort.WAITING: [case((_c.waiting_since.is_(None), 1), else_=0), _c.waiting_since, _c.id],
     Sort.CREATED: [_c.created_at.desc(), _c.id.desc()],
