@@ -168,6 +168,8 @@ class IssueFinder:
         one pass over the candidate entries."""
         scores: dict[str, float] = {}
         best: dict[str, BestEntry] = {}
+        if not among.entry_ids:
+            return scores, best
         query = self._matches(reach, words, among=among)
         for row in (await self._conn.execute(query)).all():  # best first
             if row.issue_id not in best:
@@ -263,7 +265,7 @@ class IssueFinder:
                 filters.append(_e.id == any_(literal(among.entry_ids, ARRAY(Integer))))
         else:
             filters.append(self._match(words))
-            if among is not None and among.entry_ids:
+            if among is not None:
                 # The candidates are the newest matches: a range FTS5 keeps to itself
                 # (naming rowids one by one would make it rescore each).
                 filters.append(_fts.c.rowid >= among.entry_ids[-1])
