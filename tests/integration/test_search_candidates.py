@@ -96,6 +96,9 @@ async def test_a_view_that_leaves_few_of_the_newest_finds_older_matches(
     tagged = await _search(client, ana, q="kettle", tag="vip", limit=2)
     assert _ids(tagged) == [oldest.issue_id]
     assert tagged["ranked_among_newest"] is None  # every match was ranked
+    match = tagged["items"][0]["match"]
+    assert match["room"] == "public"
+    assert [match["text"][s:e] for s, e in match["highlights"]] == ["kettle"] * 4
 
     await claim_and_resolve(client, org, oldest.issue_id)
     resolved = await _search(client, ana, q="kettle", queue="resolved", limit=2)

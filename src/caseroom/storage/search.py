@@ -109,18 +109,18 @@ class IssueFinder:
         only (scoring every match of a common word is what made it slow), unless
         the filters leave less than a page of those: then among every match."""
         if not criteria.words or candidates is None:
-            return FoundIds(await self._page(reach, criteria, offset, limit))
+            return await self._page(reach, criteria, offset, limit)
         among = await self._candidates(reach, criteria.words, candidates)
         scores, best = await self._scores(reach, criteria.words, among)
         ranked = await self._rank(reach, criteria, scores)
         if among.more and len(ranked) < limit:
-            return FoundIds(await self._page(reach, criteria, offset, limit))
+            return await self._page(reach, criteria, offset, limit)
         ids = ranked[offset : offset + limit]
         return FoundIds(ids, {i: best[i] for i in ids}, candidates if among.more else None)
 
     async def _page(
         self, reach: SearchReach, criteria: Criteria, offset: int, limit: int
-    ) -> list[str]:
+    ) -> FoundIds:
         """One page of every Issue the criteria find, in one query. The matches
         are joined to the Issues before grouping, so that a view of few Issues
         can be read first and only its entries matched and scored."""
@@ -133,11 +133,19 @@ class IssueFinder:
                 .where(self._match(criteria.words), *self._entry_filters(reach))
                 .group_by(_c.id)
             )
+            if not self._postgres:
+                # SQLite gives a max()'s other columns from the row that had it:
+                # each Issue's best entry, without scoring every match again.
+                query = query.add_columns(func.max(score), _e.message_id, _e.room)
             if criteria.sort is None:
                 order.append(func.max(score).desc())
         order.extend(_ORDER[criteria.sort or Sort.LAST_ACTIVITY])
         query = query.order_by(*order).offset(offset).limit(limit)
-        return list((await self._conn.execute(query)).scalars())
+        rows = (await self._conn.execute(query)).all()
+        ids = [row[0] for row in rows]
+        if not criteria.words or self._postgres:
+            return FoundIds(ids)
+        return FoundIds(ids, {row[0]: BestEntry(row[0], row[2], row[3]) for row in rows})
 
     async def _candidates(self, reach: SearchReach, words: tuple[str, ...], cap: int) -> Candidates:
         """The matching entries of the newest `cap` matching Issues, read newest
