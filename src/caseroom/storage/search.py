@@ -150,10 +150,13 @@ class IssueFinder:
     async def _candidates(self, reach: SearchReach, words: tuple[str, ...], cap: int) -> Candidates:
         """The matching entries of the newest `cap` matching Issues, read newest
         first in batches (both indexes give that order without scoring), up to a
-        bound on the entries read, so that one huge Issue cannot stall a search."""
+        bound on the entries read, so that one huge Issue cannot stall a search.
+        On PostgreSQL the batches are small: asked for few rows, it walks the
+        newest entries backwards when its statistics say the words are common,
+        and reads the GIN index (then sorts) only for words they say are rare."""
         entry_ids: list[int] = []
         issue_ids: dict[str, None] = {}
-        batch, most = cap * 4, cap * 20
+        batch, most = (cap if self._postgres else cap * 4), cap * 20
         while True:
             before = entry_ids[-1] if entry_ids else None
             query = self._newest_matches(reach, words, before=before).limit(batch)
