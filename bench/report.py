@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 P99_TARGET_MS = 25.0
+SEARCH_P50_TARGET_MS = 50.0
 # Targets of the performance issue that no scenario measures yet.
 NOT_MEASURED = (
     "6 inbound email: server CPU/msg (its rate and p99 are in the inbound mail section)",
@@ -156,9 +157,10 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         name = f"idle: {top['connections']:,} connections in one process, KB each"
         targets.append((name, top["kb_per_connection"], 50.0, "max"))
     for database, found in (results.get("search") or {}).items():
-        for key in ("rare_word", "customer_name", "reference", "common_word_open"):
-            name = f"search on {database}, {key.replace('_', ' ')}: p50 ms"
-            targets.append((name, found[key]["p50_ms"], 50.0, "max"))
+        for key, value in found.items():
+            if isinstance(value, dict) and "p50_ms" in value:
+                name = f"search on {database}, {key.replace('_', ' ')}: p50 ms"
+                targets.append((name, value["p50_ms"], SEARCH_P50_TARGET_MS, "max"))
     summary["targets"] = {
         name: {
             "value": value,
@@ -278,14 +280,20 @@ def render(results: dict[str, Any]) -> str:
         lines.append("")
         lines.append(
             f"Search on {database} ({found['issues']:,} Issues, {found['messages']:,} messages; "
-            "the service, one at a time; baseline: the Open view without words):"
+            "the service, one at a time; baseline: the Open view without words; "
+            f"target p50 < {SEARCH_P50_TARGET_MS:g} ms):"
         )
         base = found["open_view_no_words"]["p50_ms"]
         for key, value in found.items():
             if isinstance(value, dict) and "p50_ms" in value:
+                ratio = value["p50_ms"] / SEARCH_P50_TARGET_MS
+                mark = "met" if ratio < 1 else "MISSED"
+                limited = ", ranked among the newest" if value.get("ranking_limited") else ""
                 lines.append(
-                    f"  {key:<20} p50 {value['p50_ms']:7.2f} ms  p99 {value['p99_ms']:7.2f} ms"
-                    f"  x{value['p50_ms'] / base:5.1f}  ({value['hits']} hits)"
+                    f"  [{mark:>6}] {key:<24} p50 {value['p50_ms']:7.2f} ms"
+                    f"  p99 {value['p99_ms']:7.2f} ms  {ratio:4.2f}x the target"
+                    f"  x{value['p50_ms'] / base:5.1f} the baseline"
+                    f"  ({value['hits']} hits{limited})"
                 )
     lines.append("")
     lines.append("Targets:")

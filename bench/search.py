@@ -1,7 +1,8 @@
 """Search in a large organization: Issues with messages, their search entries
 written as the repositories write them, then searches timed one at a time
 through the service (the same call the API makes), on SQLite and PostgreSQL.
-The baseline is the same organization's plain Open view (no words)."""
+The baseline is the same organization's plain Open view (no words); the target
+for every kind of query is p50 < 50 ms."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import insert, text
 
 from bench.seed import _nowhere, _staff
+from caseroom.config import Settings
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import IssueStatus, Queue
 from caseroom.domain.search import Sort, index_terms, query_words
@@ -28,6 +30,9 @@ WARM_UP = 5
 CHUNK = 5000
 VOCABULARY = 4000  # distinct everyday words in the messages
 PAGE = 50
+TARGET_P50_MS = 50.0
+SHORT_PREFIX = "ka"  # the start of one syllable in twelve: in nearly every Issue
+TAG_EVERY = 1000  # one Issue in this many is tagged "vip": a view that leaves few
 
 
 def _words(rng: random.Random) -> list[str]:
@@ -65,7 +70,8 @@ async def seed(url: str, issues: int, per_issue: int) -> dict[str, Any]:
                 rows.append(
                     {"id": issue_id, "org_id": org_id, "reference": reference, "subject": subject,
                      "status": status.value, "customer_id": customer_id, "source_channel": "chat",
-                     "team_id": staff.team_id, "tags": [], "created_at": created,
+                     "team_id": staff.team_id, "tags": ["vip"] if i % TAG_EVERY == 0 else [],
+                     "created_at": created,
                      "updated_at": created, "last_message_at": created, "public_seq": per_issue,
                      "private_seq": 0}
                 )  # fmt: skip
@@ -125,25 +131,43 @@ async def measure(url: str, seeded: dict[str, Any], count: int) -> dict[str, Any
         ),
         "reference": Criteria(queue=Queue.ALL, words=query_words(f"{seeded['issues'] // 4:06d}")),
         "common_word_open": Criteria(queue=Queue.OPEN, words=query_words(seeded["common_word"])),
+        "short_prefix_all": Criteria(queue=Queue.ALL, words=(SHORT_PREFIX,)),
+        "short_prefix_open": Criteria(queue=Queue.OPEN, words=(SHORT_PREFIX,)),
+        "short_prefix_open_newest": Criteria(
+            queue=Queue.OPEN, words=(SHORT_PREFIX,), sort=Sort.CREATED
+        ),
+        # Few Issues in the view: ranked over every match, not only the newest.
+        "short_prefix_vip_tag": Criteria(queue=Queue.ALL, words=(SHORT_PREFIX,), tag="vip"),
     }
-    results: dict[str, Any] = {"issues": seeded["issues"], "messages": seeded["messages"]}
+    candidates = Settings().search_candidates
+    results: dict[str, Any] = {
+        "issues": seeded["issues"],
+        "messages": seeded["messages"],
+        "search_candidates": candidates,
+    }
     for name, criteria in cases.items():
 
-        async def work(uow: UnitOfWork, criteria: Criteria = criteria) -> list[search.Hit]:
-            return await search.find_issues(principal, uow, criteria, offset=0, limit=PAGE)
+        async def work(uow: UnitOfWork, criteria: Criteria = criteria) -> search.Found:
+            return await search.find_issues(
+                principal, uow, criteria, offset=0, limit=PAGE, candidates=candidates
+            )
 
         for _ in range(WARM_UP):
             await db.read(work)
         times = []
         for _ in range(count):
             started = time.perf_counter()
-            hits = await db.read(work)
+            found = await db.read(work)
             times.append(time.perf_counter() - started)
         times.sort()
+        p50 = times[len(times) // 2] * 1000
         results[name] = {
-            "hits": len(hits),
-            "p50_ms": times[len(times) // 2] * 1000,
+            "hits": len(found.hits),
+            "ranking_limited": found.ranked_among is not None,
+            "p50_ms": p50,
             "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))] * 1000,
+            "met": p50 < TARGET_P50_MS,
+            "ratio": p50 / TARGET_P50_MS,
         }
     assert results["rare_word"]["hits"] == 1
     await engine.dispose()

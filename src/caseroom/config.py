@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     max_message_chars: int = 20_000
     page_size_default: int = 50
     page_size_max: int = 200
+    search_candidates: int = Field(
+        default=500,
+        ge=1,
+        description="words matching more Issues than this rank among the newest this "
+        "many (scoring every match of a common word is slow); fewer match exactly",
+    )
 
     # Agent tools
     mention_suggestions_max: int = 10

@@ -24,18 +24,38 @@ class Hit:
     room: Room | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A page of hits. `ranked_among` is set when more Issues matched the words
+    than a search ranks: the hits are the best among the newest that many."""
+
+    hits: list[Hit]
+    ranked_among: int | None = None
+
+
 async def find_issues(
-    principal: Principal, uow: UnitOfWork, criteria: Criteria, *, offset: int, limit: int
-) -> list[Hit]:
+    principal: Principal,
+    uow: UnitOfWork,
+    criteria: Criteria,
+    *,
+    offset: int,
+    limit: int,
+    candidates: int | None = None,
+) -> Found:
+    """One page of the Issues `criteria` finds for `principal`; with `candidates`,
+    words matching more Issues than that rank among the newest `candidates`."""
     if not isinstance(principal, CustomerPrincipal):
         agent = require_agent(principal).agent
         criteria = replace(criteria, agent_id=agent.id, agent_team_ids=agent.team_ids)
     reach = search_reach(principal)
-    ids = await uow.search.find(reach, criteria, offset=offset, limit=limit)
+    page = await uow.search.find(reach, criteria, offset=offset, limit=limit, candidates=candidates)
+    ids = page.ids
     found = await uow.issues.many(principal.org_id, ids)
     if not criteria.words:
-        return [Hit(issue) for issue in found]
-    best = await uow.search.best_entries(reach, criteria.words, ids)
+        return Found([Hit(issue) for issue in found])
+    best = page.best
+    if best is None:
+        best = await uow.search.best_entries(reach, criteria.words, ids)
     bodies = await uow.search.message_bodies(
         principal.org_id, [e.message_id for e in best.values() if e.message_id]
     )
@@ -50,7 +70,7 @@ async def find_issues(
         body = bodies.get(entry.message_id, "")
         room = Room(entry.room) if entry.room else None
         hits.append(Hit(issue, highlight(body, criteria.words), entry.message_id, room))
-    return hits
+    return Found(hits, page.ranked_among)
 
 
 def _issue_text(issue: Issue, contact: tuple[str, str | None, str | None] | None) -> str:

@@ -12,7 +12,7 @@ from caseroom.domain.model import Agent, Customer, Organization, Team
 from caseroom.domain.records import Credential
 from caseroom.storage import tables as t
 from caseroom.storage.mappers import to_agent, to_customer, to_organization, to_team
-from caseroom.storage.search import SearchIndex
+from caseroom.storage.search_index import SearchIndex
 
 # The statements every authenticated request runs, built once (see issues.py).
 _cr = t.credentials.c

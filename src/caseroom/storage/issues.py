@@ -14,7 +14,7 @@ from caseroom.domain.model import Activity, Channel, Issue, IssueStatus, Notific
 from caseroom.domain.status import OPEN_STATUSES
 from caseroom.storage import tables as t
 from caseroom.storage.mappers import to_activity, to_issue
-from caseroom.storage.search import SearchIndex
+from caseroom.storage.search_index import SearchIndex
 
 _c = t.issues.c
 _w = t.watchers.c

@@ -14,7 +14,7 @@ from caseroom.domain.records import Page, Waiting
 from caseroom.storage import tables as t
 from caseroom.storage.files import AttachmentRepository
 from caseroom.storage.mappers import to_message
-from caseroom.storage.search import SearchIndex
+from caseroom.storage.search_index import SearchIndex
 
 _m = t.messages.c
 _i = t.issues.c

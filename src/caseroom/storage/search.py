@@ -1,5 +1,5 @@
-"""The search index (written alongside every change it mirrors) and the query that
-finds Issues by their words and filters, on SQLite FTS5 and PostgreSQL alike."""
+"""The query that finds Issues by their words and filters, on SQLite FTS5 and
+PostgreSQL alike (the index it reads is written by storage/search_index.py)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    Integer,
     Select,
     and_,
+    any_,
     case,
     column,
-    delete,
     exists,
     false,
     func,
-    insert,
+    literal,
     literal_column,
     or_,
     select,
     table,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import (
-    Issue,
     IssueStatus,
-    Message,
     MessageKind,
     NotificationKind,
     Queue,
     Room,
 )
-from caseroom.domain.search import Sort, index_terms, phone_digits
+from caseroom.domain.search import Sort
 from caseroom.domain.status import OPEN_STATUSES
 from caseroom.domain.visibility import SearchReach
 from caseroom.storage import tables as t
@@ -42,6 +41,7 @@ from caseroom.storage import tables as t
 _e = t.search_entries.c
 _c = t.issues.c
 _fts = table("search_fts", column("rowid"), column("rank"))
+_TSV: ColumnElement[Any] = literal_column("search_entries.tsv")
 _EVERYTHING = frozenset((room, kind) for room in Room for kind in MessageKind)
 
 
@@ -61,82 +61,31 @@ class Criteria:
 
 
 @dataclass(frozen=True, slots=True)
+class Candidates:
+    """The newest entries matching some words, newest first, and the Issues they
+    belong to: every match, or (`more`) those of the newest matching Issues."""
+
+    entry_ids: list[int]
+    issue_ids: list[str]
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
 class BestEntry:
     issue_id: str
     message_id: str | None
     room: str | None
 
 
-class SearchIndex:
-    """Keeps search_entries in step; each call runs in the caller's transaction."""
+@dataclass(frozen=True, slots=True)
+class FoundIds:
+    """One page of matching Issues, best first; with words ranked among
+    candidates, the entry that matched best in each, and `ranked_among` when the
+    candidates were only the newest so many of the matching Issues."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def add_message(self, message: Message) -> None:
-        terms = index_terms(message.body)
-        if terms and message.deleted_at is None:
-            await self._conn.execute(
-                insert(t.search_entries).values(
-                    org_id=message.org_id,
-                    issue_id=message.issue_id,
-                    message_id=message.id,
-                    room=message.room.value,
-                    kind=message.kind.value,
-                    terms=terms,
-                )
-            )
-
-    async def replace_message(self, message: Message) -> None:
-        """After an edit, a deletion or a redaction: the index holds only what the
-        message says now (a redacted secret leaves the index with the change)."""
-        await self._conn.execute(
-            delete(t.search_entries).where(_e.org_id == message.org_id, _e.message_id == message.id)
-        )
-        await self.add_message(message)
-
-    async def add_issue(self, issue: Issue) -> None:
-        await self._conn.execute(
-            insert(t.search_entries).values(
-                org_id=issue.org_id,
-                issue_id=issue.id,
-                terms=await self._header_terms(
-                    issue.org_id, issue.reference, issue.subject, issue.customer_id
-                ),
-            )
-        )
-
-    async def update_issue(self, issue: Issue) -> None:
-        terms = await self._header_terms(
-            issue.org_id, issue.reference, issue.subject, issue.customer_id
-        )
-        await self._conn.execute(
-            update(t.search_entries)
-            .where(_e.org_id == issue.org_id, _e.issue_id == issue.id, _e.message_id.is_(None))
-            .values(terms=terms)
-        )
-
-    async def update_customer(self, org_id: str, customer_id: str) -> None:
-        """After the Customer's contact details changed: every Issue of theirs."""
-        query = select(_c.id, _c.reference, _c.subject).where(
-            _c.org_id == org_id, _c.customer_id == customer_id
-        )
-        for issue_id, reference, subject in (await self._conn.execute(query)).all():
-            terms = await self._header_terms(org_id, reference, subject, customer_id)
-            await self._conn.execute(
-                update(t.search_entries)
-                .where(_e.org_id == org_id, _e.issue_id == issue_id, _e.message_id.is_(None))
-                .values(terms=terms)
-            )
-
-    async def _header_terms(
-        self, org_id: str, reference: str, subject: str, customer_id: str
-    ) -> str:
-        cu = t.customers.c
-        query = select(cu.name, cu.email, cu.phone).where(cu.org_id == org_id, cu.id == customer_id)
-        row = (await self._conn.execute(query)).first()
-        name, email, phone = (row.name, row.email, row.phone) if row else ("", None, None)
-        return index_terms(reference, subject, name, email, phone, phone_digits(phone))
+    ids: list[str]
+    best: dict[str, BestEntry] | None = None
+    ranked_among: int | None = None
 
 
 class IssueFinder:
@@ -147,19 +96,112 @@ class IssueFinder:
         self._postgres = conn.dialect.name == "postgresql"
 
     async def find(
-        self, reach: SearchReach, criteria: Criteria, *, offset: int, limit: int
-    ) -> list[str]:
-        """Ids of one page of matching Issues, best first."""
+        self,
+        reach: SearchReach,
+        criteria: Criteria,
+        *,
+        offset: int,
+        limit: int,
+        candidates: int | None = None,
+    ) -> FoundIds:
+        """Ids of one page of matching Issues, best first. With `candidates`, words
+        that match more Issues than that rank among the newest `candidates` of them
+        only (scoring every match of a common word is what made it slow), unless
+        the filters leave less than a page of those: then among every match."""
+        if not criteria.words or candidates is None:
+            return await self._page(reach, criteria, offset, limit)
+        among = await self._candidates(reach, criteria.words, candidates)
+        scores, best = await self._scores(reach, criteria.words, among)
+        ranked = await self._rank(reach, criteria, scores)
+        if among.more and len(ranked) < limit:
+            return await self._page(reach, criteria, offset, limit)
+        ids = ranked[offset : offset + limit]
+        return FoundIds(ids, {i: best[i] for i in ids}, candidates if among.more else None)
+
+    async def _page(
+        self, reach: SearchReach, criteria: Criteria, offset: int, limit: int
+    ) -> FoundIds:
+        """One page of every Issue the criteria find, in one query. The matches
+        are joined to the Issues before grouping, so that a view of few Issues
+        can be read first and only its entries matched and scored."""
         query = select(_c.id).where(*self._issue_filters(reach, criteria))
         order: list[Any] = []
         if criteria.words:
-            matched = self._matches(reach, criteria.words, group=True).subquery()
-            query = query.join(matched, matched.c.issue_id == _c.id)
+            source, score = self._scored_source(criteria.words)
+            query = (
+                query.select_from(source.join(t.issues, _c.id == _e.issue_id))
+                .where(self._match(criteria.words), *self._entry_filters(reach))
+                .group_by(_c.id)
+            )
+            if not self._postgres:
+                # SQLite gives a max()'s other columns from the row that had it:
+                # each Issue's best entry, without scoring every match again.
+                query = query.add_columns(func.max(score), _e.message_id, _e.room)
             if criteria.sort is None:
-                order.append(matched.c.score.desc())
+                order.append(func.max(score).desc())
         order.extend(_ORDER[criteria.sort or Sort.LAST_ACTIVITY])
         query = query.order_by(*order).offset(offset).limit(limit)
-        return list((await self._conn.execute(query)).scalars())
+        rows = (await self._conn.execute(query)).all()
+        ids = [row[0] for row in rows]
+        if not criteria.words or self._postgres:
+            return FoundIds(ids)
+        return FoundIds(ids, {row[0]: BestEntry(row[0], row[2], row[3]) for row in rows})
+
+    async def _candidates(self, reach: SearchReach, words: tuple[str, ...], cap: int) -> Candidates:
+        """The matching entries of the newest `cap` matching Issues, read newest
+        first in batches (both indexes give that order without scoring), up to a
+        bound on the entries read, so that one huge Issue cannot stall a search.
+        On PostgreSQL the batches are small: asked for few rows, it walks the
+        newest entries backwards when its statistics say the words are common,
+        and reads the GIN index (then sorts) only for words they say are rare."""
+        entry_ids: list[int] = []
+        issue_ids: dict[str, None] = {}
+        batch, most = (cap if self._postgres else cap * 4), cap * 20
+        while True:
+            before = entry_ids[-1] if entry_ids else None
+            query = self._newest_matches(reach, words, before=before).limit(batch)
+            rows = (await self._conn.execute(query)).all()
+            for entry_id, issue_id in rows:
+                if issue_id not in issue_ids:
+                    if len(issue_ids) == cap:
+                        return Candidates(entry_ids, list(issue_ids), more=True)
+                    issue_ids[issue_id] = None
+                entry_ids.append(entry_id)
+            if len(rows) < batch:
+                return Candidates(entry_ids, list(issue_ids), more=False)
+            if len(entry_ids) >= most:
+                return Candidates(entry_ids, list(issue_ids), more=True)
+
+    async def _scores(
+        self, reach: SearchReach, words: tuple[str, ...], among: Candidates
+    ) -> tuple[dict[str, float], dict[str, BestEntry]]:
+        """Each candidate Issue's score (its best entry's) and that entry, from
+        one pass over the candidate entries."""
+        scores: dict[str, float] = {}
+        best: dict[str, BestEntry] = {}
+        if not among.entry_ids:
+            return scores, best
+        query = self._matches(reach, words, among=among)
+        for row in (await self._conn.execute(query)).all():  # best first
+            if row.issue_id not in best:
+                scores[row.issue_id] = row.score
+                best[row.issue_id] = BestEntry(row.issue_id, row.message_id, row.room)
+        return scores, best
+
+    async def _rank(
+        self, reach: SearchReach, criteria: Criteria, scores: dict[str, float]
+    ) -> list[str]:
+        """The scored Issues the filters leave, in the criteria's order: best
+        first, then the latest activity; or the sort asked for."""
+        if not scores:
+            return []
+        filters = [*self._issue_filters(reach, criteria), _c.id.in_(list(scores))]
+        if criteria.sort is not None:
+            query = select(_c.id).where(*filters).order_by(*_ORDER[criteria.sort])
+            return list((await self._conn.execute(query)).scalars())
+        rows = (await self._conn.execute(select(_c.id, _ACTIVITY).where(*filters))).all()
+        ranked = sorted(rows, key=lambda row: (scores[row[0]], row[1], row[0]), reverse=True)
+        return [row[0] for row in ranked]
 
     async def best_entries(
         self, reach: SearchReach, words: tuple[str, ...], issue_ids: list[str]
@@ -167,7 +209,7 @@ class IssueFinder:
         """For each Issue, the entry that matched best (to show and highlight)."""
         if not issue_ids or not words:
             return {}
-        query = self._matches(reach, words, group=False).where(_e.issue_id.in_(issue_ids))
+        query = self._matches(reach, words, among=None).where(_e.issue_id.in_(issue_ids))
         best: dict[str, BestEntry] = {}
         for row in (await self._conn.execute(query)).all():
             if row.issue_id not in best:
@@ -195,35 +237,49 @@ class IssueFinder:
         rows = (await self._conn.execute(query)).all()
         return {row.id: (row.name, row.email, row.phone) for row in rows}
 
-    def _matches(self, reach: SearchReach, words: tuple[str, ...], *, group: bool) -> Select[Any]:
-        """Entries matching every word (as a prefix) that the reach may see, scored
-        (higher is better); grouped per Issue, or every entry best first."""
+    def _newest_matches(
+        self, reach: SearchReach, words: tuple[str, ...], *, before: int | None
+    ) -> Select[Any]:
+        """(id, issue id) of the entries matching every word that the reach may
+        see, newest first, unscored; older than `before` if given."""
+        filters = [self._match(words), *self._entry_filters(reach)]
         if self._postgres:
-            tsquery = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
-            tsv: ColumnElement[Any] = literal_column("search_entries.tsv")
-            score: ColumnElement[Any] = func.ts_rank(tsv, tsquery)
+            entry_id: ColumnElement[Any] = _e.id
             source: Any = t.search_entries
-            match = tsv.op("@@")(tsquery)
-        else:
-            fts_query = " ".join(f'"{w}"*' for w in words)
-            score = -_fts.c.rank
+        else:  # FTS5 walks its rowids backwards itself
+            entry_id = _fts.c.rowid
             source = t.search_entries.join(_fts, _fts.c.rowid == _e.id)
-            match = literal_column("search_fts").op("MATCH")(fts_query)
-        # On SQLite the organization is compared through an expression no index
-        # serves, so that the planner starts from the full-text match (a handful of
-        # rows) rather than from every entry of the organization, matching each.
-        org: ColumnElement[Any] = _e.org_id if self._postgres else _e.org_id.op("||")("")
-        seen = [_e.room.is_(None)] + [
-            and_(_e.room == room.value, _e.kind == kind.value) for room, kind in reach.rooms_kinds
-        ]
-        filters = [match, org == reach.org_id]
-        if reach.rooms_kinds != _EVERYTHING:  # agents see every entry: no filter
-            filters.append(or_(*seen))
-        if group:
-            best = func.max(score).label("score")
-            return (
-                select(_e.issue_id, best).select_from(source).where(*filters).group_by(_e.issue_id)
-            )
+        if before is not None:
+            filters.append(entry_id < before)
+        return (
+            select(entry_id, _e.issue_id)
+            .select_from(source)
+            .where(*filters)
+            .order_by(entry_id.desc())
+        )
+
+    def _matches(
+        self,
+        reach: SearchReach,
+        words: tuple[str, ...],
+        *,
+        among: Candidates | None,
+    ) -> Select[Any]:
+        """Entries matching every word (as a prefix) that the reach may see, only
+        the candidates if given, scored (higher is better), best first."""
+        filters = self._entry_filters(reach)
+        source, score = self._scored_source(words)
+        if self._postgres:
+            if among is None:
+                filters.append(self._match(words))
+            else:  # known matches, by id: no second pass over the full-text index
+                filters.append(_e.id == any_(literal(among.entry_ids, ARRAY(Integer))))
+        else:
+            filters.append(self._match(words))
+            if among is not None:
+                # The candidates are the newest matches: a range FTS5 keeps to itself
+                # (naming rowids one by one would make it rescore each).
+                filters.append(_fts.c.rowid >= among.entry_ids[-1])
         columns = (_e.issue_id, _e.message_id, _e.room, score.label("score"))
         return (
             select(*columns)
@@ -232,12 +288,44 @@ class IssueFinder:
             .order_by(score.desc(), _e.id.desc())
         )
 
+    def _scored_source(self, words: tuple[str, ...]) -> tuple[Any, ColumnElement[Any]]:
+        """The entries to select from, and the score of one (higher is better)."""
+        if self._postgres:
+            return t.search_entries, func.ts_rank(_TSV, self._tsquery(words))
+        return t.search_entries.join(_fts, _fts.c.rowid == _e.id), -_fts.c.rank
+
+    def _tsquery(self, words: tuple[str, ...]) -> ColumnElement[Any]:
+        return func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+
+    def _match(self, words: tuple[str, ...]) -> ColumnElement[bool]:
+        """Entries holding every word, as a prefix."""
+        if self._postgres:
+            return _TSV.op("@@")(self._tsquery(words))
+        fts_query = " ".join(f'"{w}"*' for w in words)
+        return literal_column("search_fts").op("MATCH")(fts_query)
+
+    def _entry_filters(self, reach: SearchReach) -> list[ColumnElement[bool]]:
+        """Entries of the organization that the reach may see."""
+        # On SQLite the organization is compared through an expression no index
+        # serves, so that the planner starts from the full-text match (a handful of
+        # rows) rather than from every entry of the organization, matching each.
+        org: ColumnElement[Any] = _e.org_id if self._postgres else _e.org_id.op("||")("")
+        filters = [org == reach.org_id]
+        if reach.customer_id is not None:  # their own Issues' entries only
+            own = self._customer_filters(reach)
+            filters.append(_e.issue_id.in_(select(_c.id).where(_c.org_id == reach.org_id, *own)))
+        if reach.rooms_kinds != _EVERYTHING:  # agents see every entry: no filter
+            seen = [_e.room.is_(None)] + [
+                and_(_e.room == room.value, _e.kind == kind.value)
+                for room, kind in reach.rooms_kinds
+            ]
+            filters.append(or_(*seen))
+        return filters
+
     def _issue_filters(self, reach: SearchReach, c: Criteria) -> list[ColumnElement[bool]]:
         filters: list[ColumnElement[bool]] = [_c.org_id == reach.org_id]
         if reach.customer_id is not None:
-            filters.append(_c.customer_id == reach.customer_id)
-            if reach.issue_ids is not None:
-                filters.append(_c.id.in_(sorted(reach.issue_ids)) if reach.issue_ids else false())
+            filters.extend(self._customer_filters(reach))
         else:
             filters.extend(self._queue_filters(reach.org_id, c))
         if c.team_id is not None:
@@ -248,6 +336,13 @@ class IssueFinder:
             filters.append(_c.source_channel == c.channel)
         if c.tag is not None:
             filters.append(self._has_tag(c.tag))
+        return filters
+
+    def _customer_filters(self, reach: SearchReach) -> list[ColumnElement[bool]]:
+        """A Customer's own Issues, those their token grants if it names some."""
+        filters = [_c.customer_id == reach.customer_id]
+        if reach.issue_ids is not None:
+            filters.append(_c.id.in_(sorted(reach.issue_ids)) if reach.issue_ids else false())
         return filters
 
     def _queue_filters(self, org_id: str, c: Criteria) -> list[ColumnElement[bool]]:
@@ -289,8 +384,9 @@ class IssueFinder:
         return exists(select(each.c.value).where(each.c.value == tag))
 
 
+_ACTIVITY = func.coalesce(_c.last_message_at, _c.created_at)
 _ORDER: dict[Sort, list[Any]] = {
-    Sort.LAST_ACTIVITY: [func.coalesce(_c.last_message_at, _c.created_at).desc(), _c.id.desc()],
+    Sort.LAST_ACTIVITY: [_ACTIVITY.desc(), _c.id.desc()],
     # Longest waiting first; Issues nobody waits on after them.
     Sort.WAITING: [case((_c.waiting_since.is_(None), 1), else_=0), _c.waiting_since, _c.id],
     Sort.CREATED: [_c.created_at.desc(), _c.id.desc()],

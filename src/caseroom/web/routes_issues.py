@@ -117,13 +117,21 @@ async def _find(
         sort=sort,
     )
 
-    async def work(uow: UnitOfWork) -> list[search.Hit]:
-        return await search.find_issues(principal, uow, criteria, offset=offset, limit=size)
+    async def work(uow: UnitOfWork) -> search.Found:
+        return await search.find_issues(
+            principal,
+            uow,
+            criteria,
+            offset=offset,
+            limit=size,
+            candidates=context.settings.search_candidates,
+        )
 
-    hits = await context.db.read(work)
+    found = await context.db.read(work)
     return IssueList(
-        items=[_hit_out(hit, principal) for hit in hits],
-        next_cursor=str(offset + size) if len(hits) == size else None,
+        items=[_hit_out(hit, principal) for hit in found.hits],
+        next_cursor=str(offset + size) if len(found.hits) == size else None,
+        ranked_among_newest=found.ranked_among,
     )
 
 

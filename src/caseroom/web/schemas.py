@@ -344,6 +344,12 @@ class IssueOut(BaseModel):
 class IssueList(BaseModel):
     items: list[IssueOut]
     next_cursor: str | None
+    ranked_among_newest: int | None = Field(
+        default=None,
+        description="set when the words match more Issues than a search ranks: the "
+        "items are the best matches among the newest this many matching Issues (more "
+        "words or a filter reach older ones); null when every match was ranked",
+    )
 
 
 class ActivityOut(BaseModel):
