@@ -176,7 +176,11 @@ export class Inbox {
     try {
       const page = await get("/issues", params);
       if (asked !== this.asked) return; // a later search answered first
-      this.found = { items: page.items, more: Boolean(page.next_cursor), loaded: true, words: Boolean(params.q) };
+      this.found = {
+        items: page.items, more: Boolean(page.next_cursor), loaded: true, words: Boolean(params.q),
+        // So many Issues matched that only the newest were ranked (see docs/console.md).
+        rankedAmong: page.ranked_among_newest ?? null,
+      };
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       toast(error.message, "error");
@@ -280,7 +284,9 @@ export class Inbox {
     const { items, loaded, more } = finding ? this.found : this.lists[this.queue];
     const total = `${items.length}${more ? "+" : ""}`;
     const counting = finding && this.searchBar.words ? "inbox.subtitle.found" : "inbox.subtitle.count";
-    this.subtitle.textContent = loaded ? t(counting, { count: items.length, total }) : "";
+    const ranked = finding && this.found.rankedAmong
+      ? ` · ${t("inbox.subtitle.ranked_newest", { count: this.found.rankedAmong })}` : "";
+    this.subtitle.textContent = loaded ? t(counting, { count: items.length, total }) + ranked : "";
     const focused = document.activeElement?.closest?.(".card")?.dataset.id;
     if (!loaded) {
       clear(this.list, h("div.skeleton-card"), h("div.skeleton-card"), h("div.skeleton-card"));
