@@ -82,8 +82,13 @@ class JobWorker:
             async with self._changed:
                 self._quiet = this_pass
                 self._changed.notify_all()
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for returns the
+            # wake-up when it comes with a cancellation (a commit nudging the worker
+            # as the server stops), swallowing the cancellation, and stop() waits
+            # for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.job_poll_seconds)
+                async with asyncio.timeout(self._settings.job_poll_seconds):
+                    await self._wake.wait()
 
     # -- running jobs ------------------------------------------------------------
 
