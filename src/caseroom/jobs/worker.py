@@ -42,18 +42,28 @@ class JobWorker:
         self._started = 0  # passes begun
         self._quiet = 0  # the latest pass that found nothing due
         self._changed = asyncio.Condition()
+        self._stopping = False
 
     # -- lifecycle ------------------------------------------------------------
 
     async def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._loop(), name="job-worker")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Stop the loop. A cancellation can be swallowed on its way down (a wait
+        that finishes as it is cancelled takes the result instead), so the loop
+        also checks a flag, and stop() cancels again until the task is done."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        while not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=1.0)
+        with contextlib.suppress(asyncio.CancelledError):
+            task.result()
 
     def nudge(self) -> None:
         """Look for due jobs now rather than at the next poll."""
@@ -68,7 +78,7 @@ class JobWorker:
             await self._changed.wait_for(lambda: self._quiet >= target)
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             self._started += 1
             this_pass = self._started
