@@ -127,8 +127,15 @@
       if (data.source !== "caseroom") return;
       if (data.type === "ready") {
         // The panel's script started after the page may have spoken: tell it again.
-        var state = frame.classList.contains("open") ? "open" : "closed";
-        frame.contentWindow.postMessage({ source: "caseroom-host", type: state }, origin);
+        var open = frame.classList.contains("open");
+        frame.contentWindow.postMessage({ source: "caseroom-host", type: open ? "open" : "closed" }, origin);
+        // A frame focused while its document was still arriving can hold the focus
+        // without the keyboard (it stays with this page, where a space on the
+        // launcher closes the panel again): focus it anew now that it runs.
+        if (open) {
+          frame.blur();
+          frame.focus();
+        }
       } else if (data.type === "close") setOpen(false);
       else if (data.type === "ring" && !frame.classList.contains("open")) setOpen(true); // a video call rings
       else if (data.type === "unread" && !frame.classList.contains("open")) setUnread(Number(data.count) || 0);
