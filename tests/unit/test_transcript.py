@@ -95,8 +95,8 @@ def test_the_agents_record_holds_every_kind_in_sequence_order_with_notes_marked(
     labels = [e.label for e in transcript.entries]
     assert labels == ["Customer", "Bot", "Note (agents only)", "Event", "Agent"]
     assert transcript.entries[-1].files == ("refund.pdf",)
-    assert transcript.agents == ("Ana Agent",)
-    assert transcript.customer == "Casey <casey@example.test>"
+    assert transcript.head.agents == ("Ana Agent",)
+    assert transcript.head.customer == "Casey <casey@example.test>"
     assert transcript.filename(TranscriptFormat.PDF) == "K7PX2M-public-transcript-v2.pdf"
 
 

@@ -5,7 +5,7 @@ Customer's copy leaves out, is decided here."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -117,28 +117,16 @@ class TranscriptHead:
 
 @dataclass(frozen=True, slots=True)
 class Transcript:
-    organization: str
-    reference: str
-    subject: str
-    customer: str
-    agents: tuple[str, ...]
-    room: Room
-    audience: Audience
-    created_at: datetime
-    resolved_at: datetime | None
-    generated_at: datetime
-    version: int | None
+    """A transcript held whole: its head and every entry. Rooms too long to hold
+    stream their entries to the renderers instead (see services/transcripts.py)."""
+
+    head: TranscriptHead
     entries: tuple[TranscriptEntry, ...]
 
     @classmethod
     def of(cls, head: TranscriptHead, entries: Iterable[TranscriptEntry]) -> Transcript:
-        said = {f.name: getattr(head, f.name) for f in fields(head) if f.name != "count"}
-        return cls(**said, entries=tuple(entries))
-
-    @property
-    def head(self) -> TranscriptHead:
-        said = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "entries"}
-        return TranscriptHead(**said, count=len(self.entries))
+        held = tuple(entries)
+        return cls(replace(head, count=len(held)), held)
 
     @property
     def title(self) -> str:
@@ -272,7 +260,7 @@ def build_transcript(
     shown.sort(key=lambda m: m.seq)
     agents = list(agents)
     names = {a.id: a.name for a in agents}
-    return Transcript(
+    head = TranscriptHead(
         organization=organization.name,
         reference=issue.reference,
         subject=redact(issue.subject),
@@ -284,15 +272,13 @@ def build_transcript(
         resolved_at=resolved_at,
         generated_at=generated_at,
         version=version,
-        entries=tuple(
-            in_order(
-                (message_entry(m, redact, emails) for m in shown),
-                lifecycle_entries(history, names, customer.name)
-                if audience is Audience.AGENTS
-                else [],
-            )
-        ),
+        count=0,  # counted by Transcript.of
     )
+    entries = in_order(
+        (message_entry(m, redact, emails) for m in shown),
+        lifecycle_entries(history, names, customer.name) if audience is Audience.AGENTS else [],
+    )
+    return Transcript.of(head, entries)
 
 
 class EventsInOrder:
