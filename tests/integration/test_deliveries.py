@@ -7,6 +7,7 @@ port; each real channel runs the same path with its adapter."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -167,7 +168,10 @@ async def test_a_job_run_again_after_the_provider_took_the_message_sends_nothing
 
 
 async def test_refusals_fail_with_the_providers_reason_and_outages_are_retried(
-    sms_client: httpx.AsyncClient, db: Database, provider: InProcessProvider
+    sms_client: httpx.AsyncClient,
+    db: Database,
+    provider: InProcessProvider,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     org = await make_org(db)
     await set_up_sms(sms_client, org)
@@ -177,8 +181,13 @@ async def test_refusals_fail_with_the_providers_reason_and_outages_are_retried(
     await settle(sms_client)
     provider.fail_next(DeliveryError("gateway timeout", permanent=False), times=2)
     retried = await by_sms(sms_client, org, issue_id, "Hello again")
-    for _ in range(3):
-        await settle(sms_client)
+    with caplog.at_level(logging.INFO, logger="caseroom.jobs.worker"):
+        for _ in range(3):
+            await settle(sms_client)
+    # An outage is expected weather: one line each, no stack trace in the log.
+    outages = [r for r in caplog.records if "gateway timeout" in r.getMessage()]
+    assert len(outages) == 2
+    assert all(r.levelno == logging.WARNING and r.exc_info is None for r in outages)
 
     page = await sms_client.get(
         f"/api/v1/issues/{issue_id}/rooms/public/messages", headers=org.auth(org.ana)

@@ -19,7 +19,7 @@ from caseroom.channels.base import Accepted, DeliveryError, Outbound, Outgoing
 from caseroom.domain.delivery import DeliveryState
 from caseroom.domain.model import Channel
 from caseroom.domain.records import Job
-from caseroom.jobs.worker import Complete, Handler
+from caseroom.jobs.worker import Complete, Handler, RetryLater
 from caseroom.services import deliveries, mail
 from caseroom.services.common import utcnow
 from caseroom.services.file_links import FileLinks
@@ -78,7 +78,7 @@ def delivery_handler(
             if error.permanent or job.attempts >= max_attempts:
                 return _failed(delivery_id, org_id, error.reason, error.code)
             await db.run(_deferred(delivery_id, org_id, error.reason, error.code))
-            raise
+            raise RetryLater(error.reason) from error
         await db.run(_record(org_id, delivery_id, accepted))
         return _nothing
 

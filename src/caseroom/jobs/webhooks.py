@@ -20,7 +20,7 @@ from caseroom.config import Settings
 from caseroom.domain.errors import DomainError
 from caseroom.domain.model import Channel
 from caseroom.domain.records import Job
-from caseroom.jobs.worker import Complete, Handler
+from caseroom.jobs.worker import Complete, Handler, RetryLater
 from caseroom.services import auth
 from caseroom.services.messages import NewMessage
 from caseroom.services.sending import Sender
@@ -39,10 +39,6 @@ from caseroom.storage.uow import Database, UnitOfWork
 
 async def _nothing(uow: UnitOfWork) -> None:
     return None
-
-
-class Retry(Exception):
-    """The attempt failed and is tried again later (the worker's backoff)."""
 
 
 def webhook_handler(db: Database, sender: Sender, settings: Settings) -> Handler:
@@ -97,7 +93,7 @@ def webhook_handler(db: Database, sender: Sender, settings: Settings) -> Handler
             await db.run(outcome(False, failed.status, failed.reason, final))
             if final:
                 return _nothing
-            raise Retry(failed.reason) from None
+            raise RetryLater(failed.reason) from None
         if found.bot is not None and found.delivery.event_type in BOT_CALLS:
             try:
                 replies, hands_off = read_answer(answer.body)

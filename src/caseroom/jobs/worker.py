@@ -32,6 +32,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class RetryLater(Exception):
+    """An expected failure (a peer that is down, a timeout, a room that changed
+    while read): the job runs again after the backoff, and the log says so in
+    one line rather than with a stack trace."""
+
+
 class JobWorker:
     def __init__(self, db: Database, handlers: dict[str, Handler], settings: Settings) -> None:
         self._db = db
@@ -143,6 +149,11 @@ class JobWorker:
 
             await self._db.run(finish)
             log.info("job %s done on attempt %d", job.kind, job.attempts)
+        except RetryLater as error:
+            log.warning(
+                "job %s (%s) failed on attempt %d: %s", job.id, job.kind, job.attempts, error
+            )
+            await self._reschedule(job, error)
         except Exception as error:
             log.exception("job %s (%s) failed on attempt %d", job.id, job.kind, job.attempts)
             await self._reschedule(job, error)
