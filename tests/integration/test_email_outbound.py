@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from caseroom.app import create_app
 from caseroom.channels.email.threading import read_reply_token, token_addresses
 from caseroom.config import Settings
-from caseroom.domain.model import Room
+from caseroom.domain.model import Channel, Room
 from caseroom.storage import tables as t
 from caseroom.storage.uow import Database, UnitOfWork
 from tests.builders import Org, claim_and_resolve, key, make_org, settle, upload
@@ -203,6 +203,40 @@ async def test_private_room_email_goes_to_collaborators_never_the_customer(
     shown = (await page(client, org, issue_id, "private"))[sent.json()["id"]]
     assert shown["email"]["cc"] == ["ops@supplier.example"]
     assert shown["deliveries"][0]["state"] == "sent"
+
+
+async def test_private_room_email_refuses_an_address_that_bounces_or_complained(
+    client: httpx.AsyncClient, db: Database, sink: Sink
+) -> None:
+    org = await make_org(db)
+    await set_up_email(client, org, sink)
+    issue_id = await emailing_customer(client, org)
+
+    async def suppress(uow: UnitOfWork) -> None:
+        now = datetime.now(UTC)
+        blocks = uow.contact_blocks
+        await blocks.block(
+            org.org.id, Channel.EMAIL, "gone@supplier.example", "bouncing", "5.1.1", now
+        )
+        await blocks.block(
+            org.org.id, Channel.EMAIL, "angry@supplier.example", "complained", None, now
+        )
+
+    await db.run(suppress)
+    before = await page(client, org, issue_id, "private")
+    for field, address, why in (
+        ("cc", "gone@supplier.example", "bounces"),
+        ("to", "Angry@Supplier.example", "unwanted"),
+    ):
+        email = {"to": ["vendor@supplier.example"], field: [address]}
+        refused = await post(
+            client, org, issue_id, "private", "Can you check?", channel="email", email=email
+        )
+        assert refused.status_code == 422 and refused.json()["field"] == field
+        assert address.lower() in refused.json()["detail"] and why in refused.json()["detail"]
+    assert await page(client, org, issue_id, "private") == before
+    await settle(client)
+    assert sink.received == []
 
 
 async def issue_ref(client: httpx.AsyncClient, org: Org, issue_id: str) -> str:

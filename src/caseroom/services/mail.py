@@ -81,8 +81,14 @@ async def check_private_recipients(uow: UnitOfWork, issue: Issue, fields: EmailF
     theirs = await customer_addresses(uow, issue)
     setup = await uow.channels.get(issue.org_id, Channel.EMAIL)
     mailbox = str(setup.config.get("address") or "").lower() if setup else ""
+    everyone = [(Channel.EMAIL, a) for a in (*fields.to, *fields.cc)]
+    blocks = await uow.contact_blocks.for_addresses(issue.org_id, everyone)
     for name, addresses in (("to", fields.to), ("cc", fields.cc)):
         for address in addresses:
+            if (reason := blocks.get((Channel.EMAIL, address))) is not None:
+                raise InvalidInput(
+                    f"{address} is not mailed: {SUPPRESSED.get(reason, reason)}", field=name
+                )
             if address in theirs:
                 raise InvalidInput(
                     f"{address} is the Customer's address: private-room email never goes "
@@ -91,6 +97,13 @@ async def check_private_recipients(uow: UnitOfWork, issue: Issue, fields: EmailF
                 )
             if _without_tag(address) == mailbox:
                 raise InvalidInput(f"{address} is this organization's own mailbox", field=name)
+
+
+# Why an address is suppressed, said of anyone (a colleague or a collaborator).
+SUPPRESSED = {
+    "bouncing": "mail to this address bounces",
+    "complained": "its owner reported our mail as unwanted",
+}
 
 
 def _without_tag(address: str) -> str:
