@@ -52,6 +52,7 @@ async def measure(url: str, big: BigOrg, count: int) -> dict[str, Any]:
         return {
             "issues_in_org": big.issues,
             "messages_in_room": big.history_messages,
+            "messages_in_org": big.messages_in_org,
             "history_newest_page": await _timed(http, room, count, big.agent_token),
             "history_middle_page": await _timed(
                 http, f"{room}?before={middle}", count, big.agent_token

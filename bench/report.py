@@ -218,8 +218,9 @@ def render(results: dict[str, Any]) -> str:
     if reads:
         lines.append("")
         lines.append(
-            f"Reads ({reads['issues_in_org']:,} Issues in the organization, "
-            f"{reads['messages_in_room']:,} messages in the room; HTTP, one at a time):"
+            f"Reads ({reads['issues_in_org']:,} Issues and "
+            f"{reads.get('messages_in_org', reads['messages_in_room']):,} messages in the "
+            f"organization, {reads['messages_in_room']:,} in the room; HTTP, one at a time):"
         )
         for key, value in reads.items():
             if isinstance(value, dict) and "p50_ms" in value:

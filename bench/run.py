@@ -165,8 +165,12 @@ class Bench:
 
     def reads(self, url: str, env: dict[str, str]) -> None:
         s = self.settings
-        print(f"-- reads: seeding {s.big_issues} Issues and a room of {s.history}", flush=True)
-        big = asyncio.run(seed.big_organization(url, s.big_issues, s.history))
+        print(
+            f"-- reads: seeding {s.big_issues:,} Issues, {s.org_messages:,} messages, "
+            f"a room of {s.history:,}",
+            flush=True,
+        )
+        big = asyncio.run(seed.big_organization(url, s.big_issues, s.history, s.org_messages))
         with self.serving([self.caseroom("reads", env)], self.server_cpus) as (server,):
             self.results["reads"] = asyncio.run(reads.measure(server.http_url, big, s.reads))
         font_dir = Settings().transcript_font_dir

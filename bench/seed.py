@@ -8,8 +8,10 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.events import Event
 from caseroom.domain.ids import new_id
@@ -97,12 +99,14 @@ class BigOrg:
     history_issue_id: str
     history_messages: int
     issues: int
+    messages_in_org: int
 
 
-async def big_organization(url: str, issues: int, history: int) -> BigOrg:
+async def big_organization(url: str, issues: int, history: int, total: int) -> BigOrg:
     """An organization with `issues` Issues in every status (a third unclaimed in
-    the agents' team, a third owned by one of ten agents, a third closed) and one
-    Issue whose public room holds `history` messages."""
+    the agents' team, a third owned by one of ten agents, a third closed), one
+    Issue whose public room holds `history` messages, and the other Issues sharing
+    what is left of `total` messages (each Issue's latest is its inbox preview)."""
     engine = create_engine(url)
     db = Database(engine, _nowhere)
     slug = f"big-{uuid.uuid4().hex[:8]}"
@@ -166,10 +170,58 @@ async def big_organization(url: str, issues: int, history: int) -> BigOrg:
         ]
         for chunk in range(0, history, 5000):
             await conn.execute(insert(t.messages), messages[chunk : chunk + 5000])
+        others = [row for row in rows if row is not history_issue]
+        each = max(total - history, 0) // max(len(others), 1)
+        for chunk in range(0, len(others), 5000):
+            await _conversations(conn, others[chunk : chunk + 5000], each, staff.agents[0].id)
         await conn.execute(
             update(t.issues)
             .where(t.issues.c.id == history_issue["id"])
             .values(public_seq=history, owner_agent_id=staff.agents[0].id)
         )
     await engine.dispose()
-    return BigOrg(slug, org_id, staff.tokens[0], str(history_issue["id"]), history, issues)
+    messages_in_org = history + each * len(others)
+    return BigOrg(
+        slug, org_id, staff.tokens[0], str(history_issue["id"]), history, issues, messages_in_org
+    )
+
+
+async def _conversations(
+    conn: AsyncConnection, issues: list[dict[str, Any]], each: int, agent_id: str
+) -> None:
+    """`each` public messages in every one of `issues`, alternately the Customer's
+    and an agent's, and the Issues' sequences and last activity to match."""
+    if each == 0:
+        return
+    messages = []
+    for issue in issues:
+        for seq in range(1, each + 1):
+            by_customer = seq % 2 == 1
+            messages.append(
+                {
+                    "id": new_id(),
+                    "org_id": issue["org_id"],
+                    "issue_id": issue["id"],
+                    "room": "public",
+                    "seq": seq,
+                    "kind": "message",
+                    "channel": "chat",
+                    "author_kind": "customer" if by_customer else "agent",
+                    "author_id": issue["customer_id"] if by_customer else agent_id,
+                    "author_name": "Customer" if by_customer else "Agent",
+                    "body": f"message {seq} about {issue['subject']}",
+                    "created_at": issue["created_at"] + timedelta(minutes=seq),
+                }
+            )
+    for chunk in range(0, len(messages), 5000):
+        await conn.execute(insert(t.messages), messages[chunk : chunk + 5000])
+    i = t.issues.c
+    await conn.execute(
+        update(t.issues)
+        .where(i.id == bindparam("issue_id"))
+        .values(public_seq=each, last_message_at=bindparam("last")),
+        [
+            {"issue_id": issue["id"], "last": issue["created_at"] + timedelta(minutes=each)}
+            for issue in issues
+        ],
+    )

@@ -37,6 +37,8 @@ class BenchSettings:
     # Reads: Issues in the large organization, messages in its long room, requests timed.
     big_issues: int = field(default_factory=lambda: _int("BENCH_BIG_ISSUES", 100_000))
     history: int = field(default_factory=lambda: _int("BENCH_HISTORY", 10_000))
+    # Messages in the whole large organization (the long room's included).
+    org_messages: int = field(default_factory=lambda: _int("BENCH_ORG_MESSAGES", 1_000_000))
     reads: int = field(default_factory=lambda: _int("BENCH_READS", 200))
     # SMS webhooks: texts posted, and how many at once.
     sms_texts: int = field(default_factory=lambda: _int("BENCH_SMS_TEXTS", 2000))
