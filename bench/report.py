@@ -314,6 +314,8 @@ def render(results: dict[str, Any]) -> str:
         f"\n{machine['cpus']} CPUs (servers on {machine['server_cpus']}, driver on "
         f"{machine['driver_cpus']}), Python {machine['python']}, {results['seconds']:.0f} s"
     )
+    if "loop_10m_s" in machine:
+        lines.append(f"a Python loop of 10,000,000 additions: {machine['loop_10m_s']:.2f} s CPU")
     return "\n".join(lines)
 
 

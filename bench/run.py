@@ -314,6 +314,7 @@ class Bench:
             "server_cpus": sorted(self.server_cpus),
             "driver_cpus": sorted(self.driver_cpus),
             "open_files": raise_open_files_limit(),
+            "loop_10m_s": _machine_speed(),
         }
         self.results["settings"] = self.settings.__dict__
         self.sqlite()
@@ -351,3 +352,13 @@ def main() -> int:
     path = write(results, RESULTS)
     print(f"\nresults written to {path}")
     return 0
+
+
+def _machine_speed() -> float:
+    """CPU seconds a plain Python loop of ten million additions takes here: the
+    figures of runs on different machines compare only through it (or through
+    the floors of the same run)."""
+    started, total = time.process_time(), 0
+    for i in range(10_000_000):
+        total += i
+    return round(time.process_time() - started, 3)

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.events import Event
 from caseroom.domain.ids import new_id
-from caseroom.domain.model import Agent, IssueStatus, Organization
+from caseroom.domain.model import Agent, AgentPrincipal, IssueStatus, Organization
 from caseroom.services import auth, conversations, organizations
+from caseroom.services import issues as issues_service
 from caseroom.storage import tables as t
 from caseroom.storage.database import create_engine
 from caseroom.storage.migrate import upgrade_async
@@ -57,8 +58,11 @@ async def _staff(db: Database, slug: str, agent_count: int) -> Staff:
 
 
 async def conversations_under_load(url: str, issues: int, agents: int) -> list[dict[str, str]]:
-    """An organization with `issues` open conversations, each started by its own
-    Customer. Returns, per Issue, its id and the Customer's and an agent's token."""
+    """An organization with `issues` conversations under way: each started by its
+    own Customer and claimed by the agent who answers it (the load measures
+    messages; an agent's first reply would claim the Issue instead, a one-time
+    transition announced to every agent's inbox). Returns, per Issue, its id and
+    the Customer's and that agent's token."""
     await upgrade_async(url)
     engine = create_engine(url)
     db = Database(engine, _nowhere)
@@ -68,7 +72,7 @@ async def conversations_under_load(url: str, issues: int, agents: int) -> list[d
     for i in range(issues):
 
         async def start(uow: UnitOfWork, i: int = i) -> conversations.Started:
-            return await conversations.start_conversation(
+            started = await conversations.start_conversation(
                 uow,
                 slug,
                 conversations.Contact(name=f"Customer {i}", email=f"c{i}@{slug}.example"),
@@ -78,6 +82,9 @@ async def conversations_under_load(url: str, issues: int, agents: int) -> list[d
                 token_ttl=timedelta(days=1),
                 max_chars=20_000,
             )
+            agent = AgentPrincipal(staff.org.id, staff.agents[i % agents])
+            await issues_service.claim_issue(agent, uow, started.issue.id)
+            return started
 
         started = await db.run(start)
         members.append(
