@@ -23,12 +23,13 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -317,13 +318,24 @@ class Bench:
             "loop_10m_s": _machine_speed(),
         }
         self.results["settings"] = self.settings.__dict__
-        self.sqlite()
-        self.sms()
-        self.mail()
-        self.postgres()
-        self.search()
+        for part in (self.sqlite, self.sms, self.mail, self.postgres, self.search):
+            self._survive(part)
         self.results["seconds"] = time.time() - started
         return self.results
+
+    def _survive(self, part: Callable[[], None]) -> None:
+        """Run one part of the benchmark; if it fails, say so in the results, keep
+        the servers' logs, and go on with the others (a long run keeps what it
+        measured)."""
+        try:
+            part()
+        except Exception as error:  # reported, then the run goes on
+            kept = Path(tempfile.mkdtemp(prefix="caseroom-bench-logs-"))
+            for log in self.workdir.glob("*.log"):
+                shutil.copy(log, kept / log.name)
+            name = part.__name__
+            self.results["notes"].append(f"{name} failed: {error!r}; server logs in {kept}")
+            print(f"-- {name} FAILED: {error!r} (server logs in {kept})", flush=True)
 
 
 async def _redis_ping(url: str) -> None:
