@@ -33,9 +33,9 @@ def _now() -> datetime:
 
 
 class RetryLater(Exception):
-    """An expected failure (a peer that is down, a timeout, a room that changed
-    while read): the job runs again after the backoff, and the log says so in
-    one line rather than with a stack trace."""
+    """An expected failure (a provider, relay or bot that is down, a timeout):
+    the job runs again after the backoff, and the log says so in one line rather
+    than with a stack trace."""
 
 
 class JobWorker:
