@@ -32,7 +32,9 @@ def settings(sqlite_url: str, tmp_path: Path) -> Settings:
         limits_enabled=False,
         webhook_allow_private_urls=True,  # the bot server listens on loopback
         job_retry_base_seconds=0.0,
-        webhook_timeout_seconds=0.5,
+        # The bots' stand-in answers on the test's own event loop: a busy machine
+        # must not make an answer late.
+        webhook_timeout_seconds=2.0,
         webhook_max_attempts=2,
         webhook_breaker_failures=2,
     )
@@ -205,13 +207,13 @@ async def test_a_slow_assist_bot_times_out_and_the_agent_is_told(
 ) -> None:
     org = await make_org(db)
     await register(client, org, bot, "sloth")
-    bot.slow_seconds = 2.0
+    bot.slow_seconds = 4.0
     chat = await start_chat(client, org)
     await send(client, org.auth(org.ana), chat.issue_id, "private", "#sloth think")
     await settle(client)
     assert len(bot.received) == 2
     private = await room(client, org.auth(org.ana), chat.issue_id, "private")
-    assert private[-1]["body"].startswith("#sloth did not answer: no answer within 0.5 seconds")
+    assert private[-1]["body"].startswith("#sloth did not answer: no answer within 2 seconds")
     assert private[-1]["kind"] == "event"
 
 
