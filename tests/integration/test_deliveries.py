@@ -184,7 +184,7 @@ async def test_refusals_fail_with_the_providers_reason_and_outages_are_retried(
     with caplog.at_level(logging.INFO, logger="caseroom.jobs.worker"):
         for _ in range(3):
             await settle(sms_client)
-    # An outage is expected weather: one line each, no stack trace in the log.
+    # An outage is expected: one warning line per attempt, no stack trace.
     outages = [r for r in caplog.records if "gateway timeout" in r.getMessage()]
     assert len(outages) == 2
     assert all(r.levelno == logging.WARNING and r.exc_info is None for r in outages)
