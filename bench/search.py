@@ -12,9 +12,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
-from bench.seed import _nowhere, _staff
+from bench.seed import CHUNK, _insert, _nowhere, _staff
 from caseroom.config import Settings
 from caseroom.domain.ids import new_id
 from caseroom.domain.model import IssueStatus, Queue
@@ -27,7 +27,6 @@ from caseroom.storage.search import Criteria
 from caseroom.storage.uow import Database, UnitOfWork
 
 WARM_UP = 5
-CHUNK = 5000
 VOCABULARY = 4000  # distinct everyday words in the messages
 PAGE = 50
 TARGET_P50_MS = 50.0
@@ -95,12 +94,10 @@ async def seed(url: str, issues: int, per_issue: int) -> dict[str, Any]:
                         {"org_id": org_id, "issue_id": issue_id, "message_id": message_id,
                          "room": "public", "kind": "message", "terms": index_terms(body)}
                     )  # fmt: skip
-            await conn.execute(insert(t.customers), customers)
-            await conn.execute(insert(t.issues), rows)
-            for at in range(0, len(messages), CHUNK):
-                await conn.execute(insert(t.messages), messages[at : at + CHUNK])
-            for at in range(0, len(entries), CHUNK):
-                await conn.execute(insert(t.search_entries), entries[at : at + CHUNK])
+            await _insert(conn, t.customers, customers)
+            await _insert(conn, t.issues, rows)
+            await _insert(conn, t.messages, messages)
+            await _insert(conn, t.search_entries, entries)
     # Fresh statistics, as autovacuum (PostgreSQL) or an operator's ANALYZE would give.
     async with engine.connect() as conn:
         await conn.execute(text("ANALYZE"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.events import Event
@@ -22,6 +22,8 @@ from caseroom.storage import tables as t
 from caseroom.storage.database import create_engine
 from caseroom.storage.migrate import upgrade_async
 from caseroom.storage.uow import Database, UnitOfWork
+
+CHUNK = 5000  # rows per INSERT while seeding
 
 
 async def _nowhere(_events: list[Event]) -> None:
@@ -154,33 +156,27 @@ async def big_organization(url: str, issues: int, history: int, total: int) -> B
             }
         )
     history_issue = rows[1]  # claimed
+    agent_id = staff.agents[0].id
     async with engine.begin() as conn:
-        for chunk in range(0, issues, 5000):
-            await conn.execute(insert(t.customers), customers[chunk : chunk + 5000])
-            await conn.execute(insert(t.issues), rows[chunk : chunk + 5000])
+        await _insert(conn, t.customers, customers)
+        await _insert(conn, t.issues, rows)
         messages = [
-            {
-                "id": new_id(),
-                "org_id": org_id,
-                "issue_id": history_issue["id"],
-                "room": "public",
-                "seq": seq,
-                "kind": "message",
-                "channel": "chat",
-                "author_kind": "customer" if seq % 2 else "agent",
-                "author_id": history_issue["customer_id"] if seq % 2 else staff.agents[0].id,
-                "author_name": "Customer 1" if seq % 2 else "Agent 0",
-                "body": f"message {seq}: " + "lorem ipsum dolor sit amet " * 4,
-                "created_at": start + timedelta(seconds=seq),
-            }
+            _public_message(
+                history_issue,
+                seq,
+                ("customer", history_issue["customer_id"], "Customer 1")
+                if seq % 2
+                else ("agent", agent_id, "Agent 0"),
+                f"message {seq}: " + "lorem ipsum dolor sit amet " * 4,
+                start + timedelta(seconds=seq),
+            )
             for seq in range(1, history + 1)
         ]
-        for chunk in range(0, history, 5000):
-            await conn.execute(insert(t.messages), messages[chunk : chunk + 5000])
+        await _insert(conn, t.messages, messages)
         others = [row for row in rows if row is not history_issue]
         each = max(total - history, 0) // max(len(others), 1)
-        for chunk in range(0, len(others), 5000):
-            await _conversations(conn, others[chunk : chunk + 5000], each, staff.agents[0].id)
+        for chunk in range(0, len(others), CHUNK):
+            await _conversations(conn, others[chunk : chunk + CHUNK], each, agent_id)
         await conn.execute(
             update(t.issues)
             .where(t.issues.c.id == history_issue["id"])
@@ -200,28 +196,20 @@ async def _conversations(
     and an agent's, and the Issues' sequences and last activity to match."""
     if each == 0:
         return
-    messages = []
-    for issue in issues:
-        for seq in range(1, each + 1):
-            by_customer = seq % 2 == 1
-            messages.append(
-                {
-                    "id": new_id(),
-                    "org_id": issue["org_id"],
-                    "issue_id": issue["id"],
-                    "room": "public",
-                    "seq": seq,
-                    "kind": "message",
-                    "channel": "chat",
-                    "author_kind": "customer" if by_customer else "agent",
-                    "author_id": issue["customer_id"] if by_customer else agent_id,
-                    "author_name": "Customer" if by_customer else "Agent",
-                    "body": f"message {seq} about {issue['subject']}",
-                    "created_at": issue["created_at"] + timedelta(minutes=seq),
-                }
-            )
-    for chunk in range(0, len(messages), 5000):
-        await conn.execute(insert(t.messages), messages[chunk : chunk + 5000])
+    messages = [
+        _public_message(
+            issue,
+            seq,
+            ("customer", issue["customer_id"], "Customer")
+            if seq % 2 == 1
+            else ("agent", agent_id, "Agent"),
+            f"message {seq} about {issue['subject']}",
+            issue["created_at"] + timedelta(minutes=seq),
+        )
+        for issue in issues
+        for seq in range(1, each + 1)
+    ]
+    await _insert(conn, t.messages, messages)
     i = t.issues.c
     await conn.execute(
         update(t.issues)
@@ -232,3 +220,31 @@ async def _conversations(
             for issue in issues
         ],
     )
+
+
+def _public_message(
+    issue: dict[str, Any], seq: int, author: tuple[str, str, str], body: str, at: datetime
+) -> dict[str, Any]:
+    """A row of `messages`: a chat message in the Issue's public room, by `author`
+    (kind, id, name)."""
+    kind, author_id, name = author
+    return {
+        "id": new_id(),
+        "org_id": issue["org_id"],
+        "issue_id": issue["id"],
+        "room": "public",
+        "seq": seq,
+        "kind": "message",
+        "channel": "chat",
+        "author_kind": kind,
+        "author_id": author_id,
+        "author_name": name,
+        "body": body,
+        "created_at": at,
+    }
+
+
+async def _insert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Rows inserted CHUNK at a time: one statement per chunk, never one per row."""
+    for at in range(0, len(rows), CHUNK):
+        await conn.execute(insert(table), rows[at : at + CHUNK])
