@@ -260,6 +260,12 @@ def build_transcript(
     shown.sort(key=lambda m: m.seq)
     agents = list(agents)
     names = {a.id: a.name for a in agents}
+    entries = tuple(
+        in_order(
+            (message_entry(m, redact, emails) for m in shown),
+            lifecycle_entries(history, names, customer.name) if audience is Audience.AGENTS else [],
+        )
+    )
     head = TranscriptHead(
         organization=organization.name,
         reference=issue.reference,
@@ -272,13 +278,9 @@ def build_transcript(
         resolved_at=resolved_at,
         generated_at=generated_at,
         version=version,
-        count=0,  # counted by Transcript.of
+        count=len(entries),
     )
-    entries = in_order(
-        (message_entry(m, redact, emails) for m in shown),
-        lifecycle_entries(history, names, customer.name) if audience is Audience.AGENTS else [],
-    )
-    return Transcript.of(head, entries)
+    return Transcript(head, entries)
 
 
 class EventsInOrder:
