@@ -26,6 +26,12 @@ BLOCKED = {
     "bouncing": "messages to this address bounce",
     "complained": "the Customer reported these messages as unwanted",
 }
+# The same reasons said of anyone mailed from the private room (a colleague, a
+# collaborator): why their address is not mailed.
+SUPPRESSED = {
+    "bouncing": "mail to this address bounces",
+    "complained": "its owner reported our mail as unwanted",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from caseroom.channels.email.html import sanitize_html
-from caseroom.domain.channels import reply_address
+from caseroom.domain.channels import SUPPRESSED, reply_address
 from caseroom.domain.delivery import Delivery
 from caseroom.domain.errors import InvalidInput, NotFound
 from caseroom.domain.ids import new_id
@@ -97,13 +97,6 @@ async def check_private_recipients(uow: UnitOfWork, issue: Issue, fields: EmailF
                 )
             if _without_tag(address) == mailbox:
                 raise InvalidInput(f"{address} is this organization's own mailbox", field=name)
-
-
-# Why an address is suppressed, said of anyone (a colleague or a collaborator).
-SUPPRESSED = {
-    "bouncing": "mail to this address bounces",
-    "complained": "its owner reported our mail as unwanted",
-}
 
 
 def _without_tag(address: str) -> str:
