@@ -219,7 +219,7 @@ def render(results: dict[str, Any]) -> str:
         lines.append("")
         lines.append(
             f"Reads ({reads['issues_in_org']:,} Issues and "
-            f"{reads.get('messages_in_org', reads['messages_in_room']):,} messages in the "
+            f"{reads['messages_in_org']:,} messages in the "
             f"organization, {reads['messages_in_room']:,} in the room; HTTP, one at a time):"
         )
         for key, value in reads.items():
