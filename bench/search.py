@@ -55,7 +55,7 @@ async def seed(url: str, issues: int, per_issue: int) -> dict[str, Any]:
     rare_issue = ""
     async with engine.begin() as conn:
         for first in range(0, issues, CHUNK):
-            customers, rows, messages, entries = [], [], [], []
+            customers, rows, tags, messages, entries = [], [], [], [], []
             for i in range(first, min(issues, first + CHUNK)):
                 customer_id, issue_id = new_id(), new_id()
                 name, email = f"Customer{i} Person", f"c{i}@{slug}.example"
@@ -74,6 +74,9 @@ async def seed(url: str, issues: int, per_issue: int) -> dict[str, Any]:
                      "updated_at": created, "last_message_at": created, "public_seq": per_issue,
                      "private_seq": 0}
                 )  # fmt: skip
+                tags.extend(
+                    {"org_id": org_id, "tag": tag, "issue_id": issue_id} for tag in rows[-1]["tags"]
+                )
                 entries.append(
                     {"org_id": org_id, "issue_id": issue_id, "message_id": None, "room": None,
                      "kind": None, "terms": index_terms(reference, subject, name, email)}
@@ -96,6 +99,7 @@ async def seed(url: str, issues: int, per_issue: int) -> dict[str, Any]:
                     )  # fmt: skip
             await _insert(conn, t.customers, customers)
             await _insert(conn, t.issues, rows)
+            await _insert(conn, t.issue_tags, tags)
             await _insert(conn, t.messages, messages)
             await _insert(conn, t.search_entries, entries)
     # Fresh statistics, as autovacuum (PostgreSQL) or an operator's ANALYZE would give.
@@ -134,6 +138,9 @@ async def measure(url: str, seeded: dict[str, Any], count: int) -> dict[str, Any
             queue=Queue.OPEN, words=(SHORT_PREFIX,), sort=Sort.CREATED
         ),
         # Few Issues in the view: ranked over every match, not only the newest.
+        "common_word_vip_tag": Criteria(
+            queue=Queue.ALL, words=query_words(seeded["common_word"]), tag="vip"
+        ),
         "short_prefix_vip_tag": Criteria(queue=Queue.ALL, words=(SHORT_PREFIX,), tag="vip"),
     }
     candidates = Settings().search_candidates

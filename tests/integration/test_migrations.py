@@ -168,3 +168,22 @@ def _write_issues_before_surfaces(conn: sa.Connection, now: datetime) -> None:
                 created_at=now, updated_at=now, public_seq=0, private_seq=0,
             )
         )  # fmt: skip
+
+
+async def test_migrate_lists_the_tags_earlier_issues_carry(empty_url: str) -> None:
+    config = alembic_config(empty_url)
+    await asyncio.to_thread(command.upgrade, config, "0019_issue_activity_index")
+    engine = create_engine(empty_url)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    async with engine.begin() as conn:
+        await conn.run_sync(_write_issues_before_surfaces, now)
+        for issue_id, tags in (("i0", ["vip", "loud"]), ("i1", ["loud"])):
+            issues = sa.table("issues", sa.column("id"), sa.column("tags", sa.JSON))
+            await conn.execute(issues.update().where(issues.c.id == issue_id).values(tags=tags))
+
+    await asyncio.to_thread(caseroom_migrate, empty_url)
+    async with engine.connect() as conn:
+        rows = await conn.execute(sa.text("SELECT tag, issue_id, org_id FROM issue_tags"))
+        listed = sorted(rows.all())
+    assert listed == [("loud", "i0", "o1"), ("loud", "i1", "o1"), ("vip", "i0", "o1")]
+    await engine.dispose()

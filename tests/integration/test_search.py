@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from caseroom.storage.uow import Database
-from tests.builders import Chat, Org, make_org, note, redact, send, start_chat
+from tests.builders import Chat, Org, claim_and_resolve, make_org, note, redact, send, start_chat
 
 
 async def _find(
@@ -107,18 +107,29 @@ async def test_tags_and_changes_are_found_as_they_are_now(
 ) -> None:
     org, refund, kettle, _ = await _world(client, db)
     ana = org.auth(org.ana)
-    from sqlalchemy import update
 
-    from caseroom.storage.tables import issues
+    async def tag(chat: Chat, tags: list[str]) -> None:
+        url = f"/api/v1/issues/{chat.issue_id}/tags"
+        response = await client.put(url, json={"tags": tags}, headers=ana)
+        assert response.status_code == 200, response.text
 
-    async def tag(uow: Any) -> None:
-        await uow.connection.execute(
-            update(issues).where(issues.c.id == kettle.issue_id).values(tags=["vip", "loud"])
-        )
-
-    await db.run(tag)
+    await tag(kettle, ["vip", "loud"])
+    await tag(refund, ["loud"])
     assert [i["id"] for i in await _find(client, ana, queue="all", tag="vip")] == [kettle.issue_id]
     assert await _find(client, ana, queue="all", tag="vi") == []
+    assert [i["id"] for i in await _find(client, ana, q="whistles", tag="loud")] == [
+        kettle.issue_id
+    ]
+    # A tag taken off leaves the view at once; the others stay.
+    await tag(kettle, ["loud", "urgent"])
+    assert await _find(client, ana, queue="all", tag="vip") == []
+    assert [i["id"] for i in await _find(client, ana, queue="open", tag="urgent")] == [
+        kettle.issue_id
+    ]
+    assert {i["id"] for i in await _find(client, ana, queue="all", tag="loud")} == {
+        kettle.issue_id,
+        refund.issue_id,
+    }
 
     # A redaction takes the secret out of the index with the change.
     card = await send(client, refund.auth, refund.issue_id, body="card 4111 1111 1111 1111 ok")
@@ -177,3 +188,30 @@ async def test_bad_search_input_is_refused(client: httpx.AsyncClient, db: Databa
         assert response.headers["content-type"].startswith("application/problem+json")
     # Punctuation is no query syntax.
     assert await _find(client, ana, q='"* OR NEAR( :* & !', queue="all") == []
+
+
+async def test_views_page_through_every_status_in_last_activity_order(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    org = await make_org(db)
+    ana = org.auth(org.ana)
+    first = await start_chat(client, org, message="first")
+    second = await start_chat(client, org, message="second")
+    third = await start_chat(client, org, message="third")
+    # The first Issue is the latest active, then resolved: the views mix statuses.
+    assert (await send(client, first.auth, first.issue_id, body="one more")).status_code == 201
+    await claim_and_resolve(client, org, first.issue_id)
+    newest_first = [first.issue_id, third.issue_id, second.issue_id]
+
+    assert [i["id"] for i in await _find(client, ana, queue="all")] == newest_first
+    assert [i["id"] for i in await _find(client, ana, queue="open")] == newest_first[1:]
+    assert [i["id"] for i in await _find(client, ana, queue="resolved")] == [first.issue_id]
+    assert await _find(client, ana, queue="closed") == []
+    # One at a time, each status's Issues merged: no Issue twice, none left out.
+    paged, cursor = [], "0"
+    while cursor is not None:
+        params = {"queue": "all", "limit": 1, "cursor": cursor}
+        page = (await client.get("/api/v1/issues", params=params, headers=ana)).json()
+        paged += [i["id"] for i in page["items"]]
+        cursor = page["next_cursor"]
+    assert paged == newest_first

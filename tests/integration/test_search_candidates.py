@@ -9,11 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
 
 from caseroom.config import Settings
-from caseroom.storage.tables import issues
-from caseroom.storage.uow import Database, UnitOfWork
+from caseroom.storage.uow import Database
 from tests.builders import Chat, Org, claim_and_resolve, make_org, send, start_chat
 
 CAP = 2
@@ -87,12 +85,8 @@ async def test_a_view_that_leaves_few_of_the_newest_finds_older_matches(
     org, oldest, middle, newest = await _kettles(client, db)
     ana = org.auth(org.ana)
 
-    async def tag(uow: UnitOfWork) -> None:
-        await uow.connection.execute(
-            update(issues).where(issues.c.id == oldest.issue_id).values(tags=["vip"])
-        )
-
-    await db.run(tag)
+    url = f"/api/v1/issues/{oldest.issue_id}/tags"
+    assert (await client.put(url, json={"tags": ["vip"]}, headers=ana)).status_code == 200
     tagged = await _search(client, ana, q="kettle", tag="vip", limit=2)
     assert _ids(tagged) == [oldest.issue_id]
     assert tagged["ranked_among_newest"] is None  # every match was ranked

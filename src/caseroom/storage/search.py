@@ -3,6 +3,7 @@ PostgreSQL alike (the index it reads is written by storage/search_index.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,6 @@ from sqlalchemy import (
     any_,
     case,
     column,
-    exists,
     false,
     func,
     literal,
@@ -23,6 +23,8 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -107,9 +109,17 @@ class IssueFinder:
         """Ids of one page of matching Issues, best first. With `candidates`, words
         that match more Issues than that rank among the newest `candidates` of them
         only (scoring every match of a common word is what made it slow), unless
-        the filters leave less than a page of those: then among every match."""
+        the filters leave less than a page of those, or the view itself holds
+        fewer Issues than `candidates`: then among every match."""
+        if self._postgres:
+            # Which plan is quick depends on the values (a rare word or a common
+            # one, a tag few Issues carry): a generic plan, which PostgreSQL
+            # switches a prepared statement to after five runs, cannot know them.
+            await self._conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         if not criteria.words or candidates is None:
             return await self._page(reach, criteria, offset, limit)
+        if await self._view_holds_fewer(reach, criteria, candidates):
+            return await self._page(reach, criteria, offset, limit, small_view=True)
         among = await self._candidates(reach, criteria.words, candidates)
         scores, best = await self._scores(reach, criteria.words, among)
         ranked = await self._rank(reach, criteria, scores)
@@ -119,11 +129,19 @@ class IssueFinder:
         return FoundIds(ids, {i: best[i] for i in ids}, candidates if among.more else None)
 
     async def _page(
-        self, reach: SearchReach, criteria: Criteria, offset: int, limit: int
+        self,
+        reach: SearchReach,
+        criteria: Criteria,
+        offset: int,
+        limit: int,
+        *,
+        small_view: bool = False,
     ) -> FoundIds:
         """One page of every Issue the criteria find, in one query. The matches
         are joined to the Issues before grouping, so that a view of few Issues
         can be read first and only its entries matched and scored."""
+        if self._walks_the_view(reach, criteria):
+            return await self._view_page(reach, criteria, offset, limit)
         query = select(_c.id).where(*self._issue_filters(reach, criteria))
         order: list[Any] = []
         if criteria.words:
@@ -133,6 +151,8 @@ class IssueFinder:
                 .where(self._match(criteria.words), *self._entry_filters(reach))
                 .group_by(_c.id)
             )
+            if small_view and not self._postgres:
+                query = query.where(self._among_the_views_entries(reach, criteria))
             if not self._postgres:
                 # SQLite gives a max()'s other columns from the row that had it:
                 # each Issue's best entry, without scoring every match again.
@@ -146,6 +166,64 @@ class IssueFinder:
         if not criteria.words or self._postgres:
             return FoundIds(ids)
         return FoundIds(ids, {row[0]: BestEntry(row[0], row[2], row[3]) for row in rows})
+
+    async def _view_holds_fewer(self, reach: SearchReach, criteria: Criteria, size: int) -> bool:
+        """Whether the Issues the criteria's queue and filters leave (their words
+        aside) are fewer than `size`; counted no further than that."""
+        view = select(_c.id).where(*self._issue_filters(reach, criteria)).limit(size).subquery()
+        count = (await self._conn.execute(select(func.count()).select_from(view))).scalar_one()
+        return bool(count < size)
+
+    def _among_the_views_entries(
+        self, reach: SearchReach, criteria: Criteria
+    ) -> ColumnElement[bool]:
+        """SQLite: the full-text matches kept to the entries of the view's Issues.
+        FTS5 can only walk its matches (a rowid it is handed, it looks up by
+        reading the words' whole lists again), so the rowid is compared as an
+        expression it is not offered: the walk, unscored, checks each match
+        against the view's entries, and only those that pass are scored."""
+        view = select(_c.id).where(*self._issue_filters(reach, criteria))
+        entries = select(_e.id).where(_e.org_id == reach.org_id, _e.issue_id.in_(view))
+        return (_fts.c.rowid + 0).in_(entries)
+
+    @staticmethod
+    def _walks_the_view(reach: SearchReach, criteria: Criteria) -> bool:
+        """Whether a page is best read by walking a view's Issues in last-activity
+        order: a view without words, for an agent, and no filter that an index of
+        its own narrows (an owner, a team) to a few Issues quicker to sort."""
+        return (
+            criteria.queue in _VIEW_STATUSES
+            and not criteria.words
+            and criteria.sort in (None, Sort.LAST_ACTIVITY)
+            and reach.customer_id is None
+            and criteria.owner_agent_id is None
+            and criteria.team_id is None
+        )
+
+    async def _view_page(
+        self, reach: SearchReach, criteria: Criteria, offset: int, limit: int
+    ) -> FoundIds:
+        """A page of a view in last-activity order: each status's Issues read in
+        that order from ix_issues_activity up to the page's end, then merged (one
+        `status IN (...)` would sort the whole view to give one page)."""
+        statuses = _VIEW_STATUSES[criteria.queue]
+        common = self._issue_filters(reach, dataclasses.replace(criteria, queue=Queue.ALL))
+        branches = [
+            select(_c.id, _ACTIVITY.label("activity"))
+            .where(*common, _c.status == status.value)
+            .order_by(*_ORDER[Sort.LAST_ACTIVITY])
+            .limit(offset + limit)
+            .subquery()
+            for status in statuses
+        ]
+        merged = union_all(*(select(branch) for branch in branches)).subquery()
+        query = (
+            select(merged.c.id)
+            .order_by(merged.c.activity.desc(), merged.c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return FoundIds(list((await self._conn.execute(query)).scalars()))
 
     async def _candidates(self, reach: SearchReach, words: tuple[str, ...], cap: int) -> Candidates:
         """The matching entries of the newest `cap` matching Issues, read newest
@@ -335,7 +413,7 @@ class IssueFinder:
         if c.channel is not None:
             filters.append(_c.source_channel == c.channel)
         if c.tag is not None:
-            filters.append(self._has_tag(c.tag))
+            filters.append(self._has_tag(reach.org_id, c.tag))
         return filters
 
     def _customer_filters(self, reach: SearchReach) -> list[ColumnElement[bool]]:
@@ -350,12 +428,8 @@ class IssueFinder:
         match c.queue:
             case Queue.ALL:
                 return []
-            case Queue.OPEN:
-                return [_c.status.in_(open_values)]
-            case Queue.RESOLVED:
-                return [_c.status == IssueStatus.RESOLVED.value]
-            case Queue.CLOSED:
-                return [_c.status.in_([IssueStatus.CLOSED.value, IssueStatus.CANCELED.value])]
+            case Queue.OPEN | Queue.RESOLVED | Queue.CLOSED:
+                return [_c.status.in_([s.value for s in _VIEW_STATUSES[c.queue]])]
             case Queue.UNCLAIMED:
                 teams = [_c.team_id.is_(None)]
                 if c.agent_team_ids:
@@ -377,14 +451,19 @@ class IssueFinder:
                 return [_c.id.in_(mentioned)]
         raise AssertionError(c.queue)
 
-    def _has_tag(self, tag: str) -> ColumnElement[bool]:
-        if self._postgres:
-            return literal_column("issues.tags::jsonb").op("@>")(func.jsonb_build_array(tag))
-        each = func.json_each(_c.tags).table_valued("value")
-        return exists(select(each.c.value).where(each.c.value == tag))
+    def _has_tag(self, org_id: str, tag: str) -> ColumnElement[bool]:
+        g = t.issue_tags.c
+        return _c.id.in_(select(g.issue_id).where(g.org_id == org_id, g.tag == tag))
 
 
 _ACTIVITY = func.coalesce(_c.last_message_at, _c.created_at)
+# The statuses each view of the whole history shows.
+_VIEW_STATUSES: dict[Queue, tuple[IssueStatus, ...]] = {
+    Queue.ALL: tuple(IssueStatus),
+    Queue.OPEN: tuple(sorted(OPEN_STATUSES)),
+    Queue.RESOLVED: (IssueStatus.RESOLVED,),
+    Queue.CLOSED: (IssueStatus.CLOSED, IssueStatus.CANCELED),
+}
 _ORDER: dict[Sort, list[Any]] = {
     Sort.LAST_ACTIVITY: [_ACTIVITY.desc(), _c.id.desc()],
     # Longest waiting first; Issues nobody waits on after them.

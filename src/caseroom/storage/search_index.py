@@ -1,5 +1,6 @@
 """The search index: an entry per Issue (its reference, subject and Customer) and
-per message, written in the transaction of every change it mirrors."""
+per message, and a row per tag of an Issue, written in the transaction of every
+change they mirror."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ _e = t.search_entries.c
 # a cache-key computation each time.
 _ADD_MESSAGE_ENTRY = insert(t.search_entries)
 _c = t.issues.c
+_tg = t.issue_tags.c
 
 
 class SearchIndex:
-    """Keeps search_entries in step; each call runs in the caller's transaction."""
+    """Keeps search_entries and issue_tags in step; each call runs in the caller's
+    transaction."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -56,6 +59,7 @@ class SearchIndex:
                 ),
             )
         )
+        await self._tag(issue, issue.tags)
 
     async def update_issue(self, issue: Issue) -> None:
         terms = await self._header_terms(
@@ -66,6 +70,21 @@ class SearchIndex:
             .where(_e.org_id == issue.org_id, _e.issue_id == issue.id, _e.message_id.is_(None))
             .values(terms=terms)
         )
+        stored = select(_tg.tag).where(_tg.org_id == issue.org_id, _tg.issue_id == issue.id)
+        had = set((await self._conn.execute(stored)).scalars())
+        gone = had.difference(issue.tags)
+        if gone:
+            await self._conn.execute(
+                delete(t.issue_tags).where(
+                    _tg.org_id == issue.org_id, _tg.issue_id == issue.id, _tg.tag.in_(sorted(gone))
+                )
+            )
+        await self._tag(issue, tuple(tag for tag in issue.tags if tag not in had))
+
+    async def _tag(self, issue: Issue, tags: tuple[str, ...]) -> None:
+        if tags:
+            rows = [{"org_id": issue.org_id, "tag": tag, "issue_id": issue.id} for tag in tags]
+            await self._conn.execute(insert(t.issue_tags), rows)
 
     async def update_customer(self, org_id: str, customer_id: str) -> None:
         """After the Customer's contact details changed: every Issue of theirs."""

@@ -15,11 +15,13 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 
 metadata = MetaData(
@@ -163,6 +165,14 @@ issues = Table(
 Index("ix_issues_queue", issues.c.org_id, issues.c.status, issues.c.team_id, issues.c.id)
 Index("ix_issues_owner", issues.c.org_id, issues.c.owner_agent_id, issues.c.status, issues.c.id)
 Index("ix_issues_customer", issues.c.org_id, issues.c.customer_id, issues.c.id)
+# The views' order (last activity, per status): see storage/search.py.
+Index(
+    "ix_issues_activity",
+    issues.c.org_id,
+    issues.c.status,
+    func.coalesce(issues.c.last_message_at, issues.c.created_at),
+    issues.c.id,
+)
 
 watchers = Table(
     "watchers",
@@ -706,6 +716,18 @@ search_entries = Table(
 )
 Index("ix_search_entries_issue", search_entries.c.org_id, search_entries.c.issue_id)
 Index("ix_search_entries_message", search_entries.c.message_id)
+
+# Each Issue's tags, a row each, beside issues.tags (which keeps their order):
+# what a tag view reads, instead of every Issue's list.
+issue_tags = Table(
+    "issue_tags",
+    metadata,
+    _org(),
+    Column("tag", String(64), nullable=False),
+    Column("issue_id", String(32), ForeignKey("issues.id"), nullable=False),
+    PrimaryKeyConstraint("org_id", "tag", "issue_id"),
+)
+Index("ix_issue_tags_issue", issue_tags.c.issue_id)
 
 # What agents keep about a Customer (never shown to the Customer).
 customer_notes = Table(
