@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from caseroom.domain.model import Message, MessageKind, Room
 from caseroom.domain.records import Page, Waiting
 from caseroom.storage import tables as t
+from caseroom.storage.driver_path import DriverStatement
 from caseroom.storage.files import AttachmentRepository
 from caseroom.storage.mappers import to_message
 from caseroom.storage.search_index import SearchIndex
@@ -21,13 +22,14 @@ _i = t.issues.c
 _SEQ_COLUMN = {Room.PUBLIC: _i.public_seq, Room.PRIVATE: _i.private_seq}
 
 # Built once and reused with new parameters: every message sent runs these, and
-# building a statement costs more than SQLite takes to run it.
+# building a statement costs more than SQLite takes to run it (the send's own
+# statements also skip SQLAlchemy's per-call work: storage/driver_path.py).
 _BY_KEY = select(t.messages).where(
     _m.org_id == bindparam("org_id"),
     _m.sender_key == bindparam("sender_key"),
     _m.idempotency_key == bindparam("key"),
 )
-_ADD = insert(t.messages)
+_ADD = DriverStatement(insert(t.messages))
 
 
 def _take_seq(room: Room, set_waiting: bool) -> Any:
@@ -43,7 +45,7 @@ def _take_seq(room: Room, set_waiting: bool) -> Any:
     )
 
 
-_TAKE_SEQ = {(room, w): _take_seq(room, w) for room in Room for w in (False, True)}
+_TAKE_SEQ = {(room, w): DriverStatement(_take_seq(room, w)) for room in Room for w in (False, True)}
 
 
 class MessageRepository:
@@ -63,11 +65,12 @@ class MessageRepository:
         if waiting is not Waiting.KEEP:
             params["b_waiting_since"] = now if waiting is Waiting.START else None
         query = _TAKE_SEQ[(room, waiting is not Waiting.KEEP)]
-        return int((await self._conn.execute(query, params)).scalar_one())
+        ((seq,),) = await query.execute(self._conn, params)
+        return int(seq)
 
     async def add(self, message: Message, sender_key: str | None) -> None:
-        await self._conn.execute(
-            _ADD,
+        await _ADD.execute(
+            self._conn,
             {
                 "id": message.id,
                 "org_id": message.org_id,

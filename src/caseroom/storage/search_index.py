@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from caseroom.domain.model import Issue, Message
 from caseroom.domain.search import index_terms, phone_digits
 from caseroom.storage import tables as t
+from caseroom.storage.driver_path import DriverStatement
 
 _e = t.search_entries.c
 # Built once: every message sent runs it, and a statement built per call costs
 # a cache-key computation each time.
-_ADD_MESSAGE_ENTRY = insert(t.search_entries)
+_ADD_MESSAGE_ENTRY = DriverStatement(insert(t.search_entries))
 _c = t.issues.c
 _tg = t.issue_tags.c
 
@@ -29,8 +30,8 @@ class SearchIndex:
     async def add_message(self, message: Message) -> None:
         terms = index_terms(message.body)
         if terms and message.deleted_at is None:
-            await self._conn.execute(
-                _ADD_MESSAGE_ENTRY,
+            await _ADD_MESSAGE_ENTRY.execute(
+                self._conn,
                 {
                     "org_id": message.org_id,
                     "issue_id": message.issue_id,
