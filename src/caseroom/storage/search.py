@@ -137,9 +137,11 @@ class IssueFinder:
         *,
         small_view: bool = False,
     ) -> FoundIds:
-        """One page of every Issue the criteria find, in one query. The matches
-        are joined to the Issues before grouping, so that a view of few Issues
-        can be read first and only its entries matched and scored."""
+        """One page of every Issue the criteria find, in one query (a view
+        without words: see `_view_page`). The matches are joined to the Issues
+        before grouping, so that a view of few Issues can be read first and only
+        its entries matched and scored (`small_view`, on SQLite: see
+        `_among_the_views_entries`)."""
         if self._walks_the_view(reach, criteria):
             return await self._view_page(reach, criteria, offset, limit)
         query = select(_c.id).where(*self._issue_filters(reach, criteria))
