@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -90,8 +91,16 @@ def _mail(member: dict[str, str], marker: str, body_bytes: int) -> EmailMessage:
 
 
 async def measure(
-    ws_url: str, smtp_port: int, seeded: dict[str, Any], count: int, sessions: int
+    ws_url: str,
+    smtp_port: int,
+    seeded: dict[str, Any],
+    count: int,
+    sessions: int,
+    server_cpu: Callable[[], float],
 ) -> dict[str, Any]:
+    """Mails sent over SMTP: the rate they are stored at, latency from DATA to
+    the agent's socket, and the server's CPU per mail (`server_cpu`: the server
+    process's CPU seconds so far)."""
     members = seeded["members"][:SUBSCRIBED]
     arrived: dict[str, float] = {}
     async with websockets.connect(ws_url, max_size=None, open_timeout=60) as ws:
@@ -136,11 +145,12 @@ async def measure(
             finally:
                 await client.quit()
 
-        began = time.perf_counter()
+        began, cpu_before = time.perf_counter(), server_cpu()
         await asyncio.gather(*(session() for _ in range(sessions)))
         stored_in = time.perf_counter() - began
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(done.wait(), 30)
+        cpu_ms = (server_cpu() - cpu_before) / count * 1000
         reader.cancel()
     latencies = sorted(arrived[m] - started[m] for m in started if m in arrived)
     return {
@@ -149,6 +159,7 @@ async def measure(
         "errors": errors,
         "received_on_websocket": len(latencies),
         "stored_per_s": count / stored_in,
+        "server_cpu_ms_per_msg": cpu_ms,
         "p50_ms": _percentile(latencies, 0.5) * 1000,
         "p99_ms": _percentile(latencies, 0.99) * 1000,
     }

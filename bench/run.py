@@ -41,7 +41,7 @@ from redis.exceptions import RedisError
 
 from bench import knowledge, mail, reads, seed, sms, transcript_pdf
 from bench import search as search_bench
-from bench.procs import Process, cores, free_port, raise_open_files_limit
+from bench.procs import Process, cores, cpu_seconds, free_port, raise_open_files_limit
 from bench.report import render, write
 from bench.settings import BenchSettings
 from caseroom.config import Settings
@@ -194,9 +194,16 @@ class Bench:
         server = self.caseroom("sms", {**env, "CASEROOM_LIMITS_ENABLED": "false"})
         server.env["CASEROOM_PUBLIC_URL"] = server.http_url
         s = self.settings
-        with self.serving([server], self.server_cpus):
+        with self.serving([server], self.server_cpus) as (running,):
             self.results["sms"] = asyncio.run(
-                sms.measure(server.http_url, server.ws_url, token, s.sms_texts, s.sms_concurrency)
+                sms.measure(
+                    running.http_url,
+                    running.ws_url,
+                    token,
+                    s.sms_texts,
+                    s.sms_concurrency,
+                    lambda: cpu_seconds(running.pid),
+                )
             )
 
     def knowledge(self, database: str, url: str) -> None:
@@ -224,7 +231,14 @@ class Bench:
         server = Process("mail", ["-m", "caseroom.cli", "serve"], env, self.workdir)
         with self.serving([server], self.server_cpus) as (running,):
             self.results["mail"] = asyncio.run(
-                mail.measure(running.ws_url, smtp_port, seeded, self.settings.mails, 8)
+                mail.measure(
+                    running.ws_url,
+                    smtp_port,
+                    seeded,
+                    self.settings.mails,
+                    8,
+                    lambda: cpu_seconds(running.pid),
+                )
             )
 
     def search(self) -> None:

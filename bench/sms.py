@@ -115,8 +115,15 @@ async def _burst(
 
 
 async def measure(
-    http_url: str, ws_url: str, token: str, count: int, concurrency: int
+    http_url: str,
+    ws_url: str,
+    token: str,
+    count: int,
+    concurrency: int,
+    server_cpu: Callable[[], float],
 ) -> dict[str, Any]:
+    """Each burst's rate, latency to the agent's socket, and the server's CPU per
+    message (`server_cpu`: the server process's CPU seconds so far)."""
     inbound = f"{http_url}/api/v1/channels/sms/{SLUG}/inbound"
     validator = RequestValidator(AUTH_TOKEN)
     headers = {"Authorization": f"Bearer {token}"}
@@ -159,13 +166,16 @@ async def measure(
             figures: dict[str, Any] = {"count": count, "concurrency": concurrency}
             for name, post in (("rest", rest), ("webhook", webhook)):
                 prefix = "sms" if name == "webhook" else "rest"
+                cpu_before = server_cpu()
                 elapsed, sent = await _burst(count, concurrency, post)
                 await watcher.wait_for({f"{prefix} {i}" for i in range(count)}, 120)
+                cpu_ms = (server_cpu() - cpu_before) / count * 1000
                 latency = [watcher.arrived[f"{prefix} {i}"] - sent[i] for i in range(count)]
                 figures[name] = {
                     "per_s": count / elapsed,
                     "p50_ms": _percentile(latency, 0.50),
                     "p99_ms": _percentile(latency, 0.99),
+                    "server_cpu_ms_per_msg": cpu_ms,
                 }
             reader.cancel()
     figures["ratio_per_s"] = figures["webhook"]["per_s"] / figures["rest"]["per_s"]
