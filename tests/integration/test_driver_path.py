@@ -5,6 +5,8 @@ PostgreSQL they go through SQLAlchemy)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 from sqlalchemy import func, insert, select
@@ -78,3 +80,26 @@ async def test_values_are_converted_by_their_columns_types(
     assert again["created_at"] == stored["created_at"]
     assert again["created_at"].endswith(("Z", "+00:00"))
     assert again["seq"] == stored["seq"] == 2
+
+
+async def test_a_time_is_stored_as_sqlalchemy_stores_it(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    org = await make_org(db)
+    chat = await start_chat(client, org, message="hello")
+    on_the_second = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)  # no microseconds
+    row = {
+        "id": "driverpathmessage1", "org_id": org.org.id, "issue_id": chat.issue_id,
+        "room": "private", "seq": 99, "kind": "note", "channel": "chat",
+        "author_kind": "agent", "author_id": org.ana.id, "author_name": "Ana",
+        "body": "stored by the driver", "created_at": on_the_second,
+    }  # fmt: skip
+    async with db.engine.connect() as conn:
+        await conn.begin()
+        await DriverStatement(insert(t.messages)).execute(conn, row)
+        await conn.commit()
+    # Compared by SQLAlchemy, which writes the time in its own format.
+    async with db.engine.connect() as conn:
+        m = t.messages.c
+        query = select(m.id).where(m.issue_id == chat.issue_id, m.created_at == on_the_second)
+        assert list((await conn.execute(query)).scalars()) == ["driverpathmessage1"]

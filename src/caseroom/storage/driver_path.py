@@ -46,14 +46,16 @@ class _Compiled:
         self.compiled = compiled
         self.sql = compiled.string
         self.order: list[tuple[str, _Processor]] = [
-            (name, compiled.binds[name].type.bind_processor(dialect))
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in compiled.positiontup
         ]
         # What it returns (the columns selected, or RETURNING's): rows named by
         # the columns' keys, each value converted by its column's type.
         columns = list(statement.exported_columns)
         self.row = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
-        self.convert = [c.type.result_processor(dialect, None) for c in columns]
+        self.convert = [
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+        ]
 
     def rows(self, fetched: list[tuple[Any, ...]]) -> list[Any]:
         return [

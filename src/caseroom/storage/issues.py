@@ -7,12 +7,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, union_all, update
+from sqlalchemy import (
+    Row,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from caseroom.domain.model import Activity, Channel, Issue, IssueStatus, NotificationKind, Queue
 from caseroom.domain.status import OPEN_STATUSES
 from caseroom.storage import tables as t
+from caseroom.storage.driver_path import DriverStatement
 from caseroom.storage.mappers import to_activity, to_issue
 from caseroom.storage.search_index import SearchIndex
 
@@ -22,7 +33,9 @@ _w = t.watchers.c
 # Built once: a statement object reused with new parameters skips SQLAlchemy's
 # construction and cache-key work on every call (this runs for every message).
 _WATCHER_LIST = (
-    select(func.aggregate_strings(_w.agent_id, ","))
+    # The separator written into the SQL: as a value, SQLAlchemy would render it
+    # anew at each execution, which the driver path (storage/driver_path.py) refuses.
+    select(func.aggregate_strings(_w.agent_id, literal_column("','")))  # type: ignore[arg-type]
     .where(_w.issue_id == _c.id)
     .scalar_subquery()
     .label("watcher_list")
@@ -43,7 +56,7 @@ _KEYED_MESSAGE = (
     .scalar_subquery()
     .label("keyed_message_id")
 )
-_GET_FOR_SEND = (
+_GET_FOR_SEND = DriverStatement(
     select(t.issues, _WATCHER_LIST, _KEYED_MESSAGE)
     .where(_c.org_id == bindparam("org_id"), _c.id == bindparam("issue_id"))
     .with_for_update(of=t.issues)
@@ -108,9 +121,10 @@ class IssueRepository:
         that `sender_key` already sent with idempotency key `key` (anywhere in the
         organization), if any. None if there is no such Issue."""
         params = {"org_id": org_id, "issue_id": issue_id, "sender_key": sender_key, "key": key}
-        row = (await self._conn.execute(_GET_FOR_SEND, params)).first()
-        if row is None:
+        rows = await _GET_FOR_SEND.execute(self._conn, params)
+        if not rows:
             return None
+        row = rows[0]
         watchers = tuple(sorted(row.watcher_list.split(","))) if row.watcher_list else ()
         return to_issue(row, watchers), row.keyed_message_id
 

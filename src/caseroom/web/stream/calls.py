@@ -85,6 +85,8 @@ class CallSignal(_CallFrame):
 class TokenBucket:
     """`rate` tokens a second up to `burst`; each signaling frame takes one."""
 
+    __slots__ = ("_at", "_burst", "_rate", "_tokens")  # one per socket
+
     def __init__(self, rate: float, burst: int) -> None:
         self._rate, self._burst = rate, float(burst)
         self._tokens, self._at = float(burst), time.monotonic()
@@ -109,6 +111,8 @@ def limits_of(settings: Settings) -> calls.CallLimits:
 
 class SessionCalls:
     """The calls one socket takes part in, and its signaling budget."""
+
+    __slots__ = ("joined", "signals", "timers")  # one per socket
 
     def __init__(self, settings: Settings) -> None:
         self.joined: set[str] = set()

@@ -28,6 +28,8 @@ Write = Callable[[dict[str, Any]], Awaitable[None]]
 class RoomCursors:
     """Used by the session's writer only, so it needs no locking."""
 
+    __slots__ = ("_context", "_issues", "_last", "_principal", "_write")  # one per socket
+
     def __init__(self, context: AppContext, principal: Principal, write: Write) -> None:
         self._context = context
         self._principal = principal

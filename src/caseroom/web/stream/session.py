@@ -72,6 +72,13 @@ _Item = events.Event | _Reply | _Subscribe | _Resync
 
 
 class StreamSession:
+    # One per open socket, and a server holds thousands: no per-instance dict.
+    __slots__ = (
+        "_announcing", "_context", "_cursors", "_following", "_heartbeat_handle", "_inbox",
+        "_overflowed", "_presence", "_principal", "_queue", "_seen_task", "_sends",
+        "_to_announce", "_writer", "_ws", "calls", "connection_id",
+    )  # fmt: skip
+
     def __init__(self, ws: WebSocket, context: AppContext, principal: Principal) -> None:
         self.connection_id = secrets.token_urlsafe(16)
         self._ws = ws
