@@ -111,3 +111,32 @@ async def test_search_customer_panel_and_hand_over(
     assert background == "rgb(15, 20, 32)"
     await save(page, screenshots, "dark")
     no_page_errors(page)
+
+
+async def test_a_tag_being_typed_survives_a_change_made_elsewhere(
+    web_server: Server,
+    web_db: Database,
+    web_http: httpx.AsyncClient,
+    browser: Browser,
+) -> None:
+    org, maria = await lived_in(web_server, web_db, web_http, browser)
+    _, page = await console_page(browser, web_server.url)
+    await sign_in(page, org.ana)
+    await page.goto(f"{web_server.url}/console#/all/{maria.issue_id}")
+    tag = page.get_by_label("Add a tag")
+    await tag.fill("follow-up")
+
+    # Meanwhile Ben raises the priority: Ana's header is drawn again.
+    raised = await web_http.put(
+        f"/api/v1/issues/{maria.issue_id}/priority",
+        json={"priority": "high"},
+        headers=org.auth(org.ben),
+    )
+    assert raised.status_code == 200, raised.text
+    await expect(page.locator("#issue-priority")).to_have_attribute("data-priority", "high")
+    await expect(tag).to_have_value("follow-up")
+    await expect(tag).to_be_focused()
+
+    await tag.press("Enter")
+    await expect(page.locator(".tag-chip")).to_have_text(["follow-up"])
+    await expect(tag).to_have_value("")

@@ -74,18 +74,23 @@ export function ownerPicker(view, onChange) {
 /** Tags as removable chips plus an input (Enter adds), and the priority. */
 export function tagsAndPriority(view, onChange) {
   const { issue } = view;
-  const save = async (tags) => {
+  const save = async (tags, typed = "") => {
     try {
       onChange(await put(`/issues/${issue.id}/tags`, { tags }));
     } catch (error) {
       toast(error.message, "error");
+      // Not saved: the text goes back where it was typed (the input drawn last).
+      const current = input.isConnected ? input : document.querySelector(".tag-input");
+      if (current && typed && !current.value) current.value = typed;
     }
   };
   const input = h("input.tag-input", { type: "text", placeholder: t("assign.tag_placeholder"), "aria-label": t("assign.add_tag"), maxlength: 64 });
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && input.value.trim()) {
       e.preventDefault();
-      save([...(issue.tags || []), input.value.trim()]);
+      const typed = input.value.trim();
+      input.value = ""; // taken now: a header drawn again before the answer keeps what is typed
+      save([...(issue.tags || []), typed], typed);
     }
   });
   const chips = (issue.tags || []).map((tag) => h("span.tag-chip", {}, tag,

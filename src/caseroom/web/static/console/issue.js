@@ -395,6 +395,10 @@ export class IssueView {
       this.reloadActivity();
     };
 
+    // The header is drawn again on every change from elsewhere (a colleague's
+    // presence, an update to the Issue): a tag being typed keeps its text and focus.
+    const typing = this.header.querySelector(".tag-input");
+    const typed = typing && { value: typing.value, focused: document.activeElement === typing };
     clear(this.header,
       h("button.btn.btn-icon.back", { type: "button", "aria-label": t("issue.back"), onclick: () => this.onClose() }, icon("back")),
       h("span.head-avatar", {}, avatar(customer.name, "customer", "avatar-lg")),
@@ -419,6 +423,11 @@ export class IssueView {
         h("span.meta-item.muted", { title: issue.created_at }, t("issue.opened", { ago: relative(issue.created_at) }))));
     tickWaiting(this.header, this.directory.org);
     this.showColleagues();
+    const again = typed && this.header.querySelector(".tag-input");
+    if (again) {
+      again.value = typed.value;
+      if (typed.focused) again.focus();
+    }
   }
 
   async act(name) {
