@@ -144,7 +144,7 @@ class IssueFinder:
         `_among_the_views_entries`)."""
         if self._walks_the_view(reach, criteria):
             return await self._view_page(reach, criteria, offset, limit)
-        query = select(_c.id).where(*self._issue_filters(reach, criteria))
+        query = self._view(reach, criteria)
         order: list[Any] = []
         if criteria.words:
             source, score = self._scored_source(criteria.words)
@@ -169,10 +169,13 @@ class IssueFinder:
             return FoundIds(ids)
         return FoundIds(ids, {row[0]: BestEntry(row[0], row[2], row[3]) for row in rows})
 
+    def _view(self, reach: SearchReach, criteria: Criteria) -> Select[Any]:
+        """The ids of the Issues the criteria's queue and filters leave, words aside."""
+        return select(_c.id).where(*self._issue_filters(reach, criteria))
+
     async def _view_holds_fewer(self, reach: SearchReach, criteria: Criteria, size: int) -> bool:
-        """Whether the Issues the criteria's queue and filters leave (their words
-        aside) are fewer than `size`; counted no further than that."""
-        view = select(_c.id).where(*self._issue_filters(reach, criteria)).limit(size).subquery()
+        """Whether the view's Issues are fewer than `size`; counted no further."""
+        view = self._view(reach, criteria).limit(size).subquery()
         count = (await self._conn.execute(select(func.count()).select_from(view))).scalar_one()
         return bool(count < size)
 
@@ -184,7 +187,7 @@ class IssueFinder:
         reading the words' whole lists again), so the rowid is compared as an
         expression it is not offered: the walk, unscored, checks each match
         against the view's entries, and only those that pass are scored."""
-        view = select(_c.id).where(*self._issue_filters(reach, criteria))
+        view = self._view(reach, criteria)
         entries = select(_e.id).where(_e.org_id == reach.org_id, _e.issue_id.in_(view))
         return (_fts.c.rowid + 0).in_(entries)
 
