@@ -1,41 +1,37 @@
-"""`python -m bench.send_cpu [SENDS]`: the send path's own CPU cost, in one
-process with no network: SENDS messages (Customer and agent in turn, 50 at a
-time so group commit shares transactions) through `send_message` on a fresh
-SQLite file, timed with process CPU time after a warm-up. It isolates what a
-change to the use case, the unit of work or the outbox step costs per message,
-where `make bench` also counts frames, JSON and delivery, and varies with the
-machine's load."""
+"""`python -m bench.send_cpu [SENDS] [sqlite|postgres]`: the send path's own CPU
+cost, in one process: SENDS messages (Customer and agent in turn, 50 at a time
+so group commit shares transactions) through `send_message` on a fresh SQLite
+file or PostgreSQL database (the server's own CPU is not counted), timed with
+process CPU time after a warm-up. It isolates what a change to the use case,
+the unit of work or the outbox step costs per message, where `make bench` also
+counts frames, JSON and delivery, and varies with the machine's load."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 
+from bench.scratch import scratch_database
 from bench.seed import _nowhere, _staff
 from caseroom.domain.model import AgentPrincipal, CustomerPrincipal, Room
 from caseroom.services import conversations, messages
 from caseroom.services.outbox import plan_outbox
 from caseroom.storage.database import create_engine
 from caseroom.storage.driver_path import DriverStatement
-from caseroom.storage.migrate import upgrade_async
 from caseroom.storage.uow import Database, UnitOfWork
 
 BATCH = 50
 
 
-async def measure(sends: int) -> tuple[float, float]:
+async def measure(sends: int, kind: str = "sqlite") -> tuple[float, float]:
     """CPU milliseconds per send, and statements per send (BEGIN and COMMIT included)."""
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'send.db'}"
-        await upgrade_async(url)
+    async with scratch_database(kind) as url:
         engine = create_engine(url)
         statements = 0
 
@@ -44,7 +40,7 @@ async def measure(sends: int) -> tuple[float, float]:
             nonlocal statements
             statements += 1
 
-        # The send's own statements skip SQLAlchemy's cursor events on SQLite.
+        # The send's own statements skip SQLAlchemy's cursor events.
         run_on_driver = DriverStatement.execute
 
         async def counted(self: DriverStatement, *args: Any, **kwargs: Any) -> list[Any]:
@@ -88,15 +84,17 @@ async def measure(sends: int) -> tuple[float, float]:
         spent, executed = time.process_time() - began, statements
         await engine.dispose()
         DriverStatement.execute = run_on_driver  # type: ignore[method-assign]
-        # COMMIT goes through the driver, not a cursor: one per group.
+        # COMMIT (and on PostgreSQL BEGIN) goes through the driver, not a cursor:
+        # counted as one per group.
         return spent / sends * 1000, (executed + sends / BATCH) / sends
 
 
 def main() -> None:
     sends = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
-    cpu, statements = asyncio.run(measure(sends))
+    kind = sys.argv[2] if len(sys.argv) > 2 else "sqlite"
+    cpu, statements = asyncio.run(measure(sends, kind))
     print(
-        f"send path, in process, SQLite: {cpu:.3f} ms CPU per message, "
+        f"send path, in process, {kind}: {cpu:.3f} ms CPU per message, "
         f"{statements:.2f} statements per message ({sends} sends)"
     )
 

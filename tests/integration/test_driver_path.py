@@ -1,7 +1,7 @@
-"""Statements run straight through the driver (storage/driver_path.py) behave as
-SQLAlchemy's own: inside the caller's transaction, converting values by the
-columns' types, failing with SQLAlchemy's errors. On both databases (on
-PostgreSQL they go through SQLAlchemy)."""
+"""Statements run straight through the driver (storage/driver_path.py: sqlite3's
+cursor, asyncpg's connection) behave as SQLAlchemy's own: inside the caller's
+transaction (which the first of them begins), converting values by the columns'
+types, failing with SQLAlchemy's errors. On both databases."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ all. Each request reads the epoch, one row, before it uses what it kept."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any, Protocol
 
@@ -111,11 +112,41 @@ class _SQLiteEpoch:
 
 
 class _PooledEpoch:
+    """On PostgreSQL every request would take a pooled connection for its read.
+    Requests that arrive while a read is on its way share the next one instead:
+    each still gets an epoch read after it arrived, and under load a process
+    reads the epoch once per round trip, not once per request."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._query = select(_EPOCH.c.epoch).where(_EPOCH.c.id == 1)
+        self._next: asyncio.Future[int | None] | None = None  # the read the waiting share
+        self._reader: asyncio.Task[None] | None = None
 
     async def read(self) -> int | None:
+        shared = self._next
+        if shared is None:
+            shared = self._next = asyncio.get_running_loop().create_future()
+        if self._reader is None:
+            self._reader = asyncio.create_task(self._read_for_the_waiting())
+        # Shielded: one caller going away does not take the others' answer.
+        return await asyncio.shield(shared)
+
+    async def _read_for_the_waiting(self) -> None:
+        waiting: asyncio.Future[int | None] | None = None
+        try:
+            while self._next is not None:
+                # Whoever arrives from here on waits for a read that starts later.
+                waiting, self._next = self._next, None
+                waiting.set_result(await self._read_once())
+        finally:
+            self._reader = None
+            for left in (waiting, self._next):  # cancelled: nothing kept is used
+                if left is not None and not left.done():
+                    left.set_result(None)
+            self._next = None
+
+    async def _read_once(self) -> int | None:
         try:
             async with self._engine.connect() as conn:
                 epoch = (await conn.execute(self._query)).scalar()
