@@ -29,6 +29,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from caseroom.storage.database import InlineSQLiteDialect
 
 _Processor = Callable[[Any], Any] | None
+# The dialects whose driver runs the statements (see _RUNNERS).
+_DIALECTS: tuple[Dialect, ...] = (InlineSQLiteDialect(), PGDialect_asyncpg())  # type: ignore[no-untyped-call]
 
 
 class _Compiled:
@@ -83,7 +85,7 @@ class DriverStatement:
     def __init__(self, statement: Executable) -> None:
         self._statement = statement
         self._compiled: dict[tuple[type[Dialect], tuple[str, ...]], _Compiled] = {}
-        for dialect in (InlineSQLiteDialect(), PGDialect_asyncpg()):
+        for dialect in _DIALECTS:
             _Compiled(statement, dialect, None)  # refused here, not at a send
 
     async def execute(self, conn: AsyncConnection, params: Mapping[str, Any]) -> list[Any]:
