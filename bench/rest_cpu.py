@@ -1,9 +1,10 @@
-"""`python -m bench.rest_cpu [SENDS]`: the REST send's own CPU cost, in one
-process with no network and no HTTP client: SENDS `POST .../messages` requests (Customers and
-agents of 20 Issues in turn, 50 at a time) through the whole ASGI application
-(middleware, abuse limits, authentication, validation, the send, the response)
-on a fresh SQLite file, timed with process CPU time after a warm-up. Like
-`bench.send_cpu`, it varies far less with the machine's load than `make bench`."""
+"""`python -m bench.rest_cpu [SENDS] [sqlite|postgres]`: the REST send's own CPU
+cost, in one process with no HTTP client: SENDS `POST .../messages` requests
+(Customers and agents of 20 Issues in turn, 50 at a time) through the whole
+ASGI application (middleware, abuse limits, authentication, validation, the
+send, the response) on a fresh SQLite file or PostgreSQL database, timed with
+process CPU time after a warm-up. Like `bench.send_cpu`, it varies far less with
+the machine's load than `make bench`."""
 
 from __future__ import annotations
 
@@ -18,45 +19,44 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp
 
+from bench.scratch import scratch_database
 from bench.seed import conversations_under_load
 from caseroom.app import create_app
 from caseroom.config import Settings
-from caseroom.storage.migrate import upgrade_async
 
 BATCH = 50
 ISSUES = 20
 
 
-async def measure(sends: int) -> float:
+async def measure(sends: int, kind: str = "sqlite") -> float:
     """CPU milliseconds per REST send."""
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'rest.db'}"
-        await upgrade_async(url)
-        members = await conversations_under_load(url, ISSUES, 5)
-        # Limits on, as served, but never in the way of one client's burst.
-        settings = Settings(
-            database_url=url,
-            data_dir=Path(folder) / "data",
-            limit_per_token="100000000/minute",
-        )
-        app = create_app(settings)
-        async with app.router.lifespan_context(app):
+        async with scratch_database(kind) as url:
+            members = await conversations_under_load(url, ISSUES, 5)
+            # Limits on, as served, but never in the way of one client's burst.
+            settings = Settings(
+                database_url=url,
+                data_dir=Path(folder) / "data",
+                limit_per_token="100000000/minute",
+            )
+            app = create_app(settings)
+            async with app.router.lifespan_context(app):
 
-            async def one(n: int) -> None:
-                member = members[n % ISSUES]
-                token = member["customer"] if n % 2 else member["agent"]
-                body = orjson.dumps({"body": "x" * 80, "idempotency_key": uuid.uuid4().hex})
-                path = f"/api/v1/issues/{member['issue_id']}/rooms/public/messages"
-                status = await _post(app, path, token, body)
-                if status != 201:
-                    raise RuntimeError(f"HTTP {status}")
+                async def one(n: int) -> None:
+                    member = members[n % ISSUES]
+                    token = member["customer"] if n % 2 else member["agent"]
+                    body = orjson.dumps({"body": "x" * 80, "idempotency_key": uuid.uuid4().hex})
+                    path = f"/api/v1/issues/{member['issue_id']}/rooms/public/messages"
+                    status = await _post(app, path, token, body)
+                    if status != 201:
+                        raise RuntimeError(f"HTTP {status}")
 
-            await asyncio.gather(*(one(n) for n in range(4 * BATCH)))  # warm up
-            began = time.process_time()
-            for first in range(0, sends, BATCH):
-                await asyncio.gather(*(one(n) for n in range(first, first + BATCH)))
-            spent = time.process_time() - began
-        return spent / sends * 1000
+                await asyncio.gather(*(one(n) for n in range(4 * BATCH)))  # warm up
+                began = time.process_time()
+                for first in range(0, sends, BATCH):
+                    await asyncio.gather(*(one(n) for n in range(first, first + BATCH)))
+                spent = time.process_time() - began
+            return spent / sends * 1000
 
 
 async def _post(app: ASGIApp, path: str, token: str, body: bytes) -> int:
@@ -101,9 +101,10 @@ async def _post(app: ASGIApp, path: str, token: str, body: bytes) -> int:
 
 def main() -> None:
     sends = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    cpu = asyncio.run(measure(sends))
+    kind = sys.argv[2] if len(sys.argv) > 2 else "sqlite"
+    cpu = asyncio.run(measure(sends, kind))
     print(
-        f"REST send, in process into the ASGI application, SQLite: {cpu:.3f} ms CPU "
+        f"REST send, in process into the ASGI application, {kind}: {cpu:.3f} ms CPU "
         f"per message ({sends} sends)"
     )
 
