@@ -45,6 +45,13 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
             renderer,
         ],
     )
+    # A line is rendered from its event alone, never from where it was logged
+    # or by which thread: the logging HOWTO's optimizations skip collecting
+    # those (walking the stack for the caller is half of an access line's cost).
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(formatter)
     root = logging.getLogger()
