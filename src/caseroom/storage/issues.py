@@ -40,10 +40,12 @@ _WATCHER_LIST = (
     .scalar_subquery()
     .label("watcher_list")
 )
-_GET = select(t.issues, _WATCHER_LIST).where(
+_GET_ONE = select(t.issues, _WATCHER_LIST).where(
     _c.org_id == bindparam("org_id"), _c.id == bindparam("issue_id")
 )
-_GET_FOR_UPDATE = _GET.with_for_update(of=t.issues)
+# Nearly every request reads its Issue (to check who may see it): on the driver.
+_GET = DriverStatement(_GET_ONE)
+_GET_FOR_UPDATE = DriverStatement(_GET_ONE.with_for_update(of=t.issues))
 # A send locks its Issue and asks whether its idempotency key already names a
 # message, in one statement (the common case: it does not).
 _KEYED_MESSAGE = (
@@ -108,9 +110,10 @@ class IssueRepository:
 
     async def get(self, org_id: str, issue_id: str, *, for_update: bool = False) -> Issue | None:
         query = _GET_FOR_UPDATE if for_update else _GET
-        row = (await self._conn.execute(query, {"org_id": org_id, "issue_id": issue_id})).first()
-        if row is None:
+        rows = await query.execute(self._conn, {"org_id": org_id, "issue_id": issue_id})
+        if not rows:
             return None
+        row = rows[0]
         watchers = tuple(sorted(row.watcher_list.split(","))) if row.watcher_list else ()
         return to_issue(row, watchers)
 

@@ -241,7 +241,10 @@ class StreamSession:
                 await availability.agent_seen(principal, uow)
 
             with contextlib.suppress(Exception):
-                await db.run(work)
+                # Grouped: every console marks its agent at each heartbeat, and
+                # those that fall due together share a transaction with whatever
+                # else is being stored.
+                await db.run_grouped(work, key=principal.agent.id)
 
         self._seen_task = asyncio.create_task(mark())
 
