@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from caseroom.domain.errors import Conflict, NotFound
 from caseroom.domain.model import Principal, Room
-from caseroom.services import messages
+from caseroom.services import messages, presence
 from caseroom.storage.uow import Database, UnitOfWork
 from tests.builders import key, make_org
 from tests.conftest import RecordingPublisher
@@ -108,3 +108,28 @@ async def test_a_withdrawn_send_is_not_stored(db: Database) -> None:
     withdrawn.cancel()  # before its group has started
     kept = await db.run_grouped(sending(agent, started.issue.id, "kept"), key=started.issue.id)
     assert kept.message.seq == 2
+
+
+async def test_presence_announced_together_is_published_for_each_and_refused_alone(
+    db: Database, published: RecordingPublisher
+) -> None:
+    org = await make_org(db)
+    chats = [await start(db, org, email=f"{key()[:8]}@customer.example") for _ in range(5)]
+    # The third asks about an Issue that is not its own: only it is refused.
+    asks = [(customer_of(chat), chat.issue.id) for chat in chats]
+    asks[2] = (customer_of(chats[2]), chats[3].issue.id)
+
+    def announcing(principal: Principal, issue_id: str) -> Callable[[UnitOfWork], Awaitable[None]]:
+        async def work(uow: UnitOfWork) -> None:
+            await presence.announce_presence(principal, uow, issue_id, "online")
+
+        return work
+
+    published.events.clear()
+    answers = await asyncio.gather(
+        *(db.announce(announcing(who, issue_id)) for who, issue_id in asks),
+        return_exceptions=True,
+    )
+    assert [type(a) for a in answers] == [type(None)] * 2 + [NotFound] + [type(None)] * 2
+    announced = [e.issue_id for e in published.events if e.type == "presence.updated"]
+    assert sorted(announced) == sorted(chat.issue.id for n, chat in enumerate(chats) if n != 2)

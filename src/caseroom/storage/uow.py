@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -171,6 +171,7 @@ class Database:
         sqlite = engine.dialect.name == "sqlite"
         lanes = 1 if sqlite else group_lanes
         self._group = GroupCommit(self.run_group, self.run, max_group, lanes, observe_group)
+        self._announcements = GroupCommit(self._announce_group, self._announce_alone, max_group)
         # SQLite has one writer at a time; queueing writers here, not inside SQLite,
         # keeps BEGIN IMMEDIATE from waiting on the event loop it would block.
         self._write_slot = asyncio.Lock() if sqlite else contextlib.nullcontext()
@@ -225,19 +226,41 @@ class Database:
 
     async def announce(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """Run read-only `work` and publish what it staged at once, with nothing
-        committed: ephemeral events (typing, presence, call signaling)."""
+        committed: ephemeral events (typing, presence, call signaling).
+        Announcements made together (every Customer's page repeats its presence
+        at each heartbeat) share one read transaction, the way sends share a
+        commit; one that fails is run again alone and fails alone."""
+        result: T = await self._announcements.run(work, "")  # one lane, arrival order
+        return result
+
+    async def _announce_group(
+        self, works: list[Callable[[UnitOfWork], Awaitable[Any]]]
+    ) -> list[Any]:
         async with self._connect() as conn:
             conn = await conn.execution_options(**{READ_ONLY: True})
             await conn.begin()
             uow = UnitOfWork(conn, self._secret_box)
+            results = []
             try:
-                result = await work(uow)
+                for index, work in enumerate(works):
+                    try:
+                        results.append(await work(uow))
+                    except Exception as error:
+                        raise WorkFailed(index) from error
                 staged = uow.staged_events
             finally:
                 await uow.rollback()
         if staged:
             await asyncio.shield(self._publish_ephemeral(staged))
-        return result
+        return results
+
+    async def _announce_alone(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        try:
+            [result] = await self._announce_group([work])
+        except WorkFailed as failed:
+            assert failed.__cause__ is not None
+            raise failed.__cause__ from None
+        return cast(T, result)
 
     async def _transaction(
         self, works: list[Callable[[UnitOfWork], Awaitable[Any]]], *, grouped: bool
