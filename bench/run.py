@@ -43,6 +43,7 @@ from bench import knowledge, mail, reads, seed, sms, transcript_pdf
 from bench import search as search_bench
 from bench.procs import Process, cores, cpu_seconds, free_port, raise_open_files_limit
 from bench.report import render, write
+from bench.scratch import pg_admin
 from bench.settings import BenchSettings
 from caseroom.config import Settings
 from caseroom.storage.migrate import upgrade
@@ -250,7 +251,7 @@ class Bench:
         if s.wants("search-pg"):
             name = f"caseroom_bench_search_{uuid.uuid4().hex[:8]}"
             try:
-                asyncio.run(_pg_admin(s.postgres, f'CREATE DATABASE "{name}"'))
+                asyncio.run(pg_admin(s.postgres, f'CREATE DATABASE "{name}"'))
             except (OSError, asyncpg.PostgresError) as error:
                 self.results["notes"].append(f"PostgreSQL search skipped: {error}")
             else:
@@ -259,7 +260,7 @@ class Bench:
                     found["postgres"] = self._search(f"{base}/{name}")
                 finally:
                     drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-                    asyncio.run(_pg_admin(s.postgres, drop))
+                    asyncio.run(pg_admin(s.postgres, drop))
         if found:
             self.results["search"] = found
 
@@ -286,7 +287,7 @@ class Bench:
             return
         name = f"caseroom_bench_{uuid.uuid4().hex[:8]}"
         try:
-            asyncio.run(_pg_admin(s.postgres, f'CREATE DATABASE "{name}"'))
+            asyncio.run(pg_admin(s.postgres, f'CREATE DATABASE "{name}"'))
         except (OSError, asyncpg.PostgresError) as error:
             self.results["notes"].append(f"PostgreSQL scenarios skipped: {error}")
             return
@@ -304,13 +305,13 @@ class Bench:
                 with self.serving(group, None) as servers:
                     self.load(scenario, servers, members, scenario.split("-")[1])
         finally:
-            asyncio.run(_pg_admin(s.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(pg_admin(s.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     def knowledge_on_postgres(self) -> None:
         s = self.settings
         name = f"caseroom_bench_kb_{uuid.uuid4().hex[:8]}"
         try:
-            asyncio.run(_pg_admin(s.postgres, f'CREATE DATABASE "{name}"'))
+            asyncio.run(pg_admin(s.postgres, f'CREATE DATABASE "{name}"'))
         except (OSError, asyncpg.PostgresError) as error:
             self.results["notes"].append(f"knowledge on PostgreSQL skipped: {error}")
             return
@@ -318,7 +319,7 @@ class Bench:
             url = f"{s.postgres.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
             self.knowledge("postgresql", url)
         finally:
-            asyncio.run(_pg_admin(s.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(pg_admin(s.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     def run(self) -> dict[str, Any]:
         started = time.time()
@@ -358,14 +359,6 @@ async def _redis_ping(url: str) -> None:
         await client.ping()
     finally:
         await client.aclose()
-
-
-async def _pg_admin(server: str, sql: str) -> None:
-    conn = await asyncpg.connect(f"{server}/postgres", timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 def main() -> int:

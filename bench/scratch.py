@@ -31,16 +31,17 @@ async def scratch_database(kind: str) -> AsyncIterator[str]:
         raise ValueError(f"a database is one of {', '.join(KINDS)}")
     server = BenchSettings().postgres
     name = f"caseroom_scratch_{uuid.uuid4().hex[:12]}"
-    await _admin(server, f'CREATE DATABASE "{name}"')
+    await pg_admin(server, f'CREATE DATABASE "{name}"')
     try:
         url = f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
         await upgrade_async(url)
         yield url
     finally:
-        await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def _admin(server: str, sql: str) -> None:
+async def pg_admin(server: str, sql: str) -> None:
+    """Run `sql` (CREATE or DROP DATABASE) on the server's `postgres` database."""
     conn = await asyncpg.connect(f"{server}/postgres", timeout=5)
     try:
         await conn.execute(sql)
