@@ -22,6 +22,13 @@ from tests.components import free_port
 GUARD = 15.0  # against hanging only; never what a test asserts
 
 
+def client(base: str) -> httpx.AsyncClient:
+    """HTTP to the live app. It shares this process, and its job worker may be
+    rendering transcripts left by earlier tests (the database is shared), so a
+    request can take longer than httpx's default five seconds on a busy machine."""
+    return httpx.AsyncClient(base_url=base, timeout=GUARD)
+
+
 @pytest.fixture
 async def live(settings: Settings) -> AsyncIterator[str]:
     """The app served by uvicorn on 127.0.0.1; yields its base URL."""
@@ -73,7 +80,7 @@ class Socket:
 
 async def test_a_mention_notifies_and_adds_a_watcher_live(live: str, db: Database) -> None:
     org = await make_org(db)
-    async with httpx.AsyncClient(base_url=live) as http:
+    async with client(live) as http:
         chat = await start_chat(http, org)
         ben = await Socket.open(live, org.tokens[org.ben.id])
         await ben.send({"type": "subscribe_inbox"})
@@ -108,7 +115,7 @@ async def test_note_changes_reach_agents_and_redactions_reach_the_customer(
 ) -> None:
     org = await make_org(db)
     card = "4111 1111 1111 1111"
-    async with httpx.AsyncClient(base_url=live) as http:
+    async with client(live) as http:
         chat = await start_chat(http, org, message="hello")
         customer = await Socket.open(live, chat.token)
         await customer.subscribe(chat.issue_id, "public")

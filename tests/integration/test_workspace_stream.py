@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from caseroom.storage.uow import Database
 from tests.builders import make_org, send, start_chat
-from tests.integration.test_tools_stream import Socket, live  # noqa: F401
+from tests.integration.test_tools_stream import Socket, client, live  # noqa: F401
 
 
 async def _presence_of(socket: Socket, agent_id: str) -> dict[str, Any]:
@@ -25,7 +23,7 @@ async def test_colleagues_see_each_other_viewing_and_cards_follow_every_message(
     db: Database,
 ) -> None:
     org = await make_org(db)
-    async with httpx.AsyncClient(base_url=live) as http:
+    async with client(live) as http:
         chat = await start_chat(http, org)
         availability = f"/api/v1/organizations/{org.slug}/availability"
         assert (await http.get(availability)).json() == {"state": "away"}
