@@ -29,8 +29,6 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from caseroom.storage.database import InlineSQLiteDialect
 
 _Processor = Callable[[Any], Any] | None
-# The dialects whose driver runs the statements (see _RUNNERS).
-_DIALECTS: tuple[Dialect, ...] = (InlineSQLiteDialect(), PGDialect_asyncpg())  # type: ignore[no-untyped-call]
 
 
 class _Compiled:
@@ -137,3 +135,5 @@ _RUNNERS: dict[type[Dialect], Callable[[Any, str, list[Any]], Awaitable[list[Any
     InlineSQLiteDialect: _on_sqlite,
     PGDialect_asyncpg: _on_asyncpg,
 }
+# One of each, to refuse a statement when it is built rather than at a send.
+_DIALECTS: tuple[Dialect, ...] = tuple(dialect() for dialect in _RUNNERS)

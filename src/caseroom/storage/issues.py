@@ -65,6 +65,12 @@ _GET_FOR_SEND = DriverStatement(
 )
 
 
+def _with_watchers(row: Any) -> Issue:
+    """An Issue read with its `watcher_list` (the watchers' ids, comma-separated)."""
+    watchers = tuple(sorted(row.watcher_list.split(","))) if row.watcher_list else ()
+    return to_issue(row, watchers)
+
+
 class IssueRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -111,11 +117,7 @@ class IssueRepository:
     async def get(self, org_id: str, issue_id: str, *, for_update: bool = False) -> Issue | None:
         query = _GET_FOR_UPDATE if for_update else _GET
         rows = await query.execute(self._conn, {"org_id": org_id, "issue_id": issue_id})
-        if not rows:
-            return None
-        row = rows[0]
-        watchers = tuple(sorted(row.watcher_list.split(","))) if row.watcher_list else ()
-        return to_issue(row, watchers)
+        return _with_watchers(rows[0]) if rows else None
 
     async def get_for_send(
         self, org_id: str, issue_id: str, sender_key: str, key: str
@@ -125,11 +127,7 @@ class IssueRepository:
         organization), if any. None if there is no such Issue."""
         params = {"org_id": org_id, "issue_id": issue_id, "sender_key": sender_key, "key": key}
         rows = await _GET_FOR_SEND.execute(self._conn, params)
-        if not rows:
-            return None
-        row = rows[0]
-        watchers = tuple(sorted(row.watcher_list.split(","))) if row.watcher_list else ()
-        return to_issue(row, watchers), row.keyed_message_id
+        return (_with_watchers(rows[0]), rows[0].keyed_message_id) if rows else None
 
     async def by_reference(self, org_id: str, reference: str) -> Issue | None:
         query = select(_c.id).where(_c.org_id == org_id, _c.reference == reference)
