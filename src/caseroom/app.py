@@ -132,6 +132,7 @@ def create_app(
         metrics.counting(hub.publish),
         max_group=settings.db_group_max,
         group_lanes=settings.db_group_lanes,
+        group_linger=settings.db_group_linger_ms / 1000,
         plan_outbox=outbox_planner(
             BotPolicy(settings.bot_calls_per_minute, settings.bot_context_messages)
         ),

@@ -173,6 +173,9 @@ class Settings(BaseSettings):
     db_group_max: int = 100
     # Groups stored at once on PostgreSQL, one per lane (SQLite has one writer: one lane).
     db_group_lanes: int = 4
+    # SQLite, under steady load: a group waits this long for more sends before
+    # it is stored (fewer, larger transactions for a little latency).
+    db_group_linger_ms: float = 1.0
     sqlite_busy_timeout_ms: int = 30_000
 
     # Operations: logs, metrics, readiness (docs/deploying.md)

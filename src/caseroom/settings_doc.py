@@ -72,6 +72,7 @@ DESCRIPTIONS: dict[str, str] = {
     "db_pool_size": "database connections kept open (as many more may open under load)",
     "db_group_max": "message sends that may share one transaction",
     "db_group_lanes": "group-commit transactions at once on PostgreSQL (SQLite has one writer)",
+    "db_group_linger_ms": "on SQLite, under steady load: how long a group waits for more sends",
     "sqlite_busy_timeout_ms": "how long SQLite waits for a lock held by another process",
     "limits_enabled": "the abuse limits below; turn off only behind a proxy that enforces its own",
     "limit_login_per_address": "sign-in attempts per client address",

@@ -14,6 +14,11 @@ over lanes by the Issue they lock), each on its own connection, so that one
 group's round trips to the server do not hold up the others. On SQLite, which
 has one writer, there is one lane.
 
+Under steady load a lane lingers: when a group was stored less than `linger`
+seconds ago, the next one waits that long before it closes, so that the works
+arriving meanwhile join it (PostgreSQL's `commit_delay` makes the same trade).
+A work that arrives after a quiet spell is stored at once.
+
 A work that fails takes nobody down with it: the group is rolled back, the works
 before and after it go back to the front of the queue, and the failing one is
 run alone (with the usual retries), so its caller gets its own answer.
@@ -66,7 +71,10 @@ class GroupCommit:
         max_group: int,
         lanes: int = 1,
         observe_size: Callable[[int], None] | None = None,
+        linger: float = 0.0,
     ) -> None:
+        self._linger = linger
+        self._last_stored = float("-inf")  # the loop's time when a group last ended
         self._observe_size = observe_size  # each group's size, for /metrics
         self._store_group = store_group
         self._store_one = store_one
@@ -90,8 +98,11 @@ class GroupCommit:
     async def _drain(self, lane: _Lane) -> None:
         try:
             while lane.queue:
-                # One turn of the loop: works sent in the same burst join this group.
-                await asyncio.sleep(0)
+                # One turn of the loop: works sent in the same burst join this
+                # group; under steady load, those of the next moments too.
+                loop = asyncio.get_running_loop()
+                busy = loop.time() - self._last_stored < self._linger
+                await asyncio.sleep(self._linger if busy else 0)
                 group: list[_Pending] = []
                 while lane.queue and len(group) < self._max_group:
                     pending = lane.queue.popleft()
@@ -105,6 +116,7 @@ class GroupCommit:
                     if self._observe_size:
                         self._observe_size(len(group))
                     await self._store(lane, group)
+                    self._last_stored = loop.time()
         finally:
             lane.storing = None
 
